@@ -1,0 +1,260 @@
+/* huashu replay: feed recorded events through the engine, the records' timestamps driving the
+ * clock, and print one JSON line per change. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "core/civil.h"
+#include "core/engine.h"
+#include "core/event.h"
+#include "core/suggest.h"
+#include "net/linereader.h"
+#include "net/paths.h"
+
+typedef struct replay {
+    engine *engine;
+    int top;
+    buf out;
+    unsigned long changes_printed;
+} replay;
+
+static const char *const change_names[] = {"open",   "state", "urgent",   "ladder", "customer",
+                                           "values", "deadline", "close", "message"};
+
+static const char *const reason_names[] = {"transition", "ladder", "late", "state"};
+
+static void put_ts(buf *b, const char *key, int64_t ms, int tz)
+{
+    char ts[32];
+    civil_format_iso(ms, tz, ts);
+    buf_printf(b, ",\"%s\":\"%s\"", key, ts);
+}
+
+static void put_suggestions(replay *r, const conversation *c, int64_t at)
+{
+    const playbook *pb = engine_playbook(r->engine);
+    suggestion s[SUGGEST_MAX];
+    size_t n = suggest_rank(r->engine, c, at, s, (size_t)r->top);
+    buf_puts(&r->out, ",\"suggestions\":[");
+    for (size_t i = 0; i < n; i++) {
+        const pb_line *l = &pb->lines[s[i].line];
+        buf_puts(&r->out, i ? ",{\"id\":" : "{\"id\":");
+        buf_json_string(&r->out, l->id);
+        buf_printf(&r->out, ",\"reason\":\"%s\",\"text\":", reason_names[s[i].reason]);
+        buf_json_string(&r->out, s[i].text);
+        if (s[i].missing_count) {
+            buf_puts(&r->out, ",\"missing\":[");
+            for (size_t k = 0; k < s[i].missing_count && k < SUGGEST_MAX_MISSING; k++) {
+                buf_puts(&r->out, k ? "," : "");
+                buf_json_string(&r->out, s[i].missing[k] ? s[i].missing[k] : "?");
+            }
+            buf_putc(&r->out, ']');
+        }
+        buf_putc(&r->out, '}');
+    }
+    buf_putc(&r->out, ']');
+    suggest_clear(s, n);
+}
+
+/* Engine observer: one JSON line describing the conversation after a change. */
+static void print_change(void *ctx, const conversation *c, int64_t at, unsigned changes)
+{
+    replay *r = ctx;
+    const playbook *pb = engine_playbook(r->engine);
+    buf *b = &r->out;
+    char ts[32];
+    civil_format_iso(at, c->tz_offset, ts);
+    buf_printf(b, "{\"ts\":\"%s\",\"conv\":", ts);
+    buf_json_string(b, c->id);
+    buf_puts(b, ",\"changes\":[");
+    bool first = true;
+    for (unsigned i = 0; i < sizeof change_names / sizeof change_names[0]; i++) {
+        if (changes & (1u << i)) {
+            buf_printf(b, "%s\"%s\"", first ? "" : ",", change_names[i]);
+            first = false;
+        }
+    }
+    buf_printf(b, "],\"state\":\"%s\"", pb->states[c->state].id);
+    if (c->prev_state >= 0)
+        buf_printf(b, ",\"prev\":\"%s\"", pb->states[c->prev_state].id);
+    buf_printf(b, ",\"urgent\":%s,\"waited\":%lld,\"in_state\":%lld",
+               c->urgent ? "true" : "false", (long long)(conversation_waited(c, at) / 1000),
+               (long long)(conversation_in_state(c, at) / 1000));
+    buf_printf(b, ",\"ladder\":%zu", c->ladder_step);
+    if (c->ladder_ended)
+        buf_puts(b, ",\"ladder_end\":true");
+    if (c->surname[0]) {
+        buf_puts(b, ",\"surname\":");
+        buf_json_string(b, c->surname);
+    }
+    if (c->complaint_deadline) {
+        put_ts(b, "promised_by", c->complaint_deadline, c->tz_offset);
+        buf_printf(b, ",\"overdue\":%s", c->complaint_overdue ? "true" : "false");
+    }
+    if (c->closed)
+        buf_puts(b, ",\"closed\":true");
+    else
+        put_suggestions(r, c, at);
+    buf_puts(b, "}\n");
+    r->changes_printed++;
+    if (b->len > (1u << 16)) {
+        fwrite(b->data, 1, b->len, stdout);
+        buf_clear(b);
+    }
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: huashu replay [--playbook NAME|FILE] [--top N] [--until TS] "
+                 "[--set NAME=VALUE]... FILE|-\n");
+}
+
+typedef struct replay_args {
+    const char *playbook;
+    const char *input;
+    const char *until;
+    int top;
+    char **sets;
+    int set_count;
+} replay_args;
+
+static bool parse_args(int argc, char **argv, replay_args *a)
+{
+    a->playbook = NULL;
+    a->input = NULL;
+    a->until = NULL;
+    a->top = 3;
+    a->sets = argv;
+    a->set_count = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        bool has_value = i + 1 < argc;
+        if (!strcmp(arg, "--playbook") && has_value)
+            a->playbook = argv[++i];
+        else if (!strcmp(arg, "--top") && has_value)
+            a->top = atoi(argv[++i]);
+        else if (!strcmp(arg, "--until") && has_value)
+            a->until = argv[++i];
+        else if (!strcmp(arg, "--set") && has_value && strchr(argv[i + 1], '='))
+            argv[a->set_count++] = argv[++i]; /* reuse argv's front as the list */
+        else if ((arg[0] != '-' || !strcmp(arg, "-")) && !a->input)
+            a->input = arg;
+        else
+            return false;
+    }
+    if (a->top < 0 || a->top > SUGGEST_MAX)
+        a->top = SUGGEST_MAX;
+    return a->input != NULL;
+}
+
+/* Feeds every line of fd; returns the number of bad lines. */
+static unsigned long feed_lines(replay *r, int fd, const char *name)
+{
+    linereader lr;
+    if (!linereader_init(&lr, fd, EVENT_MAX_LINE)) {
+        fprintf(stderr, "huashu replay: out of memory\n");
+        return 1;
+    }
+    unsigned long bad = 0;
+    const char *line;
+    size_t len;
+    linereader_status st;
+    while ((st = linereader_next(&lr, &line, &len)) != LINE_EOF) {
+        char err[256];
+        event ev;
+        if (st == LINE_ERROR) {
+            fprintf(stderr, "%s: read error: %s\n", name, strerror(errno));
+            bad++;
+            break;
+        }
+        if (st == LINE_TOO_LONG) {
+            fprintf(stderr, "%s:%lu: skipped: line longer than 64 KiB\n", name, lr.line_number);
+            bad++;
+            continue;
+        }
+        if (len == 0)
+            continue;
+        if (!event_parse(&ev, line, len, err, sizeof err)) {
+            fprintf(stderr, "%s:%lu: skipped: %s\n", name, lr.line_number, err);
+            bad++;
+            continue;
+        }
+        if (!engine_feed(r->engine, &ev, err, sizeof err)) {
+            fprintf(stderr, "%s:%lu: skipped: %s\n", name, lr.line_number, err);
+            bad++;
+        }
+        event_release(&ev);
+    }
+    linereader_free(&lr);
+    return bad;
+}
+
+static bool apply_sets(engine *e, char **sets, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char *eq = strchr(sets[i], '=');
+        *eq = '\0';
+        if (!engine_set_config(e, sets[i], eq + 1))
+            return false;
+    }
+    return true;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+    replay_args a;
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        usage(stdout);
+        return 0;
+    }
+    if (!parse_args(argc, argv, &a)) {
+        usage(stderr);
+        return 2;
+    }
+    int64_t until = 0;
+    int until_tz = 0;
+    if (a.until && !civil_parse_iso(a.until, strlen(a.until), &until, &until_tz)) {
+        fprintf(stderr, "huashu replay: --until wants an RFC 3339 time, got \"%s\"\n", a.until);
+        return 2;
+    }
+    diagnostics d;
+    diag_init(&d);
+    playbook *pb = paths_load_playbook(a.playbook ? a.playbook : paths_default_playbook(), &d);
+    if (!pb) {
+        fputs(buf_str(&d.text), stderr);
+        diag_free(&d);
+        return 2;
+    }
+    diag_free(&d);
+    int fd = strcmp(a.input, "-") ? open(a.input, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+    if (fd < 0) {
+        fprintf(stderr, "huashu replay: %s: %s\n", a.input, strerror(errno));
+        playbook_free(pb);
+        return 2;
+    }
+    replay r = {.engine = engine_new(pb), .top = a.top};
+    buf_init(&r.out);
+    if (!r.engine || !apply_sets(r.engine, a.sets, a.set_count)) {
+        fprintf(stderr, "huashu replay: out of memory\n");
+        return 2;
+    }
+    engine_set_observer(r.engine, print_change, &r);
+    unsigned long bad = feed_lines(&r, fd, strcmp(a.input, "-") ? a.input : "<stdin>");
+    if (a.until)
+        engine_advance(r.engine, until);
+    fwrite(r.out.data ? r.out.data : "", 1, r.out.len, stdout);
+    if (fd != STDIN_FILENO)
+        close(fd);
+    if (bad)
+        fprintf(stderr, "huashu replay: %lu bad line%s skipped\n", bad, bad == 1 ? "" : "s");
+    engine_free(r.engine);
+    buf_free(&r.out);
+    playbook_free(pb);
+    return fflush(stdout) == 0 ? 0 : 2;
+}

@@ -1,0 +1,9 @@
+/* commands: the subcommands of huashu, one file each (cmd_*.c), dispatched by main.c. */
+#ifndef HUASHU_COMMANDS_H
+#define HUASHU_COMMANDS_H
+
+/* Each returns the process exit status: 0 ok, 1 problems found, 2 usage or I/O error. */
+int cmd_check(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+
+#endif

@@ -1,0 +1,671 @@
+#include "core/engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_RESPONSE_LIMIT_MS 30000
+
+struct engine {
+    const playbook *pb;
+    int64_t response_limit;
+    int64_t now;
+    engine_observer observer;
+    void *observer_ctx;
+    conversation **convs; /* in order of first appearance */
+    size_t count, cap;
+    size_t *table; /* open addressing: index+1 into convs, 0 = empty */
+    size_t table_cap;
+    conversation **heap; /* min-heap on next_deadline of conversations with a timer */
+    size_t heap_len;
+    conv_value *config;
+    size_t config_count;
+    int initial_state;
+};
+
+#define NOT_IN_HEAP SIZE_MAX
+
+/* ---- lookup table ------------------------------------------------------- */
+
+static uint64_t hash_id(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static bool table_grow(engine *e)
+{
+    size_t cap = e->table_cap ? e->table_cap * 2 : 64;
+    size_t *t = calloc(cap, sizeof *t);
+    if (!t)
+        return false;
+    for (size_t i = 0; i < e->count; i++) {
+        size_t slot = hash_id(e->convs[i]->id) & (cap - 1);
+        while (t[slot])
+            slot = (slot + 1) & (cap - 1);
+        t[slot] = i + 1;
+    }
+    free(e->table);
+    e->table = t;
+    e->table_cap = cap;
+    return true;
+}
+
+static conversation *table_find(const engine *e, const char *id)
+{
+    if (!e->table_cap)
+        return NULL;
+    size_t slot = hash_id(id) & (e->table_cap - 1);
+    while (e->table[slot]) {
+        conversation *c = e->convs[e->table[slot] - 1];
+        if (strcmp(c->id, id) == 0)
+            return c;
+        slot = (slot + 1) & (e->table_cap - 1);
+    }
+    return NULL;
+}
+
+/* ---- deadline heap ------------------------------------------------------ */
+
+static void heap_swap(engine *e, size_t a, size_t b)
+{
+    conversation *t = e->heap[a];
+    e->heap[a] = e->heap[b];
+    e->heap[b] = t;
+    e->heap[a]->heap_pos = a;
+    e->heap[b]->heap_pos = b;
+}
+
+static void heap_up(engine *e, size_t i)
+{
+    while (i > 0 && e->heap[(i - 1) / 2]->next_deadline > e->heap[i]->next_deadline) {
+        heap_swap(e, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+static void heap_down(engine *e, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < e->heap_len && e->heap[l]->next_deadline < e->heap[m]->next_deadline)
+            m = l;
+        if (r < e->heap_len && e->heap[r]->next_deadline < e->heap[m]->next_deadline)
+            m = r;
+        if (m == i)
+            return;
+        heap_swap(e, i, m);
+        i = m;
+    }
+}
+
+static void heap_remove(engine *e, conversation *c)
+{
+    size_t i = c->heap_pos;
+    if (i == NOT_IN_HEAP)
+        return;
+    c->heap_pos = NOT_IN_HEAP;
+    e->heap_len--;
+    if (i == e->heap_len)
+        return;
+    e->heap[i] = e->heap[e->heap_len];
+    e->heap[i]->heap_pos = i;
+    heap_up(e, i);
+    heap_down(e, e->heap[i]->heap_pos);
+}
+
+/* Puts c at its new deadline (out of the heap when it has none). */
+static void heap_update(engine *e, conversation *c, int64_t deadline)
+{
+    c->next_deadline = deadline;
+    if (deadline == ENGINE_NEVER) {
+        heap_remove(e, c);
+        return;
+    }
+    if (c->heap_pos == NOT_IN_HEAP) {
+        c->heap_pos = e->heap_len;
+        e->heap[e->heap_len++] = c; /* heap has room for every conversation */
+        heap_up(e, c->heap_pos);
+        return;
+    }
+    heap_up(e, c->heap_pos);
+    heap_down(e, c->heap_pos);
+}
+
+/* ---- engine ------------------------------------------------------------- */
+
+engine *engine_new(const playbook *pb)
+{
+    engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->pb = pb;
+    e->response_limit = playbook_setting(pb, "response_limit", DEFAULT_RESPONSE_LIMIT_MS);
+    e->now = INT64_MIN;
+    int greeting = playbook_state_index(pb, "greeting");
+    e->initial_state = greeting >= 0 ? greeting : 0;
+    return e;
+}
+
+static void free_values(conv_value *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].value);
+    }
+    free(v);
+}
+
+void engine_free(engine *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->count; i++) {
+        free_values(e->convs[i]->values, e->convs[i]->value_count);
+        free(e->convs[i]);
+    }
+    free_values(e->config, e->config_count);
+    free(e->convs);
+    free(e->table);
+    free(e->heap);
+    free(e);
+}
+
+const playbook *engine_playbook(const engine *e)
+{
+    return e->pb;
+}
+
+void engine_set_observer(engine *e, engine_observer fn, void *ctx)
+{
+    e->observer = fn;
+    e->observer_ctx = ctx;
+}
+
+int64_t engine_response_limit(const engine *e)
+{
+    return e->response_limit;
+}
+
+int64_t engine_now(const engine *e)
+{
+    return e->now;
+}
+
+size_t engine_count(const engine *e)
+{
+    return e->count;
+}
+
+const conversation *engine_at(const engine *e, size_t i)
+{
+    return i < e->count ? e->convs[i] : NULL;
+}
+
+const conversation *engine_find(const engine *e, const char *id)
+{
+    return table_find(e, id);
+}
+
+int64_t engine_next_deadline(const engine *e)
+{
+    return e->heap_len ? e->heap[0]->next_deadline : ENGINE_NEVER;
+}
+
+/* Sets name=value in a value list, replacing an existing entry. */
+static bool set_value(conv_value **list, size_t *count, const char *name, const char *value)
+{
+    for (size_t i = 0; i < *count; i++) {
+        if (strcmp((*list)[i].name, name) == 0) {
+            char *copy = strdup(value);
+            if (!copy)
+                return false;
+            free((*list)[i].value);
+            (*list)[i].value = copy;
+            return true;
+        }
+    }
+    conv_value *grown = realloc(*list, (*count + 1) * sizeof **list);
+    if (!grown)
+        return false;
+    *list = grown;
+    grown[*count].name = strdup(name);
+    grown[*count].value = strdup(value);
+    if (!grown[*count].name || !grown[*count].value) {
+        free(grown[*count].name);
+        free(grown[*count].value);
+        return false;
+    }
+    (*count)++;
+    return true;
+}
+
+static const char *get_value(const conv_value *list, size_t count, const char *name)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(list[i].name, name) == 0)
+            return list[i].value;
+    return NULL;
+}
+
+bool engine_set_config(engine *e, const char *name, const char *value)
+{
+    return set_value(&e->config, &e->config_count, name, value);
+}
+
+const char *engine_config(const engine *e, const char *name)
+{
+    return get_value(e->config, e->config_count, name);
+}
+
+const char *conversation_value(const conversation *c, const char *name)
+{
+    return get_value(c->values, c->value_count, name);
+}
+
+int64_t conversation_waited(const conversation *c, int64_t now)
+{
+    return c->waiting && now > c->waiting_since ? now - c->waiting_since : 0;
+}
+
+int64_t conversation_in_state(const conversation *c, int64_t now)
+{
+    return now > c->state_since ? now - c->state_since : 0;
+}
+
+static void notify(engine *e, const conversation *c, int64_t at, unsigned changes)
+{
+    if (changes && e->observer)
+        e->observer(e->observer_ctx, c, at, changes);
+}
+
+/* ---- timers --------------------------------------------------------------- */
+
+static const pb_state *state_of(const engine *e, const conversation *c)
+{
+    return &e->pb->states[c->state];
+}
+
+/* When the next ladder step fires, ENGINE_NEVER when the ladder is done. */
+static int64_t ladder_deadline(const engine *e, const conversation *c)
+{
+    const pb_state *st = state_of(e, c);
+    if (c->ladder_step >= st->ladder_count || c->ladder_ended)
+        return ENGINE_NEVER;
+    return c->ladder_base + st->ladder[c->ladder_step].after_ms;
+}
+
+/* Base time of after: transitions: entering the state or the customer's last message. */
+static int64_t quiet_since(const conversation *c)
+{
+    return c->last_customer_at > c->state_since ? c->last_customer_at : c->state_since;
+}
+
+static int64_t after_deadline(const engine *e, const conversation *c)
+{
+    int64_t best = ENGINE_NEVER;
+    const pb_state *st = state_of(e, c);
+    for (size_t i = 0; i < st->transition_count; i++) {
+        const pb_transition *t = &st->transitions[i];
+        if (t->trigger == TRIGGER_AFTER && quiet_since(c) + t->after_ms < best)
+            best = quiet_since(c) + t->after_ms;
+    }
+    return best;
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+static int64_t conversation_deadline(const engine *e, const conversation *c)
+{
+    if (c->closed)
+        return ENGINE_NEVER;
+    int64_t d = min64(ladder_deadline(e, c), after_deadline(e, c));
+    if (c->waiting && !c->urgent)
+        d = min64(d, c->waiting_since + e->response_limit);
+    if (c->complaint_deadline && !c->complaint_overdue)
+        d = min64(d, c->complaint_deadline);
+    return d;
+}
+
+static void reschedule(engine *e, conversation *c)
+{
+    heap_update(e, c, conversation_deadline(e, c));
+}
+
+/* ---- states and transitions -------------------------------------------- */
+
+static void enter_state(engine *e, conversation *c, int to, int line, int64_t now)
+{
+    if (to == PB_BACK) {
+        to = c->prev_state >= 0 ? c->prev_state : c->state;
+        c->prev_state = PB_NONE;
+    } else {
+        c->prev_state = c->state;
+    }
+    c->state = to;
+    c->state_since = now;
+    c->ladder_step = 0;
+    c->ladder_base = now;
+    c->ladder_line = PB_NONE;
+    c->ladder_ended = false;
+    c->pending_line = line;
+    if (strcmp(e->pb->states[to].id, "complaint") == 0)
+        c->complaint_open = true;
+}
+
+typedef bool (*transition_match)(const engine *e, const pb_transition *t, const void *arg);
+
+/* The first matching transition of the current state, then of the playbook; NULL when none. */
+static const pb_transition *find_transition(const engine *e, const conversation *c,
+                                            transition_match match, const void *arg)
+{
+    const pb_state *st = state_of(e, c);
+    for (size_t i = 0; i < st->transition_count; i++)
+        if (match(e, &st->transitions[i], arg))
+            return &st->transitions[i];
+    for (size_t i = 0; i < e->pb->transition_count; i++)
+        if (match(e, &e->pb->transitions[i], arg))
+            return &e->pb->transitions[i];
+    return NULL;
+}
+
+static bool match_key(const engine *e, const pb_transition *t, const void *arg)
+{
+    return t->trigger == TRIGGER_KEY && strcmp(t->key, (const char *)arg) == 0;
+}
+
+static bool match_event(const engine *e, const pb_transition *t, const void *arg)
+{
+    return t->trigger == TRIGGER_EVENT && t->event == *(const pb_event_kind *)arg;
+}
+
+static bool match_cue(const engine *e, const pb_transition *t, const void *arg)
+{
+    return t->trigger == TRIGGER_CUE && playbook_cue_matches(e->pb, t->cue, (const char *)arg);
+}
+
+/* Takes t unless it leads back into the current state (cues and events do not restart one). */
+static unsigned take(engine *e, conversation *c, const pb_transition *t, int64_t now, bool force)
+{
+    if (!t)
+        return 0;
+    if (!force && t->to == c->state)
+        return 0;
+    enter_state(e, c, t->to, t->line, now);
+    return CHANGE_STATE;
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static conversation *conversation_new(engine *e, const char *id, int64_t now)
+{
+    if (e->count == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 16;
+        conversation **convs = realloc(e->convs, cap * sizeof *convs);
+        conversation **heap = convs ? realloc(e->heap, cap * sizeof *heap) : NULL;
+        if (convs)
+            e->convs = convs;
+        if (!heap)
+            return NULL;
+        e->heap = heap;
+        e->cap = cap;
+    }
+    if ((e->count + 1) * 2 > e->table_cap && !table_grow(e))
+        return NULL;
+    conversation *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    snprintf(c->id, sizeof c->id, "%s", id);
+    c->state = e->initial_state;
+    c->prev_state = PB_NONE;
+    c->ladder_line = PB_NONE;
+    c->pending_line = PB_NONE;
+    c->last_sent_line = PB_NONE;
+    c->opened_at = now;
+    c->state_since = now;
+    c->ladder_base = now;
+    c->heap_pos = NOT_IN_HEAP;
+    c->next_deadline = ENGINE_NEVER;
+    size_t slot = hash_id(c->id) & (e->table_cap - 1);
+    while (e->table[slot])
+        slot = (slot + 1) & (e->table_cap - 1);
+    e->table[slot] = e->count + 1;
+    e->convs[e->count++] = c;
+    return c;
+}
+
+/* Copies s into a fixed field without splitting a UTF-8 character. */
+static void copy_field(char *dst, size_t cap, const char *s)
+{
+    size_t len = strlen(s);
+    size_t n = len < cap ? len : cap - 1;
+    while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+static unsigned update_customer(conversation *c, const event *ev)
+{
+    unsigned changes = 0;
+    if (ev->name && strcmp(ev->name, c->name) != 0) {
+        copy_field(c->name, sizeof c->name, ev->name);
+        changes = CHANGE_CUSTOMER;
+    }
+    if (ev->surname && strcmp(ev->surname, c->surname) != 0) {
+        copy_field(c->surname, sizeof c->surname, ev->surname);
+        changes = CHANGE_CUSTOMER;
+    }
+    if (ev->title && strcmp(ev->title, c->title) != 0) {
+        copy_field(c->title, sizeof c->title, ev->title);
+        changes = CHANGE_CUSTOMER;
+    }
+    return changes;
+}
+
+static unsigned on_open(engine *e, conversation *c, const event *ev)
+{
+    c->phone = ev->channel && strcmp(ev->channel, "phone") == 0;
+    c->closed = false;
+    c->opened_at = ev->ts_ms;
+    c->state_since = ev->ts_ms;
+    c->ladder_base = ev->ts_ms;
+    pb_event_kind kind = ON_OPEN;
+    const pb_transition *t = find_transition(e, c, match_event, &kind);
+    if (t)
+        enter_state(e, c, t->to == PB_BACK ? c->state : t->to, t->line, ev->ts_ms);
+    c->prev_state = PB_NONE;
+    return CHANGE_OPEN | CHANGE_STATE;
+}
+
+static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
+{
+    int64_t now = ev->ts_ms;
+    if (!c->waiting) {
+        c->waiting = true;
+        c->waiting_since = now;
+    }
+    c->last_customer_at = now;
+    c->ladder_step = 0; /* the customer spoke: the silence ladder starts over */
+    c->ladder_base = now;
+    c->ladder_line = PB_NONE;
+    c->ladder_ended = false;
+    const pb_transition *t = find_transition(e, c, match_cue, ev->text);
+    if (!t) {
+        pb_event_kind kind = ON_CUSTOMER_MESSAGE;
+        t = find_transition(e, c, match_event, &kind);
+    }
+    return CHANGE_MESSAGE | take(e, c, t, now, false);
+}
+
+static unsigned on_agent_message(engine *e, conversation *c, const event *ev)
+{
+    int64_t now = ev->ts_ms;
+    unsigned changes = CHANGE_MESSAGE;
+    if (c->urgent)
+        changes |= CHANGE_URGENT;
+    c->waiting = false;
+    c->urgent = false;
+    c->answered_once = true;
+    int line = ev->line ? playbook_line_index(e->pb, ev->line) : PB_NONE;
+    c->last_sent_line = line;
+    if (line >= 0 && line == c->pending_line)
+        c->pending_line = PB_NONE;
+    if (line >= 0 && e->pb->lines[line].promise_ms > 0) {
+        c->complaint_deadline = now + e->pb->lines[line].promise_ms;
+        c->complaint_overdue = false;
+        changes |= CHANGE_DEADLINE;
+    }
+    pb_event_kind kind = ON_AGENT_MESSAGE;
+    return changes | take(e, c, find_transition(e, c, match_event, &kind), now, false);
+}
+
+static unsigned on_key(engine *e, conversation *c, const event *ev)
+{
+    const pb_transition *t = find_transition(e, c, match_key, ev->key);
+    if (t)
+        return take(e, c, t, ev->ts_ms, true);
+    int s = playbook_state_index(e->pb, ev->key);
+    if (s < 0)
+        return 0;
+    enter_state(e, c, s, PB_NONE, ev->ts_ms);
+    return CHANGE_STATE;
+}
+
+static unsigned on_lookup(engine *e, conversation *c, const event *ev)
+{
+    unsigned changes = 0;
+    for (size_t i = 0; i < ev->field_count; i++) {
+        char name[128];
+        snprintf(name, sizeof name, "%s.%s", ev->kind, ev->fields[i].name);
+        if (set_value(&c->values, &c->value_count, name, ev->fields[i].value))
+            changes = CHANGE_VALUES;
+    }
+    return changes;
+}
+
+static unsigned on_close(engine *e, conversation *c, const event *ev)
+{
+    unsigned changes = CHANGE_CLOSE;
+    pb_event_kind kind = ON_CLOSE;
+    changes |= take(e, c, find_transition(e, c, match_event, &kind), ev->ts_ms, false);
+    c->closed = true;
+    c->waiting = false;
+    if (c->urgent)
+        changes |= CHANGE_URGENT;
+    c->urgent = false;
+    return changes;
+}
+
+static bool check_event(const engine *e, const event *ev, char *err, size_t errlen)
+{
+    if (ev->type == EVENT_STATE && playbook_state_index(e->pb, ev->state) < 0) {
+        snprintf(err, errlen, "unknown state \"%s\" for playbook %s", ev->state, e->pb->id);
+        return false;
+    }
+    return true;
+}
+
+bool engine_feed(engine *e, const event *ev, char *err, size_t errlen)
+{
+    if (!check_event(e, ev, err, errlen))
+        return false;
+    engine_advance(e, ev->ts_ms);
+    if (ev->ts_ms > e->now)
+        e->now = ev->ts_ms;
+    conversation *c = table_find(e, ev->conv);
+    unsigned changes = 0;
+    if (!c) {
+        if (!(c = conversation_new(e, ev->conv, ev->ts_ms))) {
+            snprintf(err, errlen, "out of memory");
+            return false;
+        }
+        changes |= CHANGE_OPEN;
+    }
+    c->tz_offset = ev->tz_offset;
+    c->last_event_at = ev->ts_ms;
+    changes |= update_customer(c, ev);
+    switch (ev->type) {
+    case EVENT_OPEN: changes |= on_open(e, c, ev); break;
+    case EVENT_MESSAGE:
+        c->message_count++;
+        if (ev->from == FROM_CUSTOMER)
+            changes |= on_customer_message(e, c, ev);
+        else if (ev->from == FROM_AGENT)
+            changes |= on_agent_message(e, c, ev);
+        break;
+    case EVENT_STATE:
+        enter_state(e, c, playbook_state_index(e->pb, ev->state), PB_NONE, ev->ts_ms);
+        changes |= CHANGE_STATE;
+        break;
+    case EVENT_KEY: changes |= on_key(e, c, ev); break;
+    case EVENT_LOOKUP: changes |= on_lookup(e, c, ev); break;
+    case EVENT_CLOSE: changes |= on_close(e, c, ev); break;
+    }
+    reschedule(e, c);
+    notify(e, c, ev->ts_ms, changes);
+    return true;
+}
+
+bool engine_set_value(engine *e, const char *conv, const char *name, const char *value, int64_t now)
+{
+    conversation *c = table_find(e, conv);
+    if (!c || !set_value(&c->values, &c->value_count, name, value))
+        return false;
+    notify(e, c, now, CHANGE_VALUES);
+    return true;
+}
+
+/* Fires whatever of c is due at `at` (its own deadline). */
+static unsigned fire(engine *e, conversation *c, int64_t at)
+{
+    unsigned changes = 0;
+    if (c->waiting && !c->urgent && c->waiting_since + e->response_limit <= at) {
+        c->urgent = true;
+        changes |= CHANGE_URGENT;
+    }
+    if (c->complaint_deadline && !c->complaint_overdue && c->complaint_deadline <= at) {
+        c->complaint_overdue = true;
+        changes |= CHANGE_DEADLINE;
+    }
+    const pb_state *st = state_of(e, c);
+    if (ladder_deadline(e, c) <= at) {
+        const pb_step *step = &st->ladder[c->ladder_step];
+        c->ladder_line = step->line;
+        c->ladder_base = at;
+        c->ladder_ended = step->end;
+        if (!step->repeat)
+            c->ladder_step++;
+        changes |= CHANGE_LADDER;
+    }
+    for (size_t i = 0; i < st->transition_count; i++) {
+        const pb_transition *t = &st->transitions[i];
+        if (t->trigger == TRIGGER_AFTER && quiet_since(c) + t->after_ms <= at) {
+            changes |= take(e, c, t, at, true);
+            break;
+        }
+    }
+    return changes;
+}
+
+void engine_advance(engine *e, int64_t now)
+{
+    while (e->heap_len && e->heap[0]->next_deadline <= now) {
+        conversation *c = e->heap[0];
+        int64_t at = c->next_deadline;
+        if (at > e->now)
+            e->now = at;
+        unsigned changes = fire(e, c, at);
+        reschedule(e, c);
+        if (c->next_deadline <= at) /* a timer that cannot move on: never spin on it */
+            heap_update(e, c, at + 1);
+        notify(e, c, at, changes);
+    }
+    if (now > e->now)
+        e->now = now;
+}

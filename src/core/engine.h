@@ -1,0 +1,102 @@
+/* engine: every conversation's state, timers and ladder, driven by events and the clock.
+ * Pure: no I/O; time only arrives through events' timestamps and engine_advance(). */
+#ifndef HUASHU_ENGINE_H
+#define HUASHU_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/event.h"
+#include "core/playbook.h"
+
+#define ENGINE_NEVER INT64_MAX
+
+/* What changed in a conversation (bits passed to the observer). */
+enum {
+    CHANGE_OPEN = 1u << 0,
+    CHANGE_STATE = 1u << 1,
+    CHANGE_URGENT = 1u << 2,    /* became urgent, or stopped being */
+    CHANGE_LADDER = 1u << 3,    /* a ladder step fired */
+    CHANGE_CUSTOMER = 1u << 4,  /* name, surname or title learned */
+    CHANGE_VALUES = 1u << 5,    /* lookup results or asked values */
+    CHANGE_DEADLINE = 1u << 6,  /* a complaint promise was made, or is now overdue */
+    CHANGE_CLOSE = 1u << 7,
+    CHANGE_MESSAGE = 1u << 8,   /* a message arrived or was sent */
+};
+
+typedef struct conv_value {
+    char *name; /* "order.status", "colleague", ... */
+    char *value;
+} conv_value;
+
+typedef struct conversation {
+    char id[129];
+    int state;      /* index into playbook.states */
+    int prev_state; /* PB_NONE when there is none */
+    bool phone;     /* phone call rather than chat */
+    bool closed;
+    char name[97], surname[33], title[33];
+    int tz_offset;       /* of the latest event, for time-of-day greetings */
+    int64_t opened_at;
+    int64_t state_since;
+    bool waiting;          /* a customer message is unanswered */
+    int64_t waiting_since; /* when the oldest unanswered one arrived */
+    bool urgent;           /* waiting past the response limit */
+    bool answered_once;
+    int64_t last_customer_at; /* or opened_at / state entry, for after: transitions */
+    int64_t last_event_at;
+    size_t ladder_step;   /* next step of the state's ladder to fire */
+    int64_t ladder_base;  /* when the ladder (re)started or last stepped */
+    int ladder_line;      /* line the ladder suggests now, PB_NONE when none */
+    bool ladder_ended;    /* an end step fired: the call may be ended */
+    int pending_line;     /* line suggested by the last transition, PB_NONE when none */
+    int last_sent_line;   /* last playbook line the agent sent, PB_NONE when unknown */
+    bool complaint_open;
+    int64_t complaint_deadline; /* 0 when no promise was made */
+    bool complaint_overdue;
+    unsigned message_count;
+    conv_value *values;
+    size_t value_count;
+    int64_t next_deadline; /* engine-internal */
+    size_t heap_pos;       /* engine-internal */
+} conversation;
+
+typedef struct engine engine;
+
+typedef void (*engine_observer)(void *ctx, const conversation *c, int64_t at, unsigned changes);
+
+/* An engine over pb (borrowed: it must outlive the engine). NULL when out of memory. */
+engine *engine_new(const playbook *pb);
+void engine_free(engine *e);
+const playbook *engine_playbook(const engine *e);
+void engine_set_observer(engine *e, engine_observer fn, void *ctx);
+/* Sets a config placeholder ({company}, {agent_no}...) for every conversation. */
+bool engine_set_config(engine *e, const char *name, const char *value);
+const char *engine_config(const engine *e, const char *name);
+/* The response limit (playbook setting response_limit, default 30 s). */
+int64_t engine_response_limit(const engine *e);
+
+/* Fires every timer due at or before now, each at its own time, in time order. */
+void engine_advance(engine *e, int64_t now);
+/* Applies one event at its timestamp (after firing timers due before it). Returns false with
+ * a message for events the engine cannot use (unknown state id, ...); nothing changes then. */
+bool engine_feed(engine *e, const event *ev, char *err, size_t errlen);
+/* The earliest time a timer fires, ENGINE_NEVER when none is pending. */
+int64_t engine_next_deadline(const engine *e);
+/* The latest time the engine has seen. */
+int64_t engine_now(const engine *e);
+
+size_t engine_count(const engine *e);
+const conversation *engine_at(const engine *e, size_t i);
+const conversation *engine_find(const engine *e, const char *id);
+/* Sets a value ({colleague}, {order.status}) for one conversation; false when unknown conv. */
+bool engine_set_value(engine *e, const char *conv, const char *name, const char *value, int64_t now);
+const char *conversation_value(const conversation *c, const char *name);
+
+/* Milliseconds the customer has waited unanswered at now (0 when not waiting). */
+int64_t conversation_waited(const conversation *c, int64_t now);
+/* Milliseconds in the current state at now. */
+int64_t conversation_in_state(const conversation *c, int64_t now);
+
+#endif

@@ -1,0 +1,46 @@
+/* suggest: which playbook lines fit a conversation now, ranked, with placeholders filled. */
+#ifndef HUASHU_SUGGEST_H
+#define HUASHU_SUGGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/engine.h"
+
+#define SUGGEST_MAX 9
+#define SUGGEST_MAX_MISSING 8
+
+typedef enum suggest_reason {
+    REASON_TRANSITION, /* the line the last transition calls for */
+    REASON_LADDER,     /* the ladder's current step */
+    REASON_LATE,       /* the customer waited past the limit */
+    REASON_STATE,      /* a line of the current state */
+} suggest_reason;
+
+typedef struct suggestion {
+    int line;                                /* index into playbook.lines */
+    suggest_reason reason;
+    char *text;                              /* filled, malloc'd */
+    const char *missing[SUGGEST_MAX_MISSING]; /* placeholders with no value (names) */
+    size_t missing_count;
+} suggestion;
+
+/* Fills a line's placeholders for conversation c at time now. Values come from the customer,
+ * the conversation's values, the engine's config, the clock and calendar, then the line's
+ * and the placeholder's fallbacks; a placeholder with none is written as 【label】 and listed
+ * in missing. Returns the number of missing placeholders. */
+size_t suggest_fill(const engine *e, const conversation *c, int line, int64_t now, buf *out,
+                    const char **missing, size_t max_missing);
+
+/* Ranks up to max lines for c at now into out; returns how many. Free with suggest_clear. */
+size_t suggest_rank(const engine *e, const conversation *c, int64_t now, suggestion *out,
+                    size_t max);
+void suggest_clear(suggestion *s, size_t n);
+
+/* The time-of-day and holiday greetings of the playbook at now (NULL when none applies). */
+const char *suggest_time_greeting(const playbook *pb, int64_t now, int tz_offset);
+const char *suggest_holiday_greeting(const playbook *pb, int64_t now, int tz_offset);
+
+#endif

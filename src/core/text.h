@@ -1,0 +1,44 @@
+/* text: UTF-8 decoding, sanitising and display width. Every pane cuts and wraps with these. */
+#ifndef HUASHU_TEXT_H
+#define HUASHU_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+
+#define TEXT_REPLACEMENT 0xFFFDu
+
+/* Decodes one code point strictly (no overlongs, no surrogates, <= U+10FFFF).
+ * Returns the bytes consumed (>= 1); invalid input yields U+FFFD and consumes 1 byte. */
+size_t text_decode(const char *s, size_t len, uint32_t *cp);
+/* True when s[0..len) is valid UTF-8. */
+bool text_valid_utf8(const char *s, size_t len);
+/* Appends cp encoded as UTF-8. */
+void text_encode(buf *out, uint32_t cp);
+
+/* Display columns of one code point: 0 (combining, controls), 1 or 2.
+ * ambiguous_wide counts East Asian Ambiguous characters (“ ” … · ①) as 2. */
+int text_cp_width(uint32_t cp, bool ambiguous_wide);
+/* Display columns of a UTF-8 string. */
+size_t text_width(const char *s, size_t len, bool ambiguous_wide);
+
+/* How many bytes of s fit in max_cols columns without splitting a character;
+ * *cols receives the columns they take. Zero-width marks stay with their base. */
+size_t text_fit(const char *s, size_t len, size_t max_cols, bool ambiguous_wide, size_t *cols);
+
+/* Appends a display-safe copy of s: invalid UTF-8 → U+FFFD, tab → space, C0 (except \n when
+ * keep_newlines), DEL, C1, ESC sequences, bidi controls, U+2028/9, BOM, interlinear annotation,
+ * tag characters removed; at most 4 combining marks per base character. */
+void text_sanitize(buf *out, const char *s, size_t len, bool keep_newlines);
+
+/* Byte length of the next line when wrapping s to width columns: breaks at spaces or between
+ * wide characters, never splits a character, never starts a line with closing punctuation
+ * (，。！？、；：)」』 …). *next receives where the following line starts (spaces skipped). */
+size_t text_wrap_line(const char *s, size_t len, size_t width, bool ambiguous_wide, size_t *next);
+
+/* True when cp is a CJK ideograph, kana or hangul (a place where lines may break). */
+bool text_is_cjk(uint32_t cp);
+
+#endif

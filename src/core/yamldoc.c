@@ -1,0 +1,208 @@
+#include "core/yamldoc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void diag_init(diagnostics *d)
+{
+    buf_init(&d->text);
+    d->count = 0;
+}
+
+void diag_free(diagnostics *d)
+{
+    buf_free(&d->text);
+    d->count = 0;
+}
+
+void diag_add(diagnostics *d, const char *file, int line, int col, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    buf_printf(&d->text, "%s:%d:%d: %s\n", file, line, col, msg);
+    d->count++;
+}
+
+bool yamldoc_load(yamldoc *y, const char *file, const char *data, size_t len, diagnostics *d)
+{
+    memset(y, 0, sizeof *y);
+    y->file = file;
+    y->diag = d;
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        diag_add(d, file, 1, 1, "out of memory");
+        return false;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+    if (!yaml_parser_load(&parser, &y->doc)) {
+        const char *problem = parser.problem ? parser.problem : "syntax error";
+        if (parser.context)
+            diag_add(d, file, (int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1,
+                     "YAML syntax: %s %s", problem, parser.context);
+        else
+            diag_add(d, file, (int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1,
+                     "YAML syntax: %s", problem);
+        yaml_parser_delete(&parser);
+        return false;
+    }
+    yaml_parser_delete(&parser);
+    y->loaded = true;
+    if (!yaml_document_get_root_node(&y->doc)) {
+        diag_add(d, file, 1, 1, "empty document");
+        return false;
+    }
+    return true;
+}
+
+void yamldoc_free(yamldoc *y)
+{
+    if (y->loaded)
+        yaml_document_delete(&y->doc);
+    y->loaded = false;
+}
+
+yaml_node_t *yamldoc_root(yamldoc *y)
+{
+    return y->loaded ? yaml_document_get_root_node(&y->doc) : NULL;
+}
+
+void yamldoc_error(yamldoc *y, const yaml_node_t *node, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int line = node ? (int)node->start_mark.line + 1 : 1;
+    int col = node ? (int)node->start_mark.column + 1 : 1;
+    diag_add(y->diag, y->file, line, col, "%s", msg);
+}
+
+const char *yamldoc_scalar(const yaml_node_t *node)
+{
+    if (!node || node->type != YAML_SCALAR_NODE)
+        return NULL;
+    return (const char *)node->data.scalar.value;
+}
+
+bool yamldoc_pair(yamldoc *y, yaml_node_t *map, size_t i, yaml_node_t **key, yaml_node_t **value)
+{
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return false;
+    yaml_node_pair_t *start = map->data.mapping.pairs.start;
+    if (start + i >= map->data.mapping.pairs.top)
+        return false;
+    *key = yaml_document_get_node(&y->doc, start[i].key);
+    *value = yaml_document_get_node(&y->doc, start[i].value);
+    return true;
+}
+
+yaml_node_t *yamldoc_get(yamldoc *y, yaml_node_t *map, const char *key)
+{
+    yaml_node_t *k, *v;
+    for (size_t i = 0; yamldoc_pair(y, map, i, &k, &v); i++) {
+        const char *s = yamldoc_scalar(k);
+        if (s && strcmp(s, key) == 0)
+            return v;
+    }
+    return NULL;
+}
+
+yaml_node_t *yamldoc_item(yamldoc *y, yaml_node_t *seq, size_t i)
+{
+    if (!seq || seq->type != YAML_SEQUENCE_NODE)
+        return NULL;
+    yaml_node_item_t *start = seq->data.sequence.items.start;
+    if (start + i >= seq->data.sequence.items.top)
+        return NULL;
+    return yaml_document_get_node(&y->doc, start[i]);
+}
+
+static bool expect(yamldoc *y, yaml_node_t *node, yaml_node_type_t type, const char *what,
+                   const char *kind)
+{
+    if (node && node->type == type)
+        return true;
+    yamldoc_error(y, node, "%s must be %s", what, kind);
+    return false;
+}
+
+bool yamldoc_expect_map(yamldoc *y, yaml_node_t *node, const char *what)
+{
+    return expect(y, node, YAML_MAPPING_NODE, what, "a mapping (key: value)");
+}
+
+bool yamldoc_expect_seq(yamldoc *y, yaml_node_t *node, const char *what)
+{
+    return expect(y, node, YAML_SEQUENCE_NODE, what, "a list");
+}
+
+bool yamldoc_expect_scalar(yamldoc *y, yaml_node_t *node, const char *what)
+{
+    return expect(y, node, YAML_SCALAR_NODE, what, "a single value");
+}
+
+void yamldoc_check_keys(yamldoc *y, yaml_node_t *map, const char *const *known, const char *what)
+{
+    yaml_node_t *k, *v;
+    for (size_t i = 0; yamldoc_pair(y, map, i, &k, &v); i++) {
+        const char *s = yamldoc_scalar(k);
+        bool ok = false;
+        for (size_t j = 0; s && known[j]; j++)
+            ok = ok || strcmp(s, known[j]) == 0;
+        if (!ok && map->data.mapping.style == YAML_FLOW_MAPPING_STYLE)
+            yamldoc_error(y, k, "unknown key \"%s\" in %s (inside { } a comma ends a value: "
+                          "quote text that contains commas)", s ? s : "?", what);
+        else if (!ok)
+            yamldoc_error(y, k, "unknown key \"%s\" in %s", s ? s : "?", what);
+    }
+}
+
+bool yamldoc_bool(yamldoc *y, yaml_node_t *node, bool *out)
+{
+    const char *s = yamldoc_scalar(node);
+    if (s && (!strcmp(s, "true") || !strcmp(s, "yes"))) {
+        *out = true;
+        return true;
+    }
+    if (s && (!strcmp(s, "false") || !strcmp(s, "no"))) {
+        *out = false;
+        return true;
+    }
+    yamldoc_error(y, node, "expected true or false");
+    return false;
+}
+
+bool duration_parse(const char *s, int64_t *ms, bool *negative)
+{
+    *negative = false;
+    const char *p = s;
+    if (*p == '-') {
+        *negative = true;
+        p++;
+    }
+    if (*p < '0' || *p > '9')
+        return false;
+    char *end;
+    double v = strtod(p, &end);
+    int64_t unit = 1000;
+    if (*end == 's' && end[1] == '\0')
+        end++;
+    else if (*end == 'm' && end[1] == 's' && end[2] == '\0')
+        unit = 1, end += 2;
+    else if (*end == 'm' && end[1] == '\0')
+        unit = 60000, end++;
+    else if (*end == 'h' && end[1] == '\0')
+        unit = 3600000, end++;
+    else if (*end == 'd' && end[1] == '\0')
+        unit = 86400000, end++;
+    if (*end != '\0' || v > 1e9)
+        return false;
+    *ms = (int64_t)(v * (double)unit + 0.5);
+    return true;
+}

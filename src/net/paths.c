@@ -1,0 +1,200 @@
+#include "net/paths.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/playbook.h"
+
+#define MAX_FILE (16u << 20)
+
+char *paths_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 8192, n = 0;
+    char *data = malloc(cap);
+    while (data) {
+        if (n + 1 >= cap) {
+            char *grown = cap >= MAX_FILE ? NULL : realloc(data, cap * 2);
+            if (!grown) {
+                free(data);
+                data = NULL;
+                errno = cap >= MAX_FILE ? EFBIG : ENOMEM;
+                break;
+            }
+            data = grown;
+            cap *= 2;
+        }
+        size_t got = fread(data + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                free(data);
+                data = NULL;
+                errno = EIO;
+            }
+            break;
+        }
+    }
+    fclose(f);
+    if (data) {
+        data[n] = '\0';
+        *len = n;
+    }
+    return data;
+}
+
+static char *join(const char *a, const char *b, const char *c)
+{
+    size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s%s%s", a, b, c);
+    return p;
+}
+
+static bool is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* $VAR when set and absolute, else $HOME/fallback (malloc'd). */
+static char *xdg_dir(const char *var, const char *fallback)
+{
+    const char *v = getenv(var);
+    if (v && v[0] == '/')
+        return strdup(v);
+    const char *home = getenv("HOME");
+    return join(home ? home : "/tmp", "/", fallback);
+}
+
+/* Tries dir/rel; returns the path when it exists. */
+static char *try_dir(const char *dir, const char *rel)
+{
+    char *p = join(dir, "/", rel);
+    if (p && is_file(p))
+        return p;
+    free(p);
+    return NULL;
+}
+
+char *paths_find_data(const char *rel)
+{
+    char *found = NULL;
+    const char *env = getenv("HUASHU_DATA");
+    if (env && *env && (found = try_dir(env, rel)))
+        return found;
+    char *home = xdg_dir("XDG_DATA_HOME", ".local/share");
+    char *user = home ? join(home, "/huashu", "") : NULL;
+    free(home);
+    if (user && (found = try_dir(user, rel))) {
+        free(user);
+        return found;
+    }
+    free(user);
+    const char *dirs = getenv("XDG_DATA_DIRS");
+    char *copy = strdup(dirs && *dirs ? dirs : "/usr/local/share:/usr/share");
+    for (char *save = NULL, *d = copy ? strtok_r(copy, ":", &save) : NULL; d && !found;
+         d = strtok_r(NULL, ":", &save)) {
+        char *sub = join(d, "/huashu", "");
+        found = sub ? try_dir(sub, rel) : NULL;
+        free(sub);
+    }
+    free(copy);
+    if (!found)
+        found = try_dir(HUASHU_DATADIR, rel);
+    if (!found)
+        found = try_dir(HUASHU_SRCDATADIR, rel);
+    return found;
+}
+
+char *paths_config_file(void)
+{
+    char *dir = xdg_dir("XDG_CONFIG_HOME", ".config");
+    char *p = dir ? join(dir, "/huashu/config.yaml", "") : NULL;
+    free(dir);
+    return p;
+}
+
+char *paths_state_dir(const char *sub)
+{
+    char *dir = xdg_dir("XDG_STATE_HOME", ".local/state");
+    char *p = dir ? join(dir, "/huashu/", sub) : NULL;
+    free(dir);
+    return p;
+}
+
+/* True when name looks like a path rather than a playbook id. */
+static bool looks_like_path(const char *name)
+{
+    size_t n = strlen(name);
+    return strchr(name, '/') || (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+           (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+char *paths_read_playbook(void *ctx, const char *name, const char *from, size_t *len, char **path)
+{
+    (void)ctx;
+    char *p = NULL;
+    if (looks_like_path(name)) {
+        const char *slash = from && name[0] != '/' ? strrchr(from, '/') : NULL;
+        if (slash) {
+            p = malloc((size_t)(slash - from) + strlen(name) + 2);
+            if (p)
+                sprintf(p, "%.*s/%s", (int)(slash - from), from, name);
+        } else {
+            p = strdup(name);
+        }
+    } else {
+        char *rel = join("playbooks/", name, ".yaml");
+        p = rel ? paths_find_data(rel) : NULL;
+        free(rel);
+    }
+    char *data = p ? paths_read_file(p, len) : NULL;
+    if (!data) {
+        free(p);
+        return NULL;
+    }
+    *path = p;
+    return data;
+}
+
+playbook *paths_load_playbook(const char *name, diagnostics *d)
+{
+    size_t len;
+    char *path = NULL;
+    char *data = paths_read_playbook(NULL, name, NULL, &len, &path);
+    if (!data) {
+        diag_add(d, name, 0, 0, "cannot read playbook: %s",
+                 looks_like_path(name) ? strerror(errno) : "no bundled playbook of that name");
+        free(path);
+        return NULL;
+    }
+    playbook *pb = playbook_load(path, data, len, paths_read_playbook, NULL, d);
+    free(data);
+    free(path);
+    return pb;
+}
+
+const char *paths_default_playbook(void)
+{
+    const char *vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *v = getenv(vars[i]);
+        if (!v || !*v)
+            continue;
+        if (!strncmp(v, "zh_TW", 5) || !strncmp(v, "zh_HK", 5) || !strncmp(v, "zh_MO", 5))
+            return "zh_TW";
+        if (!strncmp(v, "en", 2))
+            return "en";
+        return "zh_CN";
+    }
+    return "zh_CN";
+}

@@ -1,0 +1,29 @@
+/* paths: where huashu finds its files (XDG base directories, bundled data) and reads them. */
+#ifndef HUASHU_PATHS_H
+#define HUASHU_PATHS_H
+
+#include <stddef.h>
+
+#include "core/playbook.h"
+
+/* Reads a whole file (at most 16 MiB). Returns malloc'd contents, NUL-terminated, and *len;
+ * NULL with errno set on failure. */
+char *paths_read_file(const char *path, size_t *len);
+/* The first existing data file rel ("playbooks/zh_CN.yaml") in $HUASHU_DATA,
+ * $XDG_DATA_HOME/huashu, each $XDG_DATA_DIRS/huashu, the install prefix, the source tree.
+ * Returns a malloc'd path or NULL. */
+char *paths_find_data(const char *rel);
+/* $XDG_CONFIG_HOME/huashu/config.yaml (malloc'd). */
+char *paths_config_file(void);
+/* $XDG_STATE_HOME/huashu/<sub> (malloc'd), not created. */
+char *paths_state_dir(const char *sub);
+/* Resolves a playbook named by id or path for `extends:` and the command line (a
+ * playbook_reader). */
+char *paths_read_playbook(void *ctx, const char *name, const char *from, size_t *len, char **path);
+
+/* Loads a playbook by id ("zh_CN") or path, extends: resolved; problems go to d. */
+playbook *paths_load_playbook(const char *name, diagnostics *d);
+/* The bundled playbook id for the user's locale (zh_TW, en or zh_CN). */
+const char *paths_default_playbook(void);
+
+#endif
