@@ -1074,7 +1074,7 @@ playbook *playbook_load(const char *file, const char *data, size_t len, playbook
     loader ld = {.pb = pb, .diag = d, .reader = reader, .reader_ctx = reader_ctx};
     yamldoc none = {.file = file, .diag = d};
     ld.y = &none;
-    if (apply_text(&ld, file, data, len) && d->count == before) {
+    if (apply_text(&ld, file, data, len) && !ld.oom) {
         if (!pb->name)
             diag_add(d, file, 1, 1, "missing \"name\": the playbook's title");
         if (!pb->locale)
@@ -1084,6 +1084,7 @@ playbook *playbook_load(const char *file, const char *data, size_t len, playbook
         resolve_all(&ld);
     }
     if (d->count != before) {
+        diag_sort(d);
         playbook_free(pb);
         return NULL;
     }

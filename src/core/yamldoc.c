@@ -28,6 +28,77 @@ void diag_add(diagnostics *d, const char *file, int line, int col, const char *f
     d->count++;
 }
 
+typedef struct diag_line {
+    const char *text;
+    size_t len, file_len;
+    long line, col;
+} diag_line;
+
+static int compare_lines(const void *a, const void *b)
+{
+    const diag_line *x = a, *y = b;
+    size_t n = x->file_len < y->file_len ? x->file_len : y->file_len;
+    int c = memcmp(x->text, y->text, n);
+    if (c == 0 && x->file_len != y->file_len)
+        c = x->file_len < y->file_len ? -1 : 1;
+    if (c == 0)
+        c = (x->line > y->line) - (x->line < y->line);
+    if (c == 0)
+        c = (x->col > y->col) - (x->col < y->col);
+    if (c == 0)
+        c = (x->text > y->text) - (x->text < y->text); /* keep the order they were found */
+    return c;
+}
+
+/* Splits "file:line:col: msg" into its parts for sorting. */
+static diag_line parse_diag_line(const char *s, size_t len)
+{
+    diag_line d = {s, len, len, 0, 0};
+    const char *colon = NULL;
+    for (const char *p = s; p + 1 < s + len; p++) {
+        if (*p == ':' && p[1] >= '0' && p[1] <= '9') {
+            colon = p;
+            break;
+        }
+    }
+    if (colon) {
+        char *end;
+        d.file_len = (size_t)(colon - s);
+        d.line = strtol(colon + 1, &end, 10);
+        d.col = *end == ':' ? strtol(end + 1, NULL, 10) : 0;
+    }
+    return d;
+}
+
+void diag_sort(diagnostics *d)
+{
+    if (d->count < 2 || d->text.failed)
+        return;
+    diag_line *lines = calloc((size_t)d->count, sizeof *lines);
+    if (!lines)
+        return;
+    size_t n = 0;
+    const char *s = buf_str(&d->text);
+    for (const char *p = s; *p && n < (size_t)d->count;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        lines[n++] = parse_diag_line(p, len);
+        p += len;
+    }
+    qsort(lines, n, sizeof *lines, compare_lines);
+    buf sorted;
+    buf_init(&sorted);
+    for (size_t i = 0; i < n; i++)
+        buf_append(&sorted, lines[i].text, lines[i].len);
+    free(lines);
+    if (sorted.failed) {
+        buf_free(&sorted);
+        return;
+    }
+    buf_free(&d->text);
+    d->text = sorted;
+}
+
 bool yamldoc_load(yamldoc *y, const char *file, const char *data, size_t len, diagnostics *d)
 {
     memset(y, 0, sizeof *y);

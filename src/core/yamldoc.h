@@ -20,6 +20,8 @@ void diag_init(diagnostics *d);
 void diag_free(diagnostics *d);
 void diag_add(diagnostics *d, const char *file, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* Orders the collected lines by file, line and column. */
+void diag_sort(diagnostics *d);
 
 typedef struct yamldoc {
     yaml_document_t doc;

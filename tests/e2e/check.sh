@@ -1,0 +1,34 @@
+#!/bin/sh
+# huashu check: good and broken playbooks, messages with file:line:col.
+. "$(dirname "$0")/lib.sh"
+plan 9
+
+run_huashu check "$HUASHU_DATA/playbooks/zh_CN.yaml" "$HUASHU_DATA/playbooks/zh_TW.yaml" "$HUASHU_DATA/playbooks/en.yaml"
+if [ "$rc" -eq 0 ] && [ "$(grep -c ': ok: playbook' "$TMP/out")" -eq 3 ]; then ok "bundled playbooks pass"; else not_ok "bundled playbooks pass"; diag "$(cat "$TMP/err")"; fi
+
+run_huashu check
+if [ "$rc" -eq 0 ]; then ok "check without arguments checks the bundled playbooks"; else not_ok "check without arguments"; diag "$(cat "$TMP/err")"; fi
+
+missing=""
+for pb in zh_CN zh_TW en; do
+  for st in greeting identify inquiry hold transfer complaint closing silent unclear dialect \
+    wrong_number nuisance personal_call out_of_scope product stock price shipping verify_address; do
+    grep -q "^  $st:" "$HUASHU_DATA/playbooks/$pb.yaml" || missing="$missing $pb:$st"
+  done
+done
+if [ -z "$missing" ]; then ok "every bundled playbook defines the 19 shared states"; else not_ok "shared states missing:$missing"; fi
+
+bad="$TESTDATA/playbooks/broken.yaml"
+run_huashu check "$bad"
+if [ "$rc" -eq 1 ]; then ok "a broken playbook exits 1"; else not_ok "a broken playbook exits 1 (got $rc)"; fi
+if contains "$TMP/err" "broken.yaml:13:9: transition to unknown state \"hodl\""; then ok "unknown state named with line and column"; else not_ok "unknown state message"; diag "$(cat "$TMP/err")"; fi
+if contains "$TMP/err" "broken.yaml:19:9: line \"inquiry.typo\": unknown placeholder {surnam}"; then ok "unknown placeholder named"; else not_ok "unknown placeholder message"; diag "$(cat "$TMP/err")"; fi
+if contains "$TMP/err" "broken.yaml:20:9: duplicate line id \"inquiry.restate\"" &&
+  contains "$TMP/err" "broken.yaml:21:9: short code \"ir\""; then ok "duplicate id and code named"; else not_ok "duplicate messages"; diag "$(cat "$TMP/err")"; fi
+
+run_huashu check "$TESTDATA/playbooks/syntax.yaml"
+if [ "$rc" -eq 1 ] && grep -q 'syntax.yaml:[0-9]*:[0-9]*: YAML syntax' "$TMP/err"; then ok "YAML syntax error located"; else not_ok "YAML syntax error"; diag "$(cat "$TMP/err")"; fi
+
+run_huashu check "$TMP/does-not-exist.yaml"
+if [ "$rc" -eq 2 ] && contains "$TMP/err" "does-not-exist.yaml: cannot read"; then ok "unreadable file exits 2"; else not_ok "unreadable file"; fi
+done_testing

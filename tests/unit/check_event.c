@@ -1,0 +1,128 @@
+#include <string.h>
+
+#include "core/civil.h"
+#include "core/event.h"
+#include "unit.h"
+
+static bool parse(event *ev, const char *line, char *err)
+{
+    return event_parse(ev, line, strlen(line), err, 256);
+}
+
+START_TEST(civil_round_trip)
+{
+    int64_t ms;
+    int tz;
+    const char *s = "2026-11-23T10:02:11.250+08:00";
+    ck_assert(civil_parse_iso(s, strlen(s), &ms, &tz));
+    ck_assert_int_eq(tz, 480);
+    ck_assert_int_eq(ms, 1795399331250LL);
+    char out[32];
+    civil_format_iso(ms, tz, out);
+    ck_assert_str_eq(out, s);
+    ck_assert(civil_parse_iso("2026-11-23T02:02:11Z", 20, &ms, &tz));
+    ck_assert_int_eq(ms, 1795399331000LL);
+    ck_assert(!civil_parse_iso("2026-13-23T02:02:11Z", 20, &ms, &tz));
+    ck_assert(!civil_parse_iso("2026-11-23 junk", 15, &ms, &tz));
+    civil_time t = civil_from_ms(0, -60);
+    ck_assert_int_eq(t.year, 1969);
+    ck_assert_int_eq(t.hour, 23);
+    ck_assert_int_eq(t.weekday, 3);
+}
+END_TEST
+
+START_TEST(parses_each_type)
+{
+    event ev;
+    char err[256];
+    ck_assert(parse(&ev, "{\"ts\":\"2026-11-23T10:02:11.250+08:00\",\"conv\":\"c-1\",\"type\":"
+                         "\"message\",\"from\":\"customer\",\"text\":\"我的快递怎么还没到?\"}",
+                    err));
+    ck_assert_int_eq(ev.type, EVENT_MESSAGE);
+    ck_assert_int_eq(ev.from, FROM_CUSTOMER);
+    ck_assert_str_eq(ev.text, "我的快递怎么还没到?");
+    ck_assert_str_eq(ev.conv, "c-1");
+    event_release(&ev);
+    ck_assert(parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\","
+                         "\"customer\":{\"name\":\"王芳\",\"surname\":\"王\",\"title\":\"女士\"}}",
+                    err));
+    ck_assert_str_eq(ev.surname, "王");
+    ck_assert_str_eq(ev.title, "女士");
+    event_release(&ev);
+    ck_assert(parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"lookup\","
+                         "\"kind\":\"order\",\"fields\":{\"status\":\"已发货\"}}",
+                    err));
+    ck_assert_uint_eq(ev.field_count, 1);
+    ck_assert_str_eq(ev.fields[0].value, "已发货");
+    event_release(&ev);
+}
+END_TEST
+
+START_TEST(rejects_bad_records_with_reasons)
+{
+    event ev;
+    char err[256];
+    ck_assert(!parse(&ev, "not json", err));
+    ck_assert_ptr_nonnull(strstr(err, "invalid JSON at column"));
+    ck_assert(!parse(&ev, "[1,2]", err));
+    ck_assert(!parse(&ev, "{\"conv\":\"c\",\"type\":\"close\"}", err));
+    ck_assert_ptr_nonnull(strstr(err, "ts"));
+    ck_assert(!parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"type\":\"close\"}", err));
+    ck_assert_ptr_nonnull(strstr(err, "conv"));
+    ck_assert(!parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"dance\"}", err));
+    ck_assert_ptr_nonnull(strstr(err, "unknown type"));
+    ck_assert(!parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"message\","
+                          "\"from\":\"bot\",\"text\":\"x\"}",
+                     err));
+    ck_assert(!parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"message\","
+                          "\"from\":\"agent\",\"text\":\"\xff\"}",
+                     err));
+    ck_assert(!parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"conv\":\"d\",\"type\":\"close\"}", err));
+}
+END_TEST
+
+START_TEST(format_keeps_unknown_fields_and_escapes)
+{
+    event ev;
+    char err[256];
+    const char *line = "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":1}";
+    ck_assert(parse(&ev, line, err));
+    buf b;
+    buf_init(&b);
+    event_format(&b, &ev);
+    ck_assert_str_eq(buf_str(&b), "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":1}\n");
+    event_release(&ev);
+    buf_clear(&b);
+    event built;
+    event_init(&built, EVENT_MESSAGE, "c-2", 1795399331250LL, 480);
+    built.from = FROM_AGENT;
+    built.text = "say \"hi\"\n\x01";
+    built.line = "greeting.hotline";
+    event_format(&b, &built);
+    ck_assert_str_eq(buf_str(&b), "{\"ts\":\"2026-11-23T10:02:11.250+08:00\",\"conv\":\"c-2\",\"type\":"
+                                  "\"message\",\"from\":\"agent\",\"text\":\"say \\\"hi\\\"\\n\\u0001\","
+                                  "\"line\":\"greeting.hotline\"}\n");
+    /* what we write parses back */
+    ck_assert(event_parse(&ev, b.data, b.len - 1, err, sizeof err));
+    ck_assert_str_eq(ev.text, built.text);
+    event_release(&ev);
+    buf_free(&b);
+}
+END_TEST
+
+static Suite *event_suite(void)
+{
+    Suite *s = suite_create("event");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, civil_round_trip);
+    tcase_add_test(tc, parses_each_type);
+    tcase_add_test(tc, rejects_bad_records_with_reasons);
+    tcase_add_test(tc, format_keeps_unknown_fields_and_escapes);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return unit_run(event_suite());
+}

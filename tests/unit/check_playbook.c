@@ -1,0 +1,276 @@
+#include <string.h>
+
+#include "core/playbook.h"
+#include "unit.h"
+
+static const char *const HEADER = "playbook: t\nname: test\nlocale: zh_CN\n";
+
+/* Loads header+body; returns the playbook (NULL on errors) and leaves messages in d. */
+static playbook *load(const char *body, diagnostics *d)
+{
+    char text[8192];
+    snprintf(text, sizeof text, "%s%s", HEADER, body);
+    diag_init(d);
+    return playbook_load("t.yaml", text, strlen(text), NULL, NULL, d);
+}
+
+/* Asserts that body fails with a message containing want at line:col. */
+static void expect_error(const char *body, const char *where, const char *want)
+{
+    diagnostics d;
+    playbook *pb = load(body, &d);
+    ck_assert_msg(pb == NULL, "expected failure for: %s", body);
+    const char *msgs = buf_str(&d.text);
+    ck_assert_msg(strstr(msgs, want), "wanted \"%s\" in:\n%s", want, msgs);
+    ck_assert_msg(strstr(msgs, where), "wanted position \"%s\" in:\n%s", where, msgs);
+    diag_free(&d);
+}
+
+static const char *const ONE_STATE = "states:\n"
+                                      "  greeting:\n"
+                                      "    label: 问候\n"
+                                      "    lines:\n"
+                                      "      - {id: g.one, code: g1, text: 您好}\n";
+
+START_TEST(loads_a_minimal_playbook)
+{
+    diagnostics d;
+    playbook *pb = load(ONE_STATE, &d);
+    ck_assert_msg(pb != NULL, "%s", buf_str(&d.text));
+    ck_assert_str_eq(pb->id, "t");
+    ck_assert_uint_eq(pb->state_count, 1);
+    ck_assert_int_eq(playbook_line_by_code(pb, "g1"), 0);
+    ck_assert_int_eq(playbook_state_index(pb, "greeting"), 0);
+    ck_assert_int_eq(playbook_setting(pb, "response_limit", 30000), 30000);
+    playbook_free(pb);
+    diag_free(&d);
+}
+END_TEST
+
+START_TEST(reports_yaml_syntax_with_position)
+{
+    expect_error("states: [\n  a: b\n", "t.yaml:", "YAML syntax");
+}
+END_TEST
+
+START_TEST(reports_unknown_keys)
+{
+    expect_error("setings: {}\nstates: {}\n", "t.yaml:4:1:", "unknown key \"setings\"");
+    expect_error("states:\n  greeting:\n    label: x\n    line: []\n", "t.yaml:7:5:",
+                 "unknown key \"line\" in a state");
+    expect_error("states:\n  greeting: {label: x, lines: [{id: a, text: 您好,什么事情?}]}\n", "t.yaml:",
+                 "quote text that contains commas");
+}
+END_TEST
+
+START_TEST(reports_unknown_state_in_transition)
+{
+    expect_error("states:\n  greeting:\n    label: x\n    lines: [{id: a, text: b}]\n"
+                 "    transitions:\n      - {key: hold, to: hodl}\n",
+                 "t.yaml:9:9:", "transition to unknown state \"hodl\"");
+}
+END_TEST
+
+START_TEST(reports_unknown_placeholder_and_fallback)
+{
+    expect_error("states:\n  greeting:\n    label: x\n    lines:\n      - {id: a, text: \"{compny}您好\"}\n",
+                 "t.yaml:8:9:", "unknown placeholder {compny}");
+    expect_error("placeholders:\n  company: {default: x}\nstates:\n  greeting:\n    label: x\n"
+                 "    lines:\n      - {id: a, text: \"{company}\", fallback: {title: 先生}}\n",
+                 "t.yaml:10:9:", "fallback for unknown placeholder \"title\"");
+}
+END_TEST
+
+START_TEST(reports_duplicate_ids_and_codes)
+{
+    expect_error("states:\n  greeting:\n    label: x\n    lines:\n      - {id: a, text: b}\n"
+                 "      - {id: a, text: c}\n",
+                 "t.yaml:9:9:", "duplicate line id \"a\" (first defined at line 8)");
+    expect_error("states:\n  greeting:\n    label: x\n    lines:\n      - {id: a, code: q, text: b}\n"
+                 "      - {id: b, code: q, text: c}\n",
+                 "t.yaml:9:9:", "short code \"q\" of line \"b\" is already used by \"a\"");
+    expect_error("states:\n  greeting: {label: x}\n  greeting: {label: y}\n", "t.yaml:6:3:",
+                 "duplicate state \"greeting\"");
+}
+END_TEST
+
+START_TEST(reports_bad_durations)
+{
+    expect_error("settings: {hold_checkin: -5}\nstates: {greeting: {label: x}}\n", "t.yaml:4:26:",
+                 "must not be negative");
+    expect_error("settings: {hold_checkin: soon}\nstates: {greeting: {label: x}}\n", "t.yaml:4:26:",
+                 "must be a duration");
+    expect_error("states:\n  greeting:\n    label: x\n    lines: [{id: a, text: b}]\n"
+                 "    ladder:\n      - {after: hold_chekin, line: a}\n",
+                 "t.yaml:9:9:", "\"hold_chekin\" is neither a duration nor a setting name");
+    expect_error("states:\n  greeting:\n    label: x\n    lines: [{id: a, text: b}]\n"
+                 "    ladder:\n      - {after: \"-3s\", line: a}\n",
+                 "t.yaml:9:9:", "must not be negative");
+    expect_error("states:\n  greeting:\n    label: x\n    lines: [{id: a, text: b}]\n"
+                 "    ladder:\n      - {line: a}\n",
+                 "t.yaml:9:9:", "a ladder step needs \"after\" and \"line\"");
+    expect_error("states:\n  greeting:\n    label: x\n    transitions:\n      - {after: 0, to: greeting}\n",
+                 "t.yaml:8:9:", "needs a positive \"after\"");
+}
+END_TEST
+
+START_TEST(reports_missing_required_fields)
+{
+    expect_error("states:\n  greeting:\n    label: x\n    lines: [{id: a}]\n", "t.yaml:7:13:",
+                 "a line needs \"id\" and \"text\"");
+    expect_error("states:\n  greeting:\n    lines: []\n", "t.yaml:5:3:",
+                 "state \"greeting\" needs a \"label\"");
+    expect_error("states:\n  greeting:\n    label: x\n    transitions: [{key: a}]\n", "t.yaml:7:19:",
+                 "needs \"to\"");
+    expect_error("states:\n  greeting:\n    label: x\n    transitions: [{key: a, cue: b, to: greeting}]\n",
+                 "t.yaml:7:19:", "exactly one trigger");
+    expect_error("states:\n  greeting:\n    label: x\n    transitions: [{cue: angry, to: greeting}]\n",
+                 "t.yaml:7:19:", "unknown cue set \"angry\"");
+    expect_error("forbidden:\n  - {phrase: 喂}\nstates: {greeting: {label: x}}\n", "t.yaml:5:5:",
+                 "needs \"phrase\" and \"better\"");
+    expect_error("states: {}\n", "t.yaml:1:1:", "at least one state");
+    diagnostics d;
+    diag_init(&d);
+    const char *text = "name: x\nlocale: en\nstates: {a: {label: b}}\n";
+    ck_assert_ptr_null(playbook_load("n.yaml", text, strlen(text), NULL, NULL, &d));
+    ck_assert_ptr_nonnull(strstr(buf_str(&d.text), "n.yaml:1:1: missing \"playbook\""));
+    diag_free(&d);
+}
+END_TEST
+
+START_TEST(reports_several_problems_at_once)
+{
+    diagnostics d;
+    playbook *pb = load("states:\n  greeting:\n    label: x\n    lines:\n"
+                        "      - {id: a, text: \"{nope}\"}\n"
+                        "    transitions: [{key: a, to: nowhere}]\n",
+                        &d);
+    ck_assert_ptr_null(pb);
+    ck_assert_int_eq(d.count, 2);
+    diag_free(&d);
+}
+END_TEST
+
+/* An in-memory playbook_reader: "base" is the base playbook. */
+static char *read_base(void *ctx, const char *name, const char *from, size_t *len, char **path)
+{
+    if (strcmp(name, "base") != 0)
+        return NULL;
+    *path = strdup("base.yaml");
+    *len = strlen(ctx);
+    return strdup(ctx);
+}
+
+static const char *const BASE =
+    "playbook: base\nname: base\nlocale: zh_CN\n"
+    "settings: {hold_checkin: 25s, response_limit: 30s}\n"
+    "placeholders:\n  company: {default: 本公司}\n  agent_no: {default: \"001\"}\n"
+    "states:\n"
+    "  greeting:\n    label: 问候\n    lines:\n"
+    "      - {id: greeting.hotline, code: gh, text: \"{company}客服{agent_no}号为您服务\"}\n"
+    "  hold:\n    label: 等候\n    lines:\n"
+    "      - {id: hold.checkin, code: hc, text: 麻烦您再稍等片刻}\n"
+    "    ladder:\n      - {after: hold_checkin, line: hold.checkin, repeat: true}\n";
+
+START_TEST(user_playbook_extends_and_overrides)
+{
+    const char *user = "playbook: shop\nextends: base\n"
+                       "settings: {hold_checkin: 20s}\n"
+                       "placeholders:\n  company: {default: 康泰鑫}\n"
+                       "states:\n"
+                       "  greeting:\n    lines:\n"
+                       "      - {id: greeting.hotline, code: gh, text: \"{company}您好\"}\n"
+                       "      - {id: greeting.extra, code: gx, text: 欢迎光临}\n"
+                       "  vip:\n    label: 贵宾\n    lines: [{id: vip.hi, text: 尊敬的客户}]\n";
+    diagnostics d;
+    diag_init(&d);
+    playbook *pb = playbook_load("shop.yaml", user, strlen(user), read_base, (void *)BASE, &d);
+    ck_assert_msg(pb != NULL, "%s", buf_str(&d.text));
+    ck_assert_str_eq(pb->id, "shop");
+    ck_assert_str_eq(pb->name, "base");
+    ck_assert_int_eq(playbook_setting(pb, "hold_checkin", 0), 20000);
+    const pb_state *hold = &pb->states[playbook_state_index(pb, "hold")];
+    ck_assert_int_eq(hold->ladder[0].after_ms, 20000);
+    ck_assert_str_eq(playbook_placeholder(pb, "company")->default_value, "康泰鑫");
+    ck_assert_str_eq(playbook_placeholder(pb, "agent_no")->default_value, "001");
+    int hotline = playbook_line_index(pb, "greeting.hotline");
+    ck_assert_str_eq(pb->lines[hotline].text, "{company}您好");
+    const pb_state *greeting = &pb->states[playbook_state_index(pb, "greeting")];
+    ck_assert_uint_eq(greeting->line_count, 2);
+    ck_assert_str_eq(greeting->label, "问候");
+    ck_assert_int_ge(playbook_state_index(pb, "vip"), 0);
+    ck_assert_uint_eq(pb->file_count, 2);
+    playbook_free(pb);
+    diag_free(&d);
+}
+END_TEST
+
+START_TEST(extension_errors_name_the_right_file)
+{
+    diagnostics d;
+    diag_init(&d);
+    const char *user = "playbook: shop\nextends: nowhere\n";
+    ck_assert_ptr_null(playbook_load("shop.yaml", user, strlen(user), read_base, (void *)BASE, &d));
+    ck_assert_ptr_nonnull(strstr(buf_str(&d.text), "shop.yaml:2:10: cannot find the playbook \"nowhere\""));
+    diag_free(&d);
+    diag_init(&d);
+    user = "playbook: shop\nextends: base\nstates:\n  hold:\n    transitions: [{key: x, to: nope}]\n";
+    ck_assert_ptr_null(playbook_load("shop.yaml", user, strlen(user), read_base, (void *)BASE, &d));
+    ck_assert_ptr_nonnull(strstr(buf_str(&d.text), "shop.yaml:5:19: transition to unknown state"));
+    diag_free(&d);
+}
+END_TEST
+
+START_TEST(loads_the_test_fixture)
+{
+    char path[512];
+    unit_data("playbooks/mini.yaml", path, sizeof path);
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char text[65536];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    diagnostics d;
+    diag_init(&d);
+    playbook *pb = playbook_load(path, text, len, NULL, NULL, &d);
+    ck_assert_msg(pb != NULL, "%s", buf_str(&d.text));
+    ck_assert_uint_eq(pb->forbidden_count, 2);
+    ck_assert_str_eq(pb->forbidden[1].allow[0], "迷你");
+    ck_assert_uint_eq(pb->time_count, 3);
+    ck_assert_uint_eq(pb->holiday_count, 2);
+    ck_assert_int_eq(pb->holidays[1].year, 2027);
+    int simple = playbook_line_index(pb, "complaint.simple");
+    ck_assert_int_eq(pb->lines[simple].promise_ms, 2 * 3600 * 1000);
+    const pb_state *g = &pb->states[playbook_state_index(pb, "greeting")];
+    ck_assert_int_eq(g->avoid[0].say_line, playbook_line_index(pb, "greeting.hotline"));
+    ck_assert(playbook_cue_matches(pb, playbook_cue_index(pb, "complaint"), "我要投诉你们"));
+    ck_assert(!playbook_cue_matches(pb, playbook_cue_index(pb, "complaint"), "谢谢"));
+    playbook_free(pb);
+    diag_free(&d);
+}
+END_TEST
+
+static Suite *playbook_suite(void)
+{
+    Suite *s = suite_create("playbook");
+    TCase *tc = tcase_create("load");
+    tcase_add_test(tc, loads_a_minimal_playbook);
+    tcase_add_test(tc, reports_yaml_syntax_with_position);
+    tcase_add_test(tc, reports_unknown_keys);
+    tcase_add_test(tc, reports_unknown_state_in_transition);
+    tcase_add_test(tc, reports_unknown_placeholder_and_fallback);
+    tcase_add_test(tc, reports_duplicate_ids_and_codes);
+    tcase_add_test(tc, reports_bad_durations);
+    tcase_add_test(tc, reports_missing_required_fields);
+    tcase_add_test(tc, reports_several_problems_at_once);
+    tcase_add_test(tc, user_playbook_extends_and_overrides);
+    tcase_add_test(tc, extension_errors_name_the_right_file);
+    tcase_add_test(tc, loads_the_test_fixture);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return unit_run(playbook_suite());
+}
