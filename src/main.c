@@ -16,6 +16,7 @@ typedef struct command {
 static const command commands[] = {
     {"check", cmd_check, "check [FILE...]        validate playbooks (bundled ones when no FILE)"},
     {"replay", cmd_replay, "replay FILE|-          feed events through the engine, print changes as JSONL"},
+    {"lint", cmd_lint, "lint [TEXT...]         check agent text against the forbidden phrases"},
 };
 
 static void usage(FILE *out)

@@ -384,8 +384,11 @@ static bool match_event(const engine *e, const pb_transition *t, const void *arg
     return t->trigger == TRIGGER_EVENT && t->event == *(const pb_event_kind *)arg;
 }
 
-static bool match_cue(const engine *e, const pb_transition *t, const void *arg)
+/* A customer message: a cue whose words it contains, or the customer_message event. */
+static bool match_customer(const engine *e, const pb_transition *t, const void *arg)
 {
+    if (t->trigger == TRIGGER_EVENT)
+        return t->event == ON_CUSTOMER_MESSAGE;
     return t->trigger == TRIGGER_CUE && playbook_cue_matches(e->pb, t->cue, (const char *)arg);
 }
 
@@ -495,11 +498,7 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
     c->ladder_base = now;
     c->ladder_line = PB_NONE;
     c->ladder_ended = false;
-    const pb_transition *t = find_transition(e, c, match_cue, ev->text);
-    if (!t) {
-        pb_event_kind kind = ON_CUSTOMER_MESSAGE;
-        t = find_transition(e, c, match_event, &kind);
-    }
+    const pb_transition *t = find_transition(e, c, match_customer, ev->text);
     return CHANGE_MESSAGE | take(e, c, t, now, false);
 }
 

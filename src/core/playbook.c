@@ -163,14 +163,32 @@ int playbook_cue_index(const playbook *pb, const char *name)
     return PB_NONE;
 }
 
+/* strstr with ASCII letters compared case-insensitively (CJK bytes compare exactly). */
+static bool contains_folded(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = text; *p; p++) {
+        size_t i = 0;
+        while (i < n && p[i] && (p[i] == word[i] || ((unsigned char)p[i] < 0x80 &&
+                                                     (p[i] | 0x20) == (word[i] | 0x20) &&
+                                                     ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z'))))
+            i++;
+        if (i == n)
+            return true;
+    }
+    return false;
+}
+
 bool playbook_cue_matches(const playbook *pb, int cue, const char *text)
 {
     if (cue < 0 || (size_t)cue >= pb->cue_count || !text)
         return false;
     const pb_cue_set *set = &pb->cues[cue];
-    for (size_t i = 0; i < set->word_count; i++)
-        if (strstr(text, set->words[i]))
+    for (size_t i = 0; i < set->word_count; i++) {
+        const char *w = set->words[i];
+        if (set->folded ? contains_folded(text, w) : strstr(text, w) != NULL)
             return true;
+    }
     return false;
 }
 
@@ -314,6 +332,10 @@ static void load_cues(loader *ld, yaml_node_t *map)
             set->name = strdup(name);
         free_words(set->words, set->word_count);
         set->words = load_word_list(ld, v, &set->word_count, "a cue set");
+        set->folded = false;
+        for (size_t w = 0; w < set->word_count; w++)
+            for (const char *c = set->words[w]; *c; c++)
+                set->folded = set->folded || ((*c | 0x20) >= 'a' && (*c | 0x20) <= 'z');
     }
 }
 
@@ -959,8 +981,13 @@ static void resolve_state(loader *ld, pb_state *st)
         if (step->after_ms == 0 && step->repeat)
             error_at(ld, step->mark, "a repeating step needs a positive \"after\"");
     }
-    for (size_t i = 0; i < st->avoid_count; i++)
-        st->avoid[i].say_line = playbook_line_index(ld->pb, st->avoid[i].say);
+    for (size_t i = 0; i < st->avoid_count; i++) {
+        pb_avoid *a = &st->avoid[i];
+        a->say_line = playbook_line_index(ld->pb, a->say);
+        if (a->say_line < 0 && strchr(a->say, '.') && valid_name(a->say, ".-"))
+            error_at(ld, st->mark, "state \"%s\": avoid names unknown line id \"%s\"", st->id,
+                     a->say);
+    }
     for (size_t i = 0; i < st->transition_count; i++)
         resolve_transition(ld, &st->transitions[i]);
 }

@@ -126,6 +126,7 @@ typedef struct pb_cue_set {
     char *name;
     char **words;
     size_t word_count;
+    bool folded; /* some word has ASCII letters: match them case-insensitively */
 } pb_cue_set;
 
 typedef struct pb_forbidden {

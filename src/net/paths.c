@@ -75,44 +75,59 @@ static char *xdg_dir(const char *var, const char *fallback)
     return join(home ? home : "/tmp", "/", fallback);
 }
 
-/* Tries dir/rel; returns the path when it exists. */
-static char *try_dir(const char *dir, const char *rel)
+/* True when a and b name the same file. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* Tries dir/rel; returns the path when it exists and is not the file `except`. */
+static char *try_dir(const char *dir, const char *rel, const char *except)
 {
     char *p = join(dir, "/", rel);
-    if (p && is_file(p))
+    if (p && is_file(p) && !same_file(p, except))
         return p;
     free(p);
     return NULL;
 }
 
-char *paths_find_data(const char *rel)
+/* The first data file rel found, skipping the file `except` (a playbook extending its
+ * bundled namesake must not find itself). */
+static char *find_data(const char *rel, const char *except)
 {
     char *found = NULL;
-    const char *env = getenv("HUASHU_DATA");
-    if (env && *env && (found = try_dir(env, rel)))
-        return found;
     char *home = xdg_dir("XDG_DATA_HOME", ".local/share");
     char *user = home ? join(home, "/huashu", "") : NULL;
     free(home);
-    if (user && (found = try_dir(user, rel))) {
+    if (user && (found = try_dir(user, rel, except))) {
         free(user);
         return found;
     }
     free(user);
+    const char *env = getenv("HUASHU_DATA");
+    if (env && *env && (found = try_dir(env, rel, except)))
+        return found;
     const char *dirs = getenv("XDG_DATA_DIRS");
     char *copy = strdup(dirs && *dirs ? dirs : "/usr/local/share:/usr/share");
     for (char *save = NULL, *d = copy ? strtok_r(copy, ":", &save) : NULL; d && !found;
          d = strtok_r(NULL, ":", &save)) {
         char *sub = join(d, "/huashu", "");
-        found = sub ? try_dir(sub, rel) : NULL;
+        found = sub ? try_dir(sub, rel, except) : NULL;
         free(sub);
     }
     free(copy);
     if (!found)
-        found = try_dir(HUASHU_DATADIR, rel);
+        found = try_dir(HUASHU_DATADIR, rel, except);
     if (!found)
-        found = try_dir(HUASHU_SRCDATADIR, rel);
+        found = try_dir(HUASHU_SRCDATADIR, rel, except);
     return found;
+}
+
+char *paths_find_data(const char *rel)
+{
+    return find_data(rel, NULL);
 }
 
 char *paths_config_file(void)
@@ -154,7 +169,7 @@ char *paths_read_playbook(void *ctx, const char *name, const char *from, size_t 
         }
     } else {
         char *rel = join("playbooks/", name, ".yaml");
-        p = rel ? paths_find_data(rel) : NULL;
+        p = rel ? find_data(rel, from) : NULL;
         free(rel);
     }
     char *data = p ? paths_read_file(p, len) : NULL;

@@ -9,8 +9,8 @@
 /* Reads a whole file (at most 16 MiB). Returns malloc'd contents, NUL-terminated, and *len;
  * NULL with errno set on failure. */
 char *paths_read_file(const char *path, size_t *len);
-/* The first existing data file rel ("playbooks/zh_CN.yaml") in $HUASHU_DATA,
- * $XDG_DATA_HOME/huashu, each $XDG_DATA_DIRS/huashu, the install prefix, the source tree.
+/* The first existing data file rel ("playbooks/zh_CN.yaml") in $XDG_DATA_HOME/huashu,
+ * $HUASHU_DATA, each $XDG_DATA_DIRS/huashu, the install prefix, the source tree.
  * Returns a malloc'd path or NULL. */
 char *paths_find_data(const char *rel);
 /* $XDG_CONFIG_HOME/huashu/config.yaml (malloc'd). */

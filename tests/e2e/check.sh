@@ -1,7 +1,7 @@
 #!/bin/sh
 # huashu check: good and broken playbooks, messages with file:line:col.
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 11
 
 run_huashu check "$HUASHU_DATA/playbooks/zh_CN.yaml" "$HUASHU_DATA/playbooks/zh_TW.yaml" "$HUASHU_DATA/playbooks/en.yaml"
 if [ "$rc" -eq 0 ] && [ "$(grep -c ': ok: playbook' "$TMP/out")" -eq 3 ]; then ok "bundled playbooks pass"; else not_ok "bundled playbooks pass"; diag "$(cat "$TMP/err")"; fi
@@ -31,4 +31,18 @@ if [ "$rc" -eq 1 ] && grep -q 'syntax.yaml:[0-9]*:[0-9]*: YAML syntax' "$TMP/err
 
 run_huashu check "$TMP/does-not-exist.yaml"
 if [ "$rc" -eq 2 ] && contains "$TMP/err" "does-not-exist.yaml: cannot read"; then ok "unreadable file exits 2"; else not_ok "unreadable file"; fi
+mkdir -p "$XDG_DATA_HOME/huashu/playbooks"
+cat >"$XDG_DATA_HOME/huashu/playbooks/zh_CN.yaml" <<'YAML'
+playbook: zh_CN
+extends: zh_CN
+settings: {hold_checkin: 20s}
+placeholders:
+  company: {default: 康泰鑫}
+YAML
+run_huashu check "$XDG_DATA_HOME/huashu/playbooks/zh_CN.yaml"
+if [ "$rc" -eq 0 ]; then ok "a user playbook extends its bundled namesake"; else not_ok "user extends bundled namesake"; diag "$(cat "$TMP/err")"; fi
+printf '%s\n' '{"ts":"2026-11-23T10:00:00Z","conv":"x","type":"open","channel":"phone"}' '{"ts":"2026-11-23T10:00:01Z","conv":"x","type":"key","key":"hold"}' >"$TMP/in"
+run_huashu replay --until 2026-11-23T10:00:21Z "$TMP/in"
+if contains "$TMP/out" "康泰鑫客服001号" && grep -q '"ts":"2026-11-23T10:00:21.000Z","conv":"x","changes":\["ladder"\],"state":"hold"' "$TMP/out"; then
+  ok "the user's company name and 20 s hold check-in take effect"; else not_ok "user overrides"; diag "$(cat "$TMP/out")"; fi
 done_testing

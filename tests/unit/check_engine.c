@@ -360,6 +360,19 @@ START_TEST(hundreds_of_conversations_fire_in_time_order)
 }
 END_TEST
 
+START_TEST(state_transitions_win_over_global_cues)
+{
+    /* silent: its own customer_message transition (to inquiry) comes before the global
+     * complaint cue */
+    open_conv("c1", T0, "phone");
+    key("c1", T0 + SEC, "silent");
+    say("c1", T0 + 2 * SEC, FROM_CUSTOMER, "喂,我要投诉", NULL);
+    ck_assert_str_eq(state_of("c1"), "inquiry");
+    say("c1", T0 + 3 * SEC, FROM_CUSTOMER, "我要投诉", NULL);
+    ck_assert_str_eq(state_of("c1"), "complaint");
+}
+END_TEST
+
 START_TEST(close_stops_timers)
 {
     open_conv("c1", T0, NULL);
@@ -390,6 +403,7 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, conditions_pick_lines_for_holiday_and_known_surname);
     tcase_add_test(tc, rejects_unknown_state_and_keeps_going);
     tcase_add_test(tc, hundreds_of_conversations_fire_in_time_order);
+    tcase_add_test(tc, state_transitions_win_over_global_cues);
     tcase_add_test(tc, close_stops_timers);
     suite_add_tcase(s, tc);
     return s;

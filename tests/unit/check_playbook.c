@@ -221,6 +221,25 @@ START_TEST(extension_errors_name_the_right_file)
 }
 END_TEST
 
+START_TEST(cue_words_with_letters_match_any_case)
+{
+    diagnostics d;
+    playbook *pb = load("cues:\n  closing: [thanks, 再见]\n  plain: [再见]\n"
+                        "states: {greeting: {label: x}}\n",
+                        &d);
+    ck_assert_msg(pb != NULL, "%s", buf_str(&d.text));
+    int closing = playbook_cue_index(pb, "closing");
+    ck_assert(playbook_cue_matches(pb, closing, "OK, Thanks!"));
+    ck_assert(playbook_cue_matches(pb, closing, "好的再见"));
+    ck_assert(!playbook_cue_matches(pb, closing, "thank you"));
+    ck_assert(playbook_cue_matches(pb, playbook_cue_index(pb, "plain"), "再见"));
+    playbook_free(pb);
+    diag_free(&d);
+    expect_error("states:\n  greeting:\n    label: x\n    avoid: [{never: 喂, say: greeting.hotlin}]\n",
+                 "t.yaml:5:3:", "avoid names unknown line id \"greeting.hotlin\"");
+}
+END_TEST
+
 START_TEST(loads_the_test_fixture)
 {
     char path[512];
@@ -265,6 +284,7 @@ static Suite *playbook_suite(void)
     tcase_add_test(tc, reports_several_problems_at_once);
     tcase_add_test(tc, user_playbook_extends_and_overrides);
     tcase_add_test(tc, extension_errors_name_the_right_file);
+    tcase_add_test(tc, cue_words_with_letters_match_any_case);
     tcase_add_test(tc, loads_the_test_fixture);
     suite_add_tcase(s, tc);
     return s;
