@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "core/config.h"
 #include "core/playbook.h"
 #include "core/yamldoc.h"
 #include "net/paths.h"
@@ -37,6 +38,46 @@ static int check_playbook_file(const char *path, const char *data, size_t len)
     return status;
 }
 
+/* Validates a config file: the option table, then each section's owner. */
+static int check_config_file(const char *path, const char *data, size_t len)
+{
+    diagnostics d;
+    diag_init(&d);
+    config *c = config_load(path, data, len, &d);
+    int status = 0;
+    if (d.count) {
+        diag_sort(&d);
+        fputs(buf_str(&d.text), stderr);
+        status = 1;
+    } else {
+        printf("%s: ok: config\n", path);
+    }
+    config_free(c);
+    diag_free(&d);
+    return status;
+}
+
+typedef enum file_kind { KIND_PLAYBOOK, KIND_CONFIG } file_kind;
+
+/* Tells a playbook from a config by its top-level keys (a config has no states or locale). */
+static file_kind detect_kind(const char *path, const char *data, size_t len)
+{
+    diagnostics d;
+    diag_init(&d);
+    yamldoc y;
+    file_kind kind = KIND_PLAYBOOK;
+    if (yamldoc_load(&y, path, data, len, &d)) {
+        yaml_node_t *root = yamldoc_root(&y);
+        bool looks_like_playbook = yamldoc_get(&y, root, "states") || yamldoc_get(&y, root, "locale") ||
+                        yamldoc_get(&y, root, "extends");
+        if (!looks_like_playbook && root->type == YAML_MAPPING_NODE)
+            kind = KIND_CONFIG;
+    }
+    yamldoc_free(&y);
+    diag_free(&d);
+    return kind;
+}
+
 static int check_file(const char *path)
 {
     size_t len;
@@ -45,7 +86,8 @@ static int check_file(const char *path)
         fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
         return 2;
     }
-    int status = check_playbook_file(path, data, len);
+    int status = detect_kind(path, data, len) == KIND_CONFIG ? check_config_file(path, data, len)
+                                                             : check_playbook_file(path, data, len);
     free(data);
     return status;
 }
@@ -74,7 +116,7 @@ int cmd_check(int argc, char **argv)
 {
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("usage: huashu check [FILE...]\n"
-               "Validates playbooks; prints file:line:col: message for each problem and exits 1.\n"
+               "Validates playbooks and config files; prints file:line:col: message for each problem and exits 1.\n"
                "Without FILE, checks the bundled playbooks.\n");
         return 0;
     }

@@ -213,3 +213,22 @@ const char *paths_default_playbook(void)
     }
     return "zh_CN";
 }
+
+config *paths_load_config(const char *path, diagnostics *d)
+{
+    char *own = path ? NULL : paths_config_file();
+    const char *file = path ? path : own;
+    size_t len = 0;
+    char *data = file ? paths_read_file(file, &len) : NULL;
+    config *c;
+    if (!data) {
+        if (path || (file && errno != ENOENT))
+            diag_add(d, file ? file : "config", 0, 0, "cannot read: %s", strerror(errno));
+        c = config_defaults();
+    } else {
+        c = config_load(file, data, len, d);
+    }
+    free(data);
+    free(own);
+    return c;
+}

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "core/config.h"
 #include "core/playbook.h"
 
 /* Reads a whole file (at most 16 MiB). Returns malloc'd contents, NUL-terminated, and *len;
@@ -23,6 +24,9 @@ char *paths_read_playbook(void *ctx, const char *name, const char *from, size_t 
 
 /* Loads a playbook by id ("zh_CN") or path, extends: resolved; problems go to d. */
 playbook *paths_load_playbook(const char *name, diagnostics *d);
+/* Loads $XDG_CONFIG_HOME/huashu/config.yaml, or the file named by path when not NULL. A missing
+ * default file gives the defaults; problems go to d and the config still comes back. */
+config *paths_load_config(const char *path, diagnostics *d);
 /* The bundled playbook id for the user's locale (zh_TW, en or zh_CN). */
 const char *paths_default_playbook(void);
 

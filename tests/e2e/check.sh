@@ -1,7 +1,7 @@
 #!/bin/sh
 # huashu check: good and broken playbooks, messages with file:line:col.
 . "$(dirname "$0")/lib.sh"
-plan 11
+plan 13
 
 run_huashu check "$HUASHU_DATA/playbooks/zh_CN.yaml" "$HUASHU_DATA/playbooks/zh_TW.yaml" "$HUASHU_DATA/playbooks/en.yaml"
 if [ "$rc" -eq 0 ] && [ "$(grep -c ': ok: playbook' "$TMP/out")" -eq 3 ]; then ok "bundled playbooks pass"; else not_ok "bundled playbooks pass"; diag "$(cat "$TMP/err")"; fi
@@ -45,4 +45,12 @@ printf '%s\n' '{"ts":"2026-11-23T10:00:00Z","conv":"x","type":"open","channel":"
 run_huashu replay --until 2026-11-23T10:00:21Z "$TMP/in"
 if contains "$TMP/out" "康泰鑫客服001号" && grep -q '"ts":"2026-11-23T10:00:21.000Z","conv":"x","changes":\["ladder"\],"state":"hold"' "$TMP/out"; then
   ok "the user's company name and 20 s hold check-in take effect"; else not_ok "user overrides"; diag "$(cat "$TMP/out")"; fi
+printf 'playbook: zh_TW\nagent: {company: 康泰鑫, agent_no: "128"}\nui: {bell: false}\n' >"$TMP/config.yaml"
+run_huashu check "$TMP/config.yaml"
+if [ "$rc" -eq 0 ] && contains "$TMP/out" "config.yaml: ok: config"; then ok "a config file validates"; else not_ok "config validates"; diag "$(cat "$TMP/err")"; fi
+printf 'ui:\n  bell: loud\n  lint_mode: shout\n' >"$TMP/config.yaml"
+run_huashu check "$TMP/config.yaml"
+if [ "$rc" -eq 1 ] && contains "$TMP/err" "config.yaml:2:9: ui.bell must be true or false" &&
+  contains "$TMP/err" "config.yaml:3:14: ui.lint_mode must be one of warn|confirm|block"; then
+  ok "bad config values named with line and column"; else not_ok "bad config values"; diag "$(cat "$TMP/err")"; fi
 done_testing
