@@ -32,8 +32,29 @@ static const char *const reason_names[] = {"transition", "ladder", "late", "stat
 static void put_ts(buf *b, const char *key, int64_t ms, int tz)
 {
     char ts[32];
-    civil_format_iso(ms, tz, ts);
-    buf_printf(b, ",\"%s\":\"%s\"", key, ts);
+    size_t n = civil_format_iso(ms, tz, ts);
+    buf_puts(b, ",\"");
+    buf_puts(b, key);
+    buf_puts(b, "\":\"");
+    buf_append(b, ts, n);
+    buf_putc(b, '"');
+}
+
+/* Appends ,"key":<integer>. */
+static void put_int(buf *b, const char *key, long long v)
+{
+    buf_puts(b, ",\"");
+    buf_puts(b, key);
+    buf_puts(b, "\":");
+    buf_put_int(b, v);
+}
+
+/* Appends ,"key":true or ,"key":false. */
+static void put_bool(buf *b, const char *key, bool v)
+{
+    buf_puts(b, ",\"");
+    buf_puts(b, key);
+    buf_puts(b, v ? "\":true" : "\":false");
 }
 
 static void put_suggestions(replay *r, const conversation *c, int64_t at)
@@ -46,7 +67,9 @@ static void put_suggestions(replay *r, const conversation *c, int64_t at)
         const pb_line *l = &pb->lines[s[i].line];
         buf_puts(&r->out, i ? ",{\"id\":" : "{\"id\":");
         buf_json_string(&r->out, l->id);
-        buf_printf(&r->out, ",\"reason\":\"%s\",\"text\":", reason_names[s[i].reason]);
+        buf_puts(&r->out, ",\"reason\":\"");
+        buf_puts(&r->out, reason_names[s[i].reason]);
+        buf_puts(&r->out, "\",\"text\":");
         buf_json_string(&r->out, s[i].text);
         if (s[i].missing_count) {
             buf_puts(&r->out, ",\"missing\":[");
@@ -69,24 +92,33 @@ static void print_change(void *ctx, const conversation *c, int64_t at, unsigned 
     const playbook *pb = engine_playbook(r->engine);
     buf *b = &r->out;
     char ts[32];
-    civil_format_iso(at, c->tz_offset, ts);
-    buf_printf(b, "{\"ts\":\"%s\",\"conv\":", ts);
+    size_t ts_len = civil_format_iso(at, c->tz_offset, ts);
+    buf_puts(b, "{\"ts\":\"");
+    buf_append(b, ts, ts_len);
+    buf_puts(b, "\",\"conv\":");
     buf_json_string(b, c->id);
     buf_puts(b, ",\"changes\":[");
     bool first = true;
     for (unsigned i = 0; i < sizeof change_names / sizeof change_names[0]; i++) {
         if (changes & (1u << i)) {
-            buf_printf(b, "%s\"%s\"", first ? "" : ",", change_names[i]);
+            buf_puts(b, first ? "\"" : ",\"");
+            buf_puts(b, change_names[i]);
+            buf_putc(b, '"');
             first = false;
         }
     }
-    buf_printf(b, "],\"state\":\"%s\"", pb->states[c->state].id);
-    if (c->prev_state >= 0)
-        buf_printf(b, ",\"prev\":\"%s\"", pb->states[c->prev_state].id);
-    buf_printf(b, ",\"urgent\":%s,\"waited\":%lld,\"in_state\":%lld",
-               c->urgent ? "true" : "false", (long long)(conversation_waited(c, at) / 1000),
-               (long long)(conversation_in_state(c, at) / 1000));
-    buf_printf(b, ",\"ladder\":%zu", c->ladder_step);
+    buf_puts(b, "],\"state\":\"");
+    buf_puts(b, pb->states[c->state].id);
+    buf_putc(b, '"');
+    if (c->prev_state >= 0) {
+        buf_puts(b, ",\"prev\":\"");
+        buf_puts(b, pb->states[c->prev_state].id);
+        buf_putc(b, '"');
+    }
+    put_bool(b, "urgent", c->urgent);
+    put_int(b, "waited", conversation_waited(c, at) / 1000);
+    put_int(b, "in_state", conversation_in_state(c, at) / 1000);
+    put_int(b, "ladder", (long long)c->ladder_step);
     if (c->ladder_ended)
         buf_puts(b, ",\"ladder_end\":true");
     if (c->surname[0]) {
@@ -95,7 +127,7 @@ static void print_change(void *ctx, const conversation *c, int64_t at, unsigned 
     }
     if (c->complaint_deadline) {
         put_ts(b, "promised_by", c->complaint_deadline, c->tz_offset);
-        buf_printf(b, ",\"overdue\":%s", c->complaint_overdue ? "true" : "false");
+        put_bool(b, "overdue", c->complaint_overdue);
     }
     if (c->closed)
         buf_puts(b, ",\"closed\":true");

@@ -85,31 +85,52 @@ void buf_printf(buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+/* Bytes that JSON strings must escape: controls, quote, backslash, DEL. */
+static bool needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
+}
+
 void buf_json_string(buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     buf_putc(b, '"');
-    const char *run = s;
-    for (const char *p = s; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
-            continue;
-        buf_append(b, run, (size_t)(p - run));
-        run = p + 1;
+    for (;;) {
+        const char *run = s;
+        while (*s && !needs_escape((unsigned char)*s))
+            s++;
+        buf_append(b, run, (size_t)(s - run));
+        unsigned char c = (unsigned char)*s;
+        if (!c)
+            break;
+        s++;
         switch (c) {
-        case '"': buf_puts(b, "\\\""); break;
-        case '\\': buf_puts(b, "\\\\"); break;
-        case '\n': buf_puts(b, "\\n"); break;
-        case '\t': buf_puts(b, "\\t"); break;
-        case '\r': buf_puts(b, "\\r"); break;
+        case '"': buf_append(b, "\\\"", 2); break;
+        case '\\': buf_append(b, "\\\\", 2); break;
+        case '\n': buf_append(b, "\\n", 2); break;
+        case '\t': buf_append(b, "\\t", 2); break;
+        case '\r': buf_append(b, "\\r", 2); break;
         default: {
-            char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-            buf_puts(b, esc);
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            buf_append(b, esc, 6);
         }
         }
     }
-    buf_puts(b, run);
     buf_putc(b, '"');
+}
+
+void buf_put_int(buf *b, long long v)
+{
+    char digits[24];
+    size_t n = 0;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+        digits[sizeof digits - 1 - n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        digits[sizeof digits - 1 - n++] = '-';
+    buf_append(b, digits + sizeof digits - n, n);
 }
 
 const char *buf_str(const buf *b)

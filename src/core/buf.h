@@ -20,6 +20,8 @@ void buf_append(buf *b, const char *s, size_t n);
 void buf_puts(buf *b, const char *s);
 void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends a decimal integer. */
+void buf_put_int(buf *b, long long v);
 /* Appends s as a JSON string literal, quotes included. */
 void buf_json_string(buf *b, const char *s);
 /* Returns the contents (never NULL; "" when empty). */

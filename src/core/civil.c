@@ -1,6 +1,5 @@
 #include "core/civil.h"
 
-#include <stdio.h>
 
 /* Howard Hinnant's days_from_civil. */
 int64_t civil_days_from_date(int year, int month, int day)
@@ -110,18 +109,44 @@ bool civil_parse_iso(const char *s, size_t len, int64_t *ms, int *offset_min)
     return true;
 }
 
+/* Writes v as exactly n decimal digits. */
+static char *put_digits(char *p, int v, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + n;
+}
+
 size_t civil_format_iso(int64_t ms, int offset_min, char out[32])
 {
     civil_time t = civil_from_ms(ms, offset_min);
-    int n;
+    char *p = out;
+    if (t.year < 0 || t.year > 9999)
+        t.year = 0;
+    p = put_digits(p, t.year, 4);
+    *p++ = '-';
+    p = put_digits(p, t.month, 2);
+    *p++ = '-';
+    p = put_digits(p, t.day, 2);
+    *p++ = 'T';
+    p = put_digits(p, t.hour, 2);
+    *p++ = ':';
+    p = put_digits(p, t.minute, 2);
+    *p++ = ':';
+    p = put_digits(p, t.second, 2);
+    *p++ = '.';
+    p = put_digits(p, t.millisecond, 3);
     if (offset_min == 0) {
-        n = snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", t.year, t.month, t.day,
-                     t.hour, t.minute, t.second, t.millisecond);
+        *p++ = 'Z';
     } else {
         int a = offset_min < 0 ? -offset_min : offset_min;
-        n = snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02d:%02d", t.year, t.month,
-                     t.day, t.hour, t.minute, t.second, t.millisecond, offset_min < 0 ? '-' : '+',
-                     a / 60, a % 60);
+        *p++ = offset_min < 0 ? '-' : '+';
+        p = put_digits(p, a / 60 % 100, 2);
+        *p++ = ':';
+        p = put_digits(p, a % 60, 2);
     }
-    return n < 0 ? 0 : (size_t)n;
+    *p = '\0';
+    return (size_t)(p - out);
 }

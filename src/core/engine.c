@@ -21,6 +21,7 @@ struct engine {
     conv_value *config;
     size_t config_count;
     int initial_state;
+    int complaint_state; /* PB_NONE when the playbook has none */
 };
 
 #define NOT_IN_HEAP SIZE_MAX
@@ -146,6 +147,7 @@ engine *engine_new(const playbook *pb)
     e->now = INT64_MIN;
     int greeting = playbook_state_index(pb, "greeting");
     e->initial_state = greeting >= 0 ? greeting : 0;
+    e->complaint_state = playbook_state_index(pb, "complaint");
     return e;
 }
 
@@ -354,7 +356,7 @@ static void enter_state(engine *e, conversation *c, int to, int line, int64_t no
     c->ladder_line = PB_NONE;
     c->ladder_ended = false;
     c->pending_line = line;
-    if (strcmp(e->pb->states[to].id, "complaint") == 0)
+    if (to == e->complaint_state)
         c->complaint_open = true;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/civil.h"
+#include "core/eventscan.h"
 
 static const char *const type_names[] = {"open", "message", "state", "key", "close", "lookup"};
 static const char *const from_names[] = {"", "customer", "agent", "system"};
@@ -33,12 +34,39 @@ void event_release(event *ev)
 {
     if (ev->json)
         json_decref((json_t *)ev->json);
+    free(ev->owned);
     ev->json = NULL;
+    ev->owned = NULL;
+    ev->raw = NULL;
 }
 
-/* Returns the string member `key`, NULL when absent; *bad is set when present but not a string. */
-static const char *member_string(json_t *obj, const char *key, bool *bad)
+/* Where a record's fields come from: the fast scanner's pairs, or a jansson object. */
+typedef struct source {
+    const scan_result *scan;
+    json_t *root;
+} source;
+
+/* The string field `key` of the top level (object 0) or of "customer"/"fields"; NULL when
+ * absent; *bad is set when present but not a string. */
+static const char *field(const source *src, int object, const char *key, bool *bad)
 {
+    if (src->scan) {
+        if (object == 0) {
+            for (size_t i = 0; i < src->scan->top_count; i++) {
+                if (strcmp(src->scan->top[i].key, key) == 0) {
+                    *bad = *bad || !src->scan->top[i].value;
+                    return src->scan->top[i].value;
+                }
+            }
+            return NULL;
+        }
+        for (size_t i = 0; i < src->scan->nested_count; i++)
+            if (src->scan->nested[i].object == object && strcmp(src->scan->nested[i].key, key) == 0)
+                return src->scan->nested[i].value;
+        return NULL;
+    }
+    json_t *obj = object == 0 ? src->root
+                              : json_object_get(src->root, object == SCAN_CUSTOMER ? "customer" : "fields");
     json_t *v = json_object_get(obj, key);
     if (!v || json_is_null(v))
         return NULL;
@@ -47,6 +75,15 @@ static const char *member_string(json_t *obj, const char *key, bool *bad)
         return NULL;
     }
     return json_string_value(v);
+}
+
+static bool has_object(const source *src, int object, bool *wrong_type)
+{
+    if (src->scan)
+        return src->scan->has_object & (1u << object);
+    json_t *v = json_object_get(src->root, object == SCAN_CUSTOMER ? "customer" : "fields");
+    *wrong_type = v && !json_is_object(v);
+    return v != NULL;
 }
 
 static bool fail(char *err, size_t errlen, const char *msg, const char *detail)
@@ -66,37 +103,47 @@ static bool parse_type(event *ev, const char *type)
     return false;
 }
 
-static bool parse_customer(event *ev, json_t *root, bool *bad)
+static bool parse_customer(event *ev, const source *src)
 {
-    json_t *c = json_object_get(root, "customer");
-    if (!c)
+    bool bad = false;
+    if (!has_object(src, SCAN_CUSTOMER, &bad))
         return true;
-    if (!json_is_object(c))
+    if (bad)
         return false;
-    ev->name = member_string(c, "name", bad);
-    ev->surname = member_string(c, "surname", bad);
-    ev->title = member_string(c, "title", bad);
-    return !*bad;
+    ev->name = field(src, SCAN_CUSTOMER, "name", &bad);
+    ev->surname = field(src, SCAN_CUSTOMER, "surname", &bad);
+    ev->title = field(src, SCAN_CUSTOMER, "title", &bad);
+    return !bad;
 }
 
-static bool parse_lookup_fields(event *ev, json_t *root)
+static void add_lookup_field(event *ev, const char *name, const char *value)
 {
-    json_t *fields = json_object_get(root, "fields");
-    if (!fields)
+    if (ev->field_count == EVENT_MAX_FIELDS)
+        return;
+    ev->fields[ev->field_count].name = name;
+    ev->fields[ev->field_count].value = value;
+    ev->field_count++;
+}
+
+static bool parse_lookup_fields(event *ev, const source *src)
+{
+    bool wrong = false;
+    if (!has_object(src, SCAN_FIELDS, &wrong))
         return true;
-    if (!json_is_object(fields))
+    if (wrong)
         return false;
+    if (src->scan) {
+        for (size_t i = 0; i < src->scan->nested_count; i++)
+            if (src->scan->nested[i].object == SCAN_FIELDS)
+                add_lookup_field(ev, src->scan->nested[i].key, src->scan->nested[i].value);
+        return true;
+    }
     const char *k;
     json_t *v;
-    json_object_foreach(fields, k, v)
+    json_object_foreach(json_object_get(src->root, "fields"), k, v)
     {
-        if (!json_is_string(v))
-            continue; /* numbers and the like are formatted by the lookup edge, not here */
-        if (ev->field_count == EVENT_MAX_FIELDS)
-            break;
-        ev->fields[ev->field_count].name = k;
-        ev->fields[ev->field_count].value = json_string_value(v);
-        ev->field_count++;
+        if (json_is_string(v)) /* numbers and the like are formatted by the lookup edge */
+            add_lookup_field(ev, k, json_string_value(v));
     }
     return true;
 }
@@ -113,19 +160,19 @@ static bool parse_from(event *ev, const char *from)
 }
 
 /* Checks the fields each type requires. */
-static bool parse_body(event *ev, json_t *root, char *err, size_t errlen)
+static bool parse_body(event *ev, const source *src, char *err, size_t errlen)
 {
     bool bad = false;
-    const char *from = member_string(root, "from", &bad);
-    ev->text = member_string(root, "text", &bad);
-    ev->line = member_string(root, "line", &bad);
-    ev->state = member_string(root, "state", &bad);
-    ev->key = member_string(root, "key", &bad);
-    ev->channel = member_string(root, "channel", &bad);
-    ev->kind = member_string(root, "kind", &bad);
+    const char *from = field(src, 0, "from", &bad);
+    ev->text = field(src, 0, "text", &bad);
+    ev->line = field(src, 0, "line", &bad);
+    ev->state = field(src, 0, "state", &bad);
+    ev->key = field(src, 0, "key", &bad);
+    ev->channel = field(src, 0, "channel", &bad);
+    ev->kind = field(src, 0, "kind", &bad);
     if (bad)
         return fail(err, errlen, "a field that must be a string is not", NULL);
-    if (!parse_customer(ev, root, &bad))
+    if (!parse_customer(ev, src))
         return fail(err, errlen, "\"customer\" must be an object of strings", NULL);
     switch (ev->type) {
     case EVENT_MESSAGE:
@@ -143,7 +190,7 @@ static bool parse_body(event *ev, json_t *root, char *err, size_t errlen)
             return fail(err, errlen, "key event needs \"key\"", NULL);
         break;
     case EVENT_LOOKUP:
-        if (!ev->kind || !parse_lookup_fields(ev, root))
+        if (!ev->kind || !parse_lookup_fields(ev, src))
             return fail(err, errlen, "lookup event needs \"kind\" and an object \"fields\"", NULL);
         break;
     default:
@@ -152,11 +199,29 @@ static bool parse_body(event *ev, json_t *root, char *err, size_t errlen)
     return true;
 }
 
-bool event_parse(event *ev, const char *line, size_t len, char *err, size_t errlen)
+/* The common fields every record has, then the type's own. */
+static bool parse_record(event *ev, const source *src, char *err, size_t errlen)
 {
-    memset(ev, 0, sizeof *ev);
-    if (len > EVENT_MAX_LINE)
-        return fail(err, errlen, "line longer than 64 KiB", NULL);
+    bool bad = false;
+    const char *ts = field(src, 0, "ts", &bad);
+    const char *type = field(src, 0, "type", &bad);
+    ev->conv = field(src, 0, "conv", &bad);
+    if (!ts || !civil_parse_iso(ts, strlen(ts), &ev->ts_ms, &ev->tz_offset))
+        return fail(err, errlen,
+                    "missing or malformed \"ts\" (want RFC 3339, e.g. 2026-11-23T10:02:11.250+08:00)",
+                    NULL);
+    if (!ev->conv || !*ev->conv || strlen(ev->conv) > 128)
+        return fail(err, errlen, "missing \"conv\" (a conversation id of 1-128 bytes)", NULL);
+    if (!type)
+        return fail(err, errlen, "missing \"type\"", NULL);
+    if (!parse_type(ev, type))
+        return fail(err, errlen, "unknown type", type);
+    return parse_body(ev, src, err, errlen);
+}
+
+/* The slow path: jansson parses (and words any syntax error). */
+static bool parse_with_jansson(event *ev, const char *line, size_t len, char *err, size_t errlen)
+{
     json_error_t jerr;
     json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
@@ -164,25 +229,35 @@ bool event_parse(event *ev, const char *line, size_t len, char *err, size_t errl
         return false;
     }
     ev->json = root;
-    if (!json_is_object(root)) {
-        event_release(ev);
+    if (!json_is_object(root))
         return fail(err, errlen, "a record must be a JSON object", NULL);
+    source src = {NULL, root};
+    return parse_record(ev, &src, err, errlen);
+}
+
+bool event_parse(event *ev, const char *line, size_t len, char *err, size_t errlen)
+{
+    memset(ev, 0, sizeof *ev);
+    if (len > EVENT_MAX_LINE)
+        return fail(err, errlen, "line longer than 64 KiB", NULL);
+    /* one block: the raw line (written back unchanged to logs), then decoded strings */
+    char *block = malloc(2 * len + 2);
+    if (!block)
+        return fail(err, errlen, "out of memory", NULL);
+    memcpy(block, line, len);
+    block[len] = '\0';
+    ev->owned = block;
+    ev->raw = block;
+    ev->raw_len = len;
+    scan_result scan;
+    scan_status st = eventscan(line, len, block + len + 1, &scan);
+    bool ok;
+    if (st == SCAN_OK) {
+        source src = {&scan, NULL};
+        ok = parse_record(ev, &src, err, errlen);
+    } else {
+        ok = parse_with_jansson(ev, line, len, err, errlen);
     }
-    bool bad = false;
-    const char *ts = member_string(root, "ts", &bad);
-    const char *type = member_string(root, "type", &bad);
-    ev->conv = member_string(root, "conv", &bad);
-    bool ok = false;
-    if (!ts || !civil_parse_iso(ts, strlen(ts), &ev->ts_ms, &ev->tz_offset))
-        fail(err, errlen, "missing or malformed \"ts\" (want RFC 3339, e.g. 2026-11-23T10:02:11.250+08:00)", NULL);
-    else if (!ev->conv || !*ev->conv || strlen(ev->conv) > 128)
-        fail(err, errlen, "missing \"conv\" (a conversation id of 1-128 bytes)", NULL);
-    else if (!type)
-        fail(err, errlen, "missing \"type\"", NULL);
-    else if (!parse_type(ev, type))
-        fail(err, errlen, "unknown type", type);
-    else
-        ok = parse_body(ev, root, err, errlen);
     if (!ok)
         event_release(ev);
     return ok;
@@ -238,6 +313,11 @@ static void format_built(buf *out, const event *ev)
 
 void event_format(buf *out, const event *ev)
 {
+    if (ev->raw) {
+        buf_append(out, ev->raw, ev->raw_len);
+        buf_putc(out, '\n');
+        return;
+    }
     if (!ev->json) {
         format_built(out, ev);
         return;

@@ -32,8 +32,8 @@ typedef struct event_field {
     const char *value;
 } event_field;
 
-/* A parsed record. Strings point into the parsed JSON (kept in `json`) or, for events built
- * in code, wherever the caller keeps them; all may be NULL when absent. */
+/* A parsed record. Strings point into memory the event owns (released by event_release) or,
+ * for events built in code, wherever the caller keeps them; all may be NULL when absent. */
 typedef struct event {
     int64_t ts_ms;  /* Unix milliseconds */
     int tz_offset;  /* minutes east of UTC the timestamp was written in */
@@ -49,7 +49,10 @@ typedef struct event {
     const char *kind;                   /* lookup: "order", "stock" */
     event_field fields[EVENT_MAX_FIELDS];
     size_t field_count; /* lookup: the fetched values */
-    void *json;         /* the parsed record (json_t *), owned; NULL for built events */
+    const char *raw;    /* the record as received (parsed events), written back unchanged */
+    size_t raw_len;
+    void *owned;        /* memory behind raw and the decoded strings */
+    void *json;         /* jansson's parse (json_t *), for records off the fast path */
 } event;
 
 /* Parses one JSON line. Returns true on success; otherwise writes a message (naming the
@@ -59,7 +62,8 @@ bool event_parse(event *ev, const char *line, size_t len, char *err, size_t errl
 void event_release(event *ev);
 /* Initialises an event built in code (no JSON behind it). */
 void event_init(event *ev, event_type type, const char *conv, int64_t ts_ms, int tz_offset);
-/* Appends the event as one JSON line (newline included). Parsed events keep unknown fields. */
+/* Appends the event as one JSON line (newline included). A parsed event is written exactly as
+ * it was received, unknown fields included. */
 void event_format(buf *out, const event *ev);
 
 const char *event_type_name(event_type t);

@@ -103,7 +103,9 @@ size_t suggest_fill(const engine *e, const conversation *c, int line, int64_t no
         if (value) {
             buf_puts(out, value);
         } else {
-            buf_printf(out, "\xE3\x80\x90%s\xE3\x80\x91", ph && ph->label ? ph->label : name);
+            buf_puts(out, "\xE3\x80\x90"); /* 【label】 */
+            buf_puts(out, ph && ph->label ? ph->label : name);
+            buf_puts(out, "\xE3\x80\x91");
             if (missing && missing_count < max_missing)
                 missing[missing_count] = ph ? ph->name : NULL;
             missing_count++;
