@@ -110,6 +110,64 @@ START_TEST(format_keeps_unknown_fields_and_escapes)
 }
 END_TEST
 
+START_TEST(fast_path_decodes_what_jansson_would)
+{
+    event ev;
+    char err[256];
+    /* escapes, a surrogate pair (emoji), whitespace, numbers, booleans, null, unknown keys */
+    ck_assert(parse(&ev, " { \"ts\" : \"2026-11-23T10:00:00Z\", \"conv\":\"c\\u002d1\",\"n\":-1.5e3,"
+                         "\"b\":true,\"z\":null,\"type\":\"message\",\"from\":\"customer\","
+                         "\"text\":\"a\\\"b\\\\c\\n\\u4f60\\ud83d\\ude00\\/\",\"line\":null} ",
+                    err));
+    ck_assert_ptr_null(ev.json); /* stayed on the fast path */
+    ck_assert_str_eq(ev.conv, "c-1");
+    ck_assert_str_eq(ev.text, "a\"b\\c\n你😀/");
+    ck_assert_ptr_null(ev.line);
+    event_release(&ev);
+    /* nested customer and lookup fields */
+    ck_assert(parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"lookup\","
+                         "\"kind\":\"order\",\"fields\":{\"status\":\"已发货\",\"carrier\":\"顺丰\"},"
+                         "\"customer\":{\"surname\":\"王\"}}",
+                    err));
+    ck_assert_ptr_null(ev.json);
+    ck_assert_uint_eq(ev.field_count, 2);
+    ck_assert_str_eq(ev.fields[1].value, "顺丰");
+    ck_assert_str_eq(ev.surname, "王");
+    event_release(&ev);
+    /* off the fast path: arrays are jansson's */
+    ck_assert(parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"tags\":[1,{}]}", err));
+    ck_assert_ptr_nonnull(ev.json);
+    event_release(&ev);
+}
+END_TEST
+
+START_TEST(fast_path_rejects_what_jansson_rejects)
+{
+    static const char *const bad[] = {
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":\"\\u0000\"}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":\"\\ud83d\"}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":\"\\q\"}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":01}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":1.}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":tru}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\"} x",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":\"a\tb\"}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":\"\xc3\"}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"type\":\"open\"}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\",\"customer\":{\"a\":\"1\",\"a\":\"2\"}}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\",\"customer\":{\"surname\":1}}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\"",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        event ev;
+        char err[256] = "";
+        ck_assert_msg(!parse(&ev, bad[i], err), "accepted: %s", bad[i]);
+        ck_assert_msg(err[0] != '\0', "no message for: %s", bad[i]);
+    }
+}
+END_TEST
+
 static Suite *event_suite(void)
 {
     Suite *s = suite_create("event");
@@ -118,6 +176,8 @@ static Suite *event_suite(void)
     tcase_add_test(tc, parses_each_type);
     tcase_add_test(tc, rejects_bad_records_with_reasons);
     tcase_add_test(tc, format_keeps_unknown_fields_and_escapes);
+    tcase_add_test(tc, fast_path_decodes_what_jansson_would);
+    tcase_add_test(tc, fast_path_rejects_what_jansson_rejects);
     suite_add_tcase(s, tc);
     return s;
 }
