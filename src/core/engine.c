@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/lint.h"
+
 #define DEFAULT_RESPONSE_LIMIT_MS 30000
 
 struct engine {
@@ -22,6 +24,7 @@ struct engine {
     size_t config_count;
     int initial_state;
     int complaint_state; /* PB_NONE when the playbook has none */
+    lint_words *cue_words; /* every cue word tagged 1 << its set; NULL: match set by set */
 };
 
 #define NOT_IN_HEAP SIZE_MAX
@@ -137,6 +140,33 @@ static void heap_update(engine *e, conversation *c, int64_t deadline)
 
 /* ---- engine ------------------------------------------------------------- */
 
+/* One automaton over all cue words, so a customer message is scanned once; NULL when the
+ * playbook has more cue sets than tag bits (then each set is matched on its own). */
+static lint_words *build_cue_words(const playbook *pb)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < pb->cue_count; i++)
+        n += pb->cues[i].word_count;
+    if (pb->cue_count == 0 || pb->cue_count > 32 || n == 0)
+        return NULL;
+    const char **words = malloc(n * sizeof *words);
+    uint32_t *tags = malloc(n * sizeof *tags);
+    lint_words *w = NULL;
+    if (words && tags) {
+        size_t k = 0;
+        for (size_t i = 0; i < pb->cue_count; i++) {
+            for (size_t j = 0; j < pb->cues[i].word_count; j++) {
+                words[k] = pb->cues[i].words[j];
+                tags[k++] = 1u << i;
+            }
+        }
+        w = lint_words_new(words, tags, n, LINT_WORDS_FOLD);
+    }
+    free(words);
+    free(tags);
+    return w;
+}
+
 engine *engine_new(const playbook *pb)
 {
     engine *e = calloc(1, sizeof *e);
@@ -148,6 +178,7 @@ engine *engine_new(const playbook *pb)
     int greeting = playbook_state_index(pb, "greeting");
     e->initial_state = greeting >= 0 ? greeting : 0;
     e->complaint_state = playbook_state_index(pb, "complaint");
+    e->cue_words = build_cue_words(pb);
     return e;
 }
 
@@ -169,6 +200,7 @@ void engine_free(engine *e)
         free(e->convs[i]);
     }
     free_values(e->config, e->config_count);
+    lint_words_free(e->cue_words);
     free(e->convs);
     free(e->table);
     free(e->heap);
@@ -386,12 +418,22 @@ static bool match_event(const engine *e, const pb_transition *t, const void *arg
     return t->trigger == TRIGGER_EVENT && t->event == *(const pb_event_kind *)arg;
 }
 
+typedef struct customer_text {
+    const char *text;
+    uint32_t cues; /* sets whose words occur in text, when e->cue_words exists */
+} customer_text;
+
 /* A customer message: a cue whose words it contains, or the customer_message event. */
 static bool match_customer(const engine *e, const pb_transition *t, const void *arg)
 {
+    const customer_text *msg = arg;
     if (t->trigger == TRIGGER_EVENT)
         return t->event == ON_CUSTOMER_MESSAGE;
-    return t->trigger == TRIGGER_CUE && playbook_cue_matches(e->pb, t->cue, (const char *)arg);
+    if (t->trigger != TRIGGER_CUE)
+        return false;
+    if (e->cue_words)
+        return (msg->cues >> t->cue) & 1u;
+    return playbook_cue_matches(e->pb, t->cue, msg->text);
 }
 
 /* Takes t unless it leads back into the current state (cues and events do not restart one). */
@@ -500,7 +542,10 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
     c->ladder_base = now;
     c->ladder_line = PB_NONE;
     c->ladder_ended = false;
-    const pb_transition *t = find_transition(e, c, match_customer, ev->text);
+    customer_text msg = {ev->text, 0};
+    if (e->cue_words)
+        msg.cues = lint_words_find(e->cue_words, ev->text, strlen(ev->text));
+    const pb_transition *t = find_transition(e, c, match_customer, &msg);
     return CHANGE_MESSAGE | take(e, c, t, now, false);
 }
 
