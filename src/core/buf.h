@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct buf {
     char *data;
@@ -15,8 +16,20 @@ typedef struct buf {
 void buf_init(buf *b);
 void buf_free(buf *b);
 void buf_clear(buf *b);
+/* Appends n bytes when they need more room (the slow half of buf_append). */
+void buf_append_grow(buf *b, const char *s, size_t n);
+
 /* Appends n bytes; on allocation failure sets b->failed and keeps what fits. */
-void buf_append(buf *b, const char *s, size_t n);
+static inline void buf_append(buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        buf_append_grow(b, s, n);
+        return;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
 void buf_puts(buf *b, const char *s);
 void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -40,34 +40,61 @@ void event_release(event *ev)
     ev->raw = NULL;
 }
 
+/* The top-level fields huashu reads, found in one pass over the scanned pairs. */
+enum known_key { K_TS, K_CONV, K_TYPE, K_FROM, K_TEXT, K_LINE, K_STATE, K_KEY, K_CHANNEL, K_KIND, K_COUNT };
+static const char *const known_names[K_COUNT] = {"ts",   "conv",  "type", "from",    "text",
+                                                 "line", "state", "key",  "channel", "kind"};
+
 /* Where a record's fields come from: the fast scanner's pairs, or a jansson object. */
 typedef struct source {
     const scan_result *scan;
     json_t *root;
+    const scan_pair *known[K_COUNT]; /* fast path: the pair of each known key, or NULL */
 } source;
 
-/* The string field `key` of the top level (object 0) or of "customer"/"fields"; NULL when
- * absent; *bad is set when present but not a string. */
-static const char *field(const source *src, int object, const char *key, bool *bad)
+static void index_known(source *src)
+{
+    memset(src->known, 0, sizeof src->known);
+    for (size_t i = 0; i < src->scan->top_count; i++) {
+        const scan_pair *p = &src->scan->top[i];
+        for (int k = 0; k < K_COUNT; k++) {
+            if (p->key[0] == known_names[k][0] && strcmp(p->key, known_names[k]) == 0) {
+                src->known[k] = p;
+                break;
+            }
+        }
+    }
+}
+
+/* A known top-level string field; NULL when absent; *bad is set when it is not a string. */
+static const char *top_field(const source *src, enum known_key k, bool *bad)
 {
     if (src->scan) {
-        if (object == 0) {
-            for (size_t i = 0; i < src->scan->top_count; i++) {
-                if (strcmp(src->scan->top[i].key, key) == 0) {
-                    *bad = *bad || !src->scan->top[i].value;
-                    return src->scan->top[i].value;
-                }
-            }
-            return NULL;
-        }
+        const scan_pair *p = src->known[k];
+        if (p && !p->value)
+            *bad = true;
+        return p ? p->value : NULL;
+    }
+    json_t *v = json_object_get(src->root, known_names[k]);
+    if (!v || json_is_null(v))
+        return NULL;
+    if (!json_is_string(v)) {
+        *bad = true;
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+/* The string field `key` of "customer"; NULL when absent; *bad when not a string. */
+static const char *customer_field(const source *src, const char *key, bool *bad)
+{
+    if (src->scan) {
         for (size_t i = 0; i < src->scan->nested_count; i++)
-            if (src->scan->nested[i].object == object && strcmp(src->scan->nested[i].key, key) == 0)
+            if (src->scan->nested[i].object == SCAN_CUSTOMER && strcmp(src->scan->nested[i].key, key) == 0)
                 return src->scan->nested[i].value;
         return NULL;
     }
-    json_t *obj = object == 0 ? src->root
-                              : json_object_get(src->root, object == SCAN_CUSTOMER ? "customer" : "fields");
-    json_t *v = json_object_get(obj, key);
+    json_t *v = json_object_get(json_object_get(src->root, "customer"), key);
     if (!v || json_is_null(v))
         return NULL;
     if (!json_is_string(v)) {
@@ -110,9 +137,9 @@ static bool parse_customer(event *ev, const source *src)
         return true;
     if (bad)
         return false;
-    ev->name = field(src, SCAN_CUSTOMER, "name", &bad);
-    ev->surname = field(src, SCAN_CUSTOMER, "surname", &bad);
-    ev->title = field(src, SCAN_CUSTOMER, "title", &bad);
+    ev->name = customer_field(src, "name", &bad);
+    ev->surname = customer_field(src, "surname", &bad);
+    ev->title = customer_field(src, "title", &bad);
     return !bad;
 }
 
@@ -163,13 +190,13 @@ static bool parse_from(event *ev, const char *from)
 static bool parse_body(event *ev, const source *src, char *err, size_t errlen)
 {
     bool bad = false;
-    const char *from = field(src, 0, "from", &bad);
-    ev->text = field(src, 0, "text", &bad);
-    ev->line = field(src, 0, "line", &bad);
-    ev->state = field(src, 0, "state", &bad);
-    ev->key = field(src, 0, "key", &bad);
-    ev->channel = field(src, 0, "channel", &bad);
-    ev->kind = field(src, 0, "kind", &bad);
+    const char *from = top_field(src, K_FROM, &bad);
+    ev->text = top_field(src, K_TEXT, &bad);
+    ev->line = top_field(src, K_LINE, &bad);
+    ev->state = top_field(src, K_STATE, &bad);
+    ev->key = top_field(src, K_KEY, &bad);
+    ev->channel = top_field(src, K_CHANNEL, &bad);
+    ev->kind = top_field(src, K_KIND, &bad);
     if (bad)
         return fail(err, errlen, "a field that must be a string is not", NULL);
     if (!parse_customer(ev, src))
@@ -203,9 +230,9 @@ static bool parse_body(event *ev, const source *src, char *err, size_t errlen)
 static bool parse_record(event *ev, const source *src, char *err, size_t errlen)
 {
     bool bad = false;
-    const char *ts = field(src, 0, "ts", &bad);
-    const char *type = field(src, 0, "type", &bad);
-    ev->conv = field(src, 0, "conv", &bad);
+    const char *ts = top_field(src, K_TS, &bad);
+    const char *type = top_field(src, K_TYPE, &bad);
+    ev->conv = top_field(src, K_CONV, &bad);
     if (!ts || !civil_parse_iso(ts, strlen(ts), &ev->ts_ms, &ev->tz_offset))
         return fail(err, errlen,
                     "missing or malformed \"ts\" (want RFC 3339, e.g. 2026-11-23T10:02:11.250+08:00)",
@@ -231,7 +258,7 @@ static bool parse_with_jansson(event *ev, const char *line, size_t len, char *er
     ev->json = root;
     if (!json_is_object(root))
         return fail(err, errlen, "a record must be a JSON object", NULL);
-    source src = {NULL, root};
+    source src = {.root = root};
     return parse_record(ev, &src, err, errlen);
 }
 
@@ -253,7 +280,8 @@ bool event_parse(event *ev, const char *line, size_t len, char *err, size_t errl
     scan_status st = eventscan(line, len, block + len + 1, &scan);
     bool ok;
     if (st == SCAN_OK) {
-        source src = {&scan, NULL};
+        source src = {.scan = &scan};
+        index_known(&src);
         ok = parse_record(ev, &src, err, errlen);
     } else {
         ok = parse_with_jansson(ev, line, len, err, errlen);
