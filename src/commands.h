@@ -4,6 +4,8 @@
 
 /* Each returns the process exit status: 0 ok, 1 problems found, 2 usage or I/O error. */
 int cmd_check(int argc, char **argv);
+/* huashu with no command (or only options): the console. */
+int cmd_console(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 

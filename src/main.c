@@ -3,9 +3,11 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "intl.h"
 
 typedef struct command {
     const char *name;
@@ -21,23 +23,38 @@ static const command commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: huashu COMMAND [ARGS]\n\ncommands:\n");
+    fprintf(out, "usage: huashu [--manual] [OPTIONS]    the console (huashu(1), CONSOLE)\n"
+                 "       huashu COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  huashu %s\n", commands[i].usage);
     fprintf(out, "\nhuashu --version, huashu --help; see huashu(1).\n");
 }
 
+/* UI labels in the user's language; HUASHU_LOCALEDIR points the tests at a build tree. */
+static void intl_init(void)
+{
+#if ENABLE_NLS
+    const char *dir = getenv("HUASHU_LOCALEDIR");
+    bindtextdomain(PACKAGE, dir && *dir ? dir : LOCALEDIR);
+    bind_textdomain_codeset(PACKAGE, "UTF-8");
+    textdomain(PACKAGE);
+#endif
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    intl_init();
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        usage(stdout);
+        return 0;
     }
-    if (!strcmp(argv[1], "--version")) {
+    if (argc > 1 && !strcmp(argv[1], "--version")) {
         printf("%s\n", PACKAGE_STRING);
         return 0;
     }
+    if (argc < 2 || argv[1][0] == '-') /* no command, or only options: the console */
+        return cmd_console(argc, argv);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].run(argc - 1, argv + 1);

@@ -1,0 +1,261 @@
+/* actions: what each bound key does. Script moments (hold, transfer, complaint, closing,
+ * greeting, and the phone desk's marks) become key events to the engine; sent lines become
+ * agent message events; everything goes through app_feed, so the session log holds it. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "intl.h"
+#include "ui/app.h"
+
+/* The conversation an action applies to; says so in the status line when there is none. */
+static const conversation *target(app *a)
+{
+    const conversation *c = app_selected(a);
+    if (!c)
+        app_message(a, false, "%s",
+                    a->manual ? _("no call: open one with the call key (F12)")
+                              : _("no conversation selected"));
+    else if (c->closed)
+        app_message(a, false, "%s", _("this conversation is closed"));
+    return c && !c->closed ? c : NULL;
+}
+
+bool action_key_event(app *a, const char *key)
+{
+    const conversation *c = target(a);
+    if (!c)
+        return false;
+    event ev;
+    event_init(&ev, EVENT_KEY, c->id, app_now(a), a->tz_offset);
+    ev.key = key;
+    return app_feed(a, &ev);
+}
+
+static void send_line(app *a)
+{
+    const conversation *c = target(a);
+    ui_conv *u = app_conv(a, a->selected);
+    if (!c || !u || u->draft.len == 0)
+        return;
+    char what[160];
+    if (compose_has_hole(a, u->draft.data, what, sizeof what)) {
+        app_message(a, true, _("fill in %s before sending"), what);
+        return;
+    }
+    event ev;
+    event_init(&ev, EVENT_MESSAGE, c->id, app_now(a), a->tz_offset);
+    ev.from = FROM_AGENT;
+    ev.text = u->draft.data;
+    ev.line = u->draft_line >= 0 ? a->pb->lines[u->draft_line].id : NULL;
+    if (!app_feed(a, &ev))
+        return;
+    if (a->send)
+        a->send(a->send_ctx, a, &ev);
+    buf_clear(&u->draft);
+    u->cursor = 0;
+    u->draft_line = PB_NONE;
+    u->scroll = 0;
+    app_mark(a, PANE_COMPOSE);
+}
+
+void action_insert_line(app *a, int line)
+{
+    ui_conv *u = app_conv(a, a->selected);
+    if (!target(a) || !u)
+        return;
+    buf before, after;
+    buf_init(&before);
+    buf_init(&after);
+    buf_append(&before, u->draft.data ? u->draft.data : "", u->cursor);
+    buf_puts(&after, u->draft.data ? u->draft.data + u->cursor : "");
+    compose_start_ask(a, line, buf_str(&before), buf_str(&after));
+    buf_free(&before);
+    buf_free(&after);
+}
+
+static void use_suggestion(app *a, size_t n)
+{
+    if (a->shown_for != a->selected || n >= a->shown_count) {
+        app_message(a, false, _("no suggestion %zu"), n + 1);
+        return;
+    }
+    action_insert_line(a, a->shown[n].line);
+}
+
+/* Next (step 1) or previous (-1) open conversation in queue order. */
+static void cycle(app *a, int step)
+{
+    size_t n = a->queue_count, pos = n;
+    for (size_t i = 0; i < n; i++)
+        if ((int)a->queue[i].index == a->selected)
+            pos = i;
+    for (size_t k = 1; k <= n; k++) {
+        size_t i;
+        if (pos == n)
+            i = step > 0 ? k - 1 : n - k;
+        else
+            i = step > 0 ? (pos + k) % n : (pos + n - k) % n;
+        if (!engine_at(a->engine, a->queue[i].index)->closed) {
+            app_select(a, (int)a->queue[i].index);
+            return;
+        }
+    }
+}
+
+/* Opens a new phone call (phone-desk mode) and selects it. */
+static void open_call(app *a)
+{
+    char id[64];
+    do
+        snprintf(id, sizeof id, "call-%u", ++a->call_counter);
+    while (engine_find(a->engine, id));
+    event ev;
+    event_init(&ev, EVENT_OPEN, id, app_now(a), a->tz_offset);
+    ev.channel = "phone";
+    if (app_feed(a, &ev)) {
+        const conversation *c = engine_find(a->engine, id);
+        for (size_t i = 0; i < engine_count(a->engine); i++)
+            if (engine_at(a->engine, i) == c)
+                app_select(a, (int)i);
+    }
+}
+
+static void hang_up(app *a)
+{
+    const conversation *c = target(a);
+    if (!c)
+        return;
+    event ev;
+    event_init(&ev, EVENT_CLOSE, c->id, app_now(a), a->tz_offset);
+    app_feed(a, &ev);
+    cycle(a, 1);
+}
+
+static void lookup(app *a, prompt_kind kind)
+{
+    const conversation *c = target(a);
+    if (!c)
+        return;
+    if (!a->lookup) {
+        app_message(a, false, "%s", _("lookups not configured"));
+        return;
+    }
+    const char *known = conversation_value(c, kind == PROMPT_ORDER ? "order.id" : "stock.sku");
+    compose_start_prompt(a, kind, known);
+}
+
+static void copy_line(app *a)
+{
+    ui_conv *u = app_conv(a, a->selected);
+    const char *text = u && u->draft.len ? u->draft.data : NULL;
+    if (!text && a->shown_count && a->shown[0].missing_count == 0)
+        text = a->shown[0].text;
+    if (!text) {
+        app_message(a, false, "%s", _("nothing to copy"));
+        return;
+    }
+    if (clipboard_copy(a, text))
+        app_message(a, false, "%s", _("copied to the clipboard"));
+    else
+        app_message(a, true, "%s", _("could not copy to the clipboard"));
+}
+
+static void quit(app *a)
+{
+    if (app_open_count(a) == 0) {
+        a->running = false;
+        return;
+    }
+    a->quit_asked = true;
+    app_mark(a, PANE_STATUS);
+}
+
+static void scroll_transcript(app *a, int dir)
+{
+    ui_conv *u = app_conv(a, a->selected);
+    if (!u)
+        return;
+    int page = a->panes[PANE_CHAT].h > 2 ? a->panes[PANE_CHAT].h - 2 : 1;
+    u->scroll += dir * page;
+    if (u->scroll < 0)
+        u->scroll = 0;
+    app_mark(a, PANE_CHAT);
+}
+
+void action_run(app *a, action act)
+{
+    if (act >= ACT_USE1 && act <= ACT_USE9) {
+        use_suggestion(a, (size_t)(act - ACT_USE1));
+        return;
+    }
+    if (action_table[act].key_event) {
+        action_key_event(a, action_table[act].key_event);
+        return;
+    }
+    switch (act) {
+    case ACT_HELP:
+        a->help_open = true;
+        a->help_scroll = 0;
+        break;
+    case ACT_SEND:
+        send_line(a);
+        break;
+    case ACT_CLEAR: {
+        ui_conv *u = app_conv(a, a->selected);
+        if (u) {
+            buf_clear(&u->draft);
+            u->cursor = 0;
+            u->draft_line = PB_NONE;
+        }
+        app_mark(a, PANE_COMPOSE);
+        break;
+    }
+    case ACT_NEXT:
+        cycle(a, 1);
+        break;
+    case ACT_PREV:
+        cycle(a, -1);
+        break;
+    case ACT_PICKER:
+        compose_start_pick(a);
+        break;
+    case ACT_NAME:
+        if (target(a))
+            compose_start_prompt(a, PROMPT_NAME, NULL);
+        break;
+    case ACT_ORDER:
+        lookup(a, PROMPT_ORDER);
+        break;
+    case ACT_STOCK:
+        lookup(a, PROMPT_STOCK);
+        break;
+    case ACT_COPY:
+        copy_line(a);
+        break;
+    case ACT_QUIT:
+        quit(a);
+        break;
+    case ACT_CALL:
+        open_call(a);
+        break;
+    case ACT_HANGUP:
+        hang_up(a);
+        break;
+    case ACT_SCROLL_UP:
+        scroll_transcript(a, 1);
+        break;
+    case ACT_SCROLL_DOWN:
+        scroll_transcript(a, -1);
+        break;
+    case ACT_REDRAW:
+        a->full_redraw = true;
+        break;
+    case ACT_SUSPEND:
+        a->suspend_pending = true;
+        break;
+    default:
+        break;
+    }
+}

@@ -1,0 +1,255 @@
+/* app: the console. One struct holds everything the panes, the key handlers and the loop
+ * share; it is passed down to every function (no other global state). One file per pane
+ * (queue, chat, suggest, info, compose, status, help), each filling a pane_ops. */
+#ifndef HUASHU_UI_APP_H
+#define HUASHU_UI_APP_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/engine.h"
+#include "core/queue.h"
+#include "core/suggest.h"
+#include "net/demo.h"
+#include "net/loop.h"
+#include "net/sessionlog.h"
+#include "ui/keys.h"
+#include "ui/options.h"
+
+typedef struct app app;
+
+enum pane_id {
+    PANE_QUEUE,
+    PANE_CHAT,
+    PANE_SUGGEST,
+    PANE_INFO,
+    PANE_COMPOSE,
+    PANE_STATUS,
+    PANE_COUNT
+};
+
+typedef struct pane {
+    WINDOW *win; /* NULL when the pane has no room in the current layout */
+    int y, x, h, w;
+    bool dirty;
+} pane;
+
+/* What a pane does: tig's view_ops, tmux's window_mode. */
+typedef struct pane_ops {
+    const char *name;
+    void (*draw)(app *a, pane *p);
+} pane_ops;
+
+extern const pane_ops queue_pane_ops, chat_pane_ops, suggest_pane_ops, info_pane_ops,
+    compose_pane_ops, status_pane_ops;
+
+/* Display attributes, colour or (with NO_COLOR) bold/reverse/underline only. */
+enum ui_attr {
+    ATTR_NORMAL,
+    ATTR_HEADER,
+    ATTR_SELECTED,
+    ATTR_OK,
+    ATTR_NEAR,
+    ATTR_PAST,
+    ATTR_HOLE,
+    ATTR_DIM,
+    ATTR_CUSTOMER,
+    ATTR_AGENT,
+    ATTR_KEY,
+    ATTR_ALERT,
+    ATTR_COUNT
+};
+
+typedef enum msg_kind { MSG_CUSTOMER, MSG_AGENT, MSG_SYSTEM, MSG_NOTE } msg_kind;
+
+typedef struct chat_msg {
+    int64_t ts;
+    int tz;
+    msg_kind kind;
+    char *text; /* sanitised for display */
+} chat_msg;
+
+/* The console's side of one conversation (parallel to engine_at()). */
+typedef struct ui_conv {
+    chat_msg *msgs; /* ring buffer of at most ui_options.scrollback */
+    size_t count, start, cap;
+    int64_t last_agent_at;
+    int scroll; /* transcript rows scrolled back from the newest */
+    buf draft;  /* the compose line, kept per conversation */
+    size_t cursor;
+    int draft_line; /* playbook line the draft came from, PB_NONE when typed */
+} ui_conv;
+
+typedef enum compose_mode {
+    COMPOSE_TEXT,   /* writing the draft */
+    COMPOSE_ASK,    /* filling a line's missing value in place */
+    COMPOSE_PICK,   /* "/" search over the playbook */
+    COMPOSE_PROMPT, /* a question in the compose line (name, order number) */
+} compose_mode;
+
+typedef enum prompt_kind { PROMPT_NAME, PROMPT_ORDER, PROMPT_STOCK } prompt_kind;
+
+#define PICK_MAX 200
+
+typedef struct compose_state {
+    compose_mode mode;
+    buf answer; /* what is typed in ASK, PICK and PROMPT modes */
+    size_t answer_cursor;
+    /* ASK: the line being inserted, around the draft text before and after it */
+    int ask_line;
+    const char *ask_name; /* placeholder name */
+    buf before, after;
+    prompt_kind prompt;
+    int picks[PICK_MAX];
+    size_t pick_count, pick_selected;
+} compose_state;
+
+/* A lookup provider (issue 5 fills it): starts fetching kind ("order", "stock") id for conv.
+ * Results come back as lookup events through app_feed. */
+typedef bool (*app_lookup_fn)(void *ctx, app *a, const char *kind, const char *conv,
+                              const char *id);
+/* The feed's write side (issue 4): called with every line the agent sends. */
+typedef void (*app_send_fn)(void *ctx, app *a, const event *ev);
+
+struct app {
+    loop *loop;
+    engine *engine;
+    const playbook *pb;
+    ui_options opt;
+    keymap keys;
+    bool manual; /* phone-desk mode: no feed */
+    const char *mode_label;
+    sessionlog log;
+    bool logging;
+    demo *demo;
+    app_lookup_fn lookup;
+    void *lookup_ctx;
+    app_send_fn send;
+    void *send_ctx;
+
+    ui_conv *convs; /* parallel to engine_at() */
+    size_t conv_count, conv_cap;
+    size_t *index_table; /* conversation pointer -> index + 1 (open addressing) */
+    size_t index_cap;
+    queue_item *queue; /* most urgent first */
+    size_t queue_count;
+    int selected; /* engine index, -1 when none */
+    suggestion shown[SUGGEST_MAX];
+    size_t shown_count;
+    int shown_for; /* conversation the shown suggestions belong to */
+    compose_state compose;
+    unsigned call_counter;
+
+    WINDOW *input; /* 1x1, never drawn: keys are read from it */
+    pane panes[PANE_COUNT];
+    bool single_column;
+    int rows, cols;
+    attr_t attrs[ATTR_COUNT];
+    bool colors; /* colour pairs in use (not with NO_COLOR) */
+    bool help_open;
+    int help_scroll;
+    WINDOW *help_win;
+    bool quit_asked;
+
+    char status[256];
+    int64_t status_until;
+    bool status_alert;
+
+    bool running;
+    bool resize_pending;
+    bool bell_pending;
+    bool full_redraw;
+    bool suspend_pending;
+    int64_t shown_second; /* the clock second on screen */
+    int tz_offset;        /* local, minutes east of UTC */
+    int64_t started_mono_us;
+    bool first_frame_done;
+    double first_frame_ms;
+    int exit_status;
+    int bench_frames; /* --bench: redraw this many times once the demo is in, then quit */
+    double bench_redraw_ms, bench_repaint_ms;
+    int clip_pids[4]; /* clipboard helpers still to be reaped */
+};
+
+/* app.c */
+bool app_init(app *a);
+void app_free(app *a);
+/* Runs the loop until the agent quits or a terminating signal arrives; returns exit status. */
+int app_run(app *a);
+/* Logs ev, feeds it to the engine and the transcript. False when the engine refused it. */
+bool app_feed(app *a, event *ev);
+/* The current time on the loop's clock. */
+int64_t app_now(const app *a);
+ui_conv *app_conv(app *a, int index);
+const conversation *app_selected(const app *a);
+/* Shows a message in the status line for a few seconds. */
+void app_message(app *a, bool alert, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void app_mark(app *a, enum pane_id id);
+void app_mark_all(app *a);
+/* Recomputes the queue order at now. */
+void app_queue_update(app *a, int64_t now);
+/* Selects conversation index (or -1), leaving any prompt. */
+void app_select(app *a, int index);
+/* Recomputes the suggestions shown for the selected conversation. */
+void app_suggestions_update(app *a);
+size_t app_open_count(const app *a);
+
+/* layout.c */
+void layout_apply(app *a, int rows, int cols);
+void layout_free(app *a);
+
+/* draw.c */
+void draw_init_attrs(app *a);
+/* Draws at most cols columns of s at y, x, never splitting or wrapping a glyph; returns the
+ * columns used. */
+int draw_text(app *a, WINDOW *w, int y, int x, const char *s, size_t len, int cols, int attr);
+/* Like draw_text, but ends with ".." when s does not fit. */
+int draw_text_cut(app *a, WINDOW *w, int y, int x, const char *s, size_t len, int cols, int attr);
+void draw_fill(app *a, WINDOW *w, int y, int x, int cols, int attr);
+/* A pane's title bar: title on the left, right-aligned extra text. */
+void draw_header(app *a, pane *p, const char *title, const char *right);
+size_t draw_width(const app *a, const char *s, size_t len);
+/* "m:ss" (or "h:mm:ss") of a duration in ms. */
+void draw_duration(int64_t ms, char *out, size_t cap);
+/* "HH:MM:SS" of a time at a UTC offset. */
+void draw_clock(int64_t ms, int tz, char *out, size_t cap);
+
+/* input.c */
+void input_on_ready(void *ctx, int fd, short revents);
+/* Handles one key (already translated to an HK_ code). */
+void input_key(app *a, int key);
+
+/* actions.c */
+void action_run(app *a, action act);
+/* Puts playbook line `line` into the compose line, asking in place for missing values. */
+void action_insert_line(app *a, int line);
+/* Sends a key event (hold, transfer...) for the selected conversation. */
+bool action_key_event(app *a, const char *key);
+
+/* compose.c */
+bool compose_empty(const app *a);
+/* Handles a key while the compose line is asking, searching or prompting; true when used. */
+bool compose_mode_key(app *a, int key);
+/* Edits the draft with key (typing, cursor movement); true when used. */
+bool compose_edit_key(app *a, int key);
+void compose_cancel(app *a);
+void compose_start_ask(app *a, int line, const char *before, const char *after);
+void compose_start_pick(app *a);
+void compose_start_prompt(app *a, prompt_kind kind, const char *initial);
+/* True when text still holds a raw {placeholder} or a 【label】 hole of the playbook. */
+bool compose_has_hole(const app *a, const char *text, char *what, size_t cap);
+
+/* help.c */
+void help_draw(app *a);
+bool help_key(app *a, int key);
+
+/* clipboard.c */
+/* Copies text with OSC 52 (and wl-copy / xclip when a display is known); false on failure. */
+bool clipboard_copy(app *a, const char *text);
+/* Reaps clipboard helpers that have finished. */
+void clipboard_reap(app *a);
+
+#endif

@@ -1,0 +1,550 @@
+/* The compose line: the agent's draft for the selected conversation, edited in place; a line
+ * with a missing value asks for it inside the line before it can be sent; "/" search and
+ * short questions (the customer's name, an order number) use the same line. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/names.h"
+#include "core/picker.h"
+#include "core/text.h"
+#include "intl.h"
+#include "ui/app.h"
+
+#define HOLE_OPEN  "\xE3\x80\x90" /* 【 */
+#define HOLE_CLOSE "\xE3\x80\x91" /* 】 */
+
+/* ---- editing a UTF-8 field ---------------------------------------------------------- */
+
+static bool is_mark(app *a, const char *s, size_t at, size_t len)
+{
+    uint32_t cp;
+    text_decode(s + at, len - at, &cp);
+    return text_cp_width(cp, a->opt.ambiguous_width == 2) == 0 && cp >= 0x20;
+}
+
+/* Start of the glyph before cur; combining marks stay with their base. */
+static size_t glyph_prev(app *a, const buf *b, size_t cur)
+{
+    size_t i = cur;
+    while (i > 0) {
+        do
+            i--;
+        while (i > 0 && ((unsigned char)b->data[i] & 0xC0) == 0x80);
+        if (!is_mark(a, b->data, i, b->len))
+            break;
+    }
+    return i;
+}
+
+/* Start of the glyph after the one at cur. */
+static size_t glyph_next(app *a, const buf *b, size_t cur)
+{
+    if (cur >= b->len)
+        return b->len;
+    uint32_t cp;
+    size_t i = cur + text_decode(b->data + cur, b->len - cur, &cp);
+    while (i < b->len && is_mark(a, b->data, i, b->len))
+        i += text_decode(b->data + i, b->len - i, &cp);
+    return i;
+}
+
+static void buf_insert(buf *b, size_t at, const char *s, size_t n)
+{
+    size_t old = b->len;
+    buf_append(b, s, n);
+    if (b->len != old + n)
+        return;
+    memmove(b->data + at + n, b->data + at, old - at);
+    memcpy(b->data + at, s, n);
+}
+
+static void buf_erase(buf *b, size_t from, size_t to)
+{
+    if (to <= from || to > b->len)
+        return;
+    memmove(b->data + from, b->data + to, b->len - to);
+    b->len -= to - from;
+    b->data[b->len] = '\0';
+}
+
+/* Start of the word before cur (spaces first, then the word). */
+static size_t word_start(const buf *b, size_t cur)
+{
+    size_t i = cur;
+    while (i > 0 && b->data[i - 1] == ' ')
+        i--;
+    while (i > 0 && b->data[i - 1] != ' ')
+        i--;
+    return i;
+}
+
+/* Typing and cursor keys on one field; true when key was one of them. */
+static bool edit_field(app *a, buf *b, size_t *cur, int key)
+{
+    if (keys_printable(key)) {
+        buf tmp;
+        buf_init(&tmp);
+        text_encode(&tmp, (uint32_t)key);
+        buf_insert(b, *cur, tmp.data, tmp.len);
+        *cur += tmp.len;
+        buf_free(&tmp);
+        return true;
+    }
+    size_t prev = glyph_prev(a, b, *cur), next = glyph_next(a, b, *cur);
+    switch (key) {
+    case HK_BACKSPACE:
+        buf_erase(b, prev, *cur), *cur = prev;
+        return true;
+    case HK_DELETE:
+    case HK_CTRL('d'):
+        buf_erase(b, *cur, next);
+        return true;
+    case HK_LEFT:
+    case HK_CTRL('b'):
+        *cur = prev;
+        return true;
+    case HK_RIGHT:
+    case HK_CTRL('f'):
+        *cur = next;
+        return true;
+    case HK_HOME:
+    case HK_CTRL('a'):
+        *cur = 0;
+        return true;
+    case HK_END:
+    case HK_CTRL('e'):
+        *cur = b->len;
+        return true;
+    case HK_CTRL('u'):
+        buf_erase(b, 0, *cur), *cur = 0;
+        return true;
+    case HK_CTRL('k'):
+        buf_erase(b, *cur, b->len);
+        return true;
+    case HK_CTRL('w'): {
+        size_t w = word_start(b, *cur);
+        buf_erase(b, w, *cur);
+        *cur = w;
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+bool compose_empty(const app *a)
+{
+    const ui_conv *u = a->selected >= 0 ? &a->convs[a->selected] : NULL;
+    return a->compose.mode == COMPOSE_TEXT && (!u || u->draft.len == 0);
+}
+
+bool compose_edit_key(app *a, int key)
+{
+    ui_conv *u = app_conv(a, a->selected);
+    if (!u) {
+        if (keys_printable(key))
+            app_message(a, false, "%s", _("no conversation to write to"));
+        return keys_printable(key);
+    }
+    if (!edit_field(a, &u->draft, &u->cursor, key))
+        return false;
+    if (u->draft.len == 0)
+        u->draft_line = PB_NONE;
+    app_mark(a, PANE_COMPOSE);
+    return true;
+}
+
+void compose_cancel(app *a)
+{
+    a->compose.mode = COMPOSE_TEXT;
+    buf_clear(&a->compose.answer);
+    a->compose.answer_cursor = 0;
+    app_mark(a, PANE_COMPOSE);
+    app_mark(a, PANE_SUGGEST);
+}
+
+/* ---- a missing value, asked in place --------------------------------------------------- */
+
+static const char *placeholder_label(app *a, const char *name)
+{
+    const pb_placeholder *ph = playbook_placeholder(a->pb, name);
+    return ph && ph->label ? ph->label : name;
+}
+
+/* Refills the line: asks for the next missing value, or puts the finished line in the draft. */
+static void ask_next(app *a)
+{
+    compose_state *cs = &a->compose;
+    const conversation *c = app_selected(a);
+    ui_conv *u = app_conv(a, a->selected);
+    if (!c || !u) {
+        compose_cancel(a);
+        return;
+    }
+    buf filled;
+    buf_init(&filled);
+    const char *missing[SUGGEST_MAX_MISSING] = {NULL};
+    size_t n =
+        suggest_fill(a->engine, c, cs->ask_line, app_now(a), &filled, missing, SUGGEST_MAX_MISSING);
+    buf_clear(&cs->answer);
+    cs->answer_cursor = 0;
+    if (n > 0 && !missing[0]) {
+        app_message(a, true, "%s", _("this line uses a placeholder the playbook does not declare"));
+        compose_cancel(a);
+    } else if (n > 0) {
+        cs->mode = COMPOSE_ASK;
+        cs->ask_name = missing[0];
+    } else {
+        buf_clear(&u->draft);
+        buf_append(&u->draft, cs->before.data ? cs->before.data : "", cs->before.len);
+        buf_append(&u->draft, filled.data ? filled.data : "", filled.len);
+        u->cursor = u->draft.len;
+        buf_append(&u->draft, cs->after.data ? cs->after.data : "", cs->after.len);
+        u->draft_line = cs->before.len == 0 && cs->after.len == 0 ? cs->ask_line : PB_NONE;
+        cs->mode = COMPOSE_TEXT;
+    }
+    buf_free(&filled);
+    app_mark(a, PANE_COMPOSE);
+    app_mark(a, PANE_SUGGEST);
+}
+
+void compose_start_ask(app *a, int line, const char *before, const char *after)
+{
+    compose_state *cs = &a->compose;
+    cs->ask_line = line;
+    buf_clear(&cs->before);
+    buf_clear(&cs->after);
+    buf_puts(&cs->before, before);
+    buf_puts(&cs->after, after);
+    ask_next(a);
+}
+
+/* Records a customer field (name, surname, title) as an event, so the log holds it too. */
+static void customer_event(app *a, const char *name, const char *surname, const char *title)
+{
+    const conversation *c = app_selected(a);
+    if (!c)
+        return;
+    event ev;
+    event_init(&ev, EVENT_KEY, c->id, app_now(a), a->tz_offset);
+    ev.key = "name";
+    ev.name = name && *name ? name : NULL;
+    ev.surname = surname && *surname ? surname : NULL;
+    ev.title = title && *title ? title : NULL;
+    app_feed(a, &ev);
+}
+
+/* The typed answer without surrounding spaces (in place). */
+static const char *trimmed_answer(compose_state *cs)
+{
+    char *s = cs->answer.data ? cs->answer.data : (char *)"";
+    while (*s == ' ')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == ' ')
+        s[--n] = '\0';
+    return s;
+}
+
+static void ask_commit(app *a)
+{
+    compose_state *cs = &a->compose;
+    const char *value = trimmed_answer(cs);
+    if (!*value) {
+        app_message(a, false, _("type %s first, or Esc to cancel"),
+                    placeholder_label(a, cs->ask_name));
+        return;
+    }
+    const pb_placeholder *ph = playbook_placeholder(a->pb, cs->ask_name);
+    const conversation *c = app_selected(a);
+    if (ph && ph->source == SOURCE_CUSTOMER) {
+        person_name pn;
+        if (!strcmp(ph->name, "surname"))
+            customer_event(a, NULL, value, NULL);
+        else if (!strcmp(ph->name, "title"))
+            customer_event(a, NULL, NULL, value);
+        else if (names_parse(value, &pn))
+            customer_event(a, pn.name, pn.surname, pn.title);
+    } else if (c) {
+        engine_set_value(a->engine, c->id, cs->ask_name, value, app_now(a));
+    }
+    ask_next(a);
+}
+
+/* Builds what the line looks like while asking; the value being typed is at *at, *len long. */
+static void ask_display(app *a, buf *out, size_t *at, size_t *len)
+{
+    compose_state *cs = &a->compose;
+    const conversation *c = app_selected(a);
+    buf filled;
+    buf_init(&filled);
+    if (c)
+        suggest_fill(a->engine, c, cs->ask_line, app_now(a), &filled, NULL, 0);
+    char hole[160];
+    snprintf(hole, sizeof hole, HOLE_OPEN "%s" HOLE_CLOSE, placeholder_label(a, cs->ask_name));
+    const char *f = buf_str(&filled);
+    const char *h = strstr(f, hole);
+    size_t pre = h ? (size_t)(h - f) : filled.len;
+    buf_append(out, cs->before.data ? cs->before.data : "", cs->before.len);
+    buf_append(out, f, pre);
+    *at = out->len;
+    if (cs->answer.len)
+        buf_append(out, cs->answer.data, cs->answer.len);
+    else if (h)
+        buf_puts(out, hole);
+    *len = out->len - *at;
+    if (h)
+        buf_puts(out, h + strlen(hole));
+    buf_append(out, cs->after.data ? cs->after.data : "", cs->after.len);
+    buf_free(&filled);
+}
+
+/* ---- "/" search and prompts ------------------------------------------------------ */
+
+static void pick_refresh(app *a)
+{
+    compose_state *cs = &a->compose;
+    cs->pick_count = picker_search(a->pb, buf_str(&cs->answer), cs->picks, PICK_MAX);
+    cs->pick_selected = 0;
+    app_mark(a, PANE_SUGGEST);
+    app_mark(a, PANE_COMPOSE);
+}
+
+void compose_start_pick(app *a)
+{
+    compose_cancel(a);
+    a->compose.mode = COMPOSE_PICK;
+    pick_refresh(a);
+}
+
+void compose_start_prompt(app *a, prompt_kind kind, const char *initial)
+{
+    compose_cancel(a);
+    compose_state *cs = &a->compose;
+    cs->mode = COMPOSE_PROMPT;
+    cs->prompt = kind;
+    buf_puts(&cs->answer, initial ? initial : "");
+    cs->answer_cursor = cs->answer.len;
+}
+
+static void prompt_commit(app *a)
+{
+    compose_state *cs = &a->compose;
+    const char *value = trimmed_answer(cs);
+    const conversation *c = app_selected(a);
+    if (!*value || !c) {
+        compose_cancel(a);
+        return;
+    }
+    if (cs->prompt == PROMPT_NAME) {
+        person_name pn;
+        if (names_parse(value, &pn)) {
+            customer_event(a, pn.name, pn.surname, pn.title);
+            app_message(a, false, _("recorded: %s%s"), pn.surname, pn.title);
+        }
+    } else if (a->lookup) {
+        const char *kind = cs->prompt == PROMPT_ORDER ? "order" : "stock";
+        if (!a->lookup(a->lookup_ctx, a, kind, c->id, value))
+            app_message(a, true, _("%s lookup failed to start"), kind);
+    }
+    compose_cancel(a);
+}
+
+static bool pick_key(app *a, int key)
+{
+    compose_state *cs = &a->compose;
+    switch (key) {
+    case HK_UP:
+    case HK_CTRL('p'):
+        if (cs->pick_selected > 0)
+            cs->pick_selected--;
+        break;
+    case HK_DOWN:
+    case HK_CTRL('n'):
+        if (cs->pick_selected + 1 < cs->pick_count)
+            cs->pick_selected++;
+        break;
+    case HK_PGUP:
+        cs->pick_selected = cs->pick_selected > 8 ? cs->pick_selected - 8 : 0;
+        break;
+    case HK_PGDN:
+        cs->pick_selected += 8;
+        if (cs->pick_selected >= cs->pick_count)
+            cs->pick_selected = cs->pick_count ? cs->pick_count - 1 : 0;
+        break;
+    case HK_ENTER:
+        if (cs->pick_count) {
+            int line = cs->picks[cs->pick_selected];
+            compose_cancel(a);
+            action_insert_line(a, line);
+        }
+        return true;
+    case HK_BACKSPACE:
+        if (cs->answer.len == 0) {
+            compose_cancel(a);
+            return true;
+        }
+        /* fall through */
+    default:
+        if (!edit_field(a, &cs->answer, &cs->answer_cursor, key))
+            return false;
+        pick_refresh(a);
+        return true;
+    }
+    app_mark(a, PANE_SUGGEST);
+    return true;
+}
+
+bool compose_mode_key(app *a, int key)
+{
+    compose_state *cs = &a->compose;
+    if (cs->mode == COMPOSE_TEXT)
+        return false;
+    if (key == HK_ESC) {
+        compose_cancel(a);
+        return true;
+    }
+    if (cs->mode == COMPOSE_PICK)
+        return pick_key(a, key);
+    if (key == HK_ENTER) {
+        if (cs->mode == COMPOSE_ASK)
+            ask_commit(a);
+        else
+            prompt_commit(a);
+        return true;
+    }
+    if (!edit_field(a, &cs->answer, &cs->answer_cursor, key))
+        return false;
+    app_mark(a, PANE_COMPOSE);
+    return true;
+}
+
+/* True when name is [a-z_][a-z0-9_.]* and declared by the playbook. */
+static bool declared(app *a, const char *s, size_t n)
+{
+    char name[64];
+    if (n == 0 || n >= sizeof name)
+        return false;
+    memcpy(name, s, n);
+    name[n] = '\0';
+    return playbook_placeholder(a->pb, name) != NULL;
+}
+
+/* True when the label between 【】 names a placeholder of the playbook. */
+static bool is_label(app *a, const char *s, size_t n)
+{
+    for (size_t i = 0; i < a->pb->placeholder_count; i++) {
+        const pb_placeholder *ph = &a->pb->placeholders[i];
+        const char *l = ph->label ? ph->label : ph->name;
+        if (strlen(l) == n && !memcmp(l, s, n))
+            return true;
+    }
+    return false;
+}
+
+bool compose_has_hole(const app *ca, const char *text, char *what, size_t cap)
+{
+    app *a = (app *)ca;
+    for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{')) {
+        const char *e = strchr(p, '}');
+        if (e && declared(a, p + 1, (size_t)(e - p - 1))) {
+            snprintf(what, cap, "%.*s", (int)(e - p + 1), p);
+            return true;
+        }
+    }
+    for (const char *p = strstr(text, HOLE_OPEN); p; p = strstr(p + 3, HOLE_OPEN)) {
+        const char *e = strstr(p + 3, HOLE_CLOSE);
+        if (e && is_label(a, p + 3, (size_t)(e - p - 3))) {
+            snprintf(what, cap, "%.*s", (int)(e + 3 - p), p);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- the pane ------------------------------------------------------------------------ */
+
+static const char *prompt_text(app *a)
+{
+    switch (a->compose.mode) {
+    case COMPOSE_ASK:
+        return "? ";
+    case COMPOSE_PICK:
+        return "/";
+    case COMPOSE_PROMPT:
+        return a->compose.prompt == PROMPT_NAME    ? _("Name and title (王芳 女士): ")
+               : a->compose.prompt == PROMPT_ORDER ? _("Order number: ")
+                                                   : _("Product SKU: ");
+    default:
+        return "> ";
+    }
+}
+
+/* The first byte to show so that the cursor stays within cols columns. */
+static size_t scroll_start(app *a, const buf *b, size_t cursor, int cols)
+{
+    size_t start = 0;
+    while (start < cursor && draw_width(a, b->data + start, cursor - start) >= (size_t)cols)
+        start = glyph_next(a, b, start);
+    return start;
+}
+
+/* Draws text[from, to) clipped to what lies at or after start; returns columns used. */
+static int draw_range(app *a, pane *p, int x, const buf *b, size_t start, size_t from, size_t to,
+                      int attr)
+{
+    if (from < start)
+        from = start;
+    if (to <= from || x >= p->w)
+        return 0;
+    return draw_text(a, p->win, 0, x, b->data + from, to - from, p->w - x, attr);
+}
+
+static void draw_hint(app *a, pane *p, int x)
+{
+    char help[32], line[256];
+    keymap_describe(&a->keys, ACT_HELP, help, sizeof help);
+    snprintf(line, sizeof line, _("type a reply | 1-9 use a suggestion | / search | %s help"),
+             help);
+    draw_text(a, p->win, 0, x, line, strlen(line), p->w - x - 1, ATTR_DIM);
+}
+
+static void draw_compose(app *a, pane *p)
+{
+    compose_state *cs = &a->compose;
+    ui_conv *u = app_conv(a, a->selected);
+    const char *prompt = prompt_text(a);
+    int x = draw_text(a, p->win, 0, 0, prompt, strlen(prompt), p->w - 1, ATTR_KEY);
+    buf text;
+    buf_init(&text);
+    size_t cursor = 0, hole_at = 0, hole_len = 0;
+    if (cs->mode == COMPOSE_ASK) {
+        ask_display(a, &text, &hole_at, &hole_len);
+        cursor = hole_at + (cs->answer.len ? cs->answer_cursor : 0);
+    } else if (cs->mode != COMPOSE_TEXT) {
+        buf_append(&text, cs->answer.data ? cs->answer.data : "", cs->answer.len);
+        cursor = cs->answer_cursor;
+    } else if (u) {
+        buf_append(&text, u->draft.data ? u->draft.data : "", u->draft.len);
+        cursor = u->cursor;
+    }
+    if (cs->mode == COMPOSE_TEXT && text.len == 0) {
+        draw_hint(a, p, x + 1);
+        wmove(p->win, 0, x < p->w ? x : p->w - 1);
+        buf_free(&text);
+        return;
+    }
+    int cols = p->w - x - 1;
+    size_t start = scroll_start(a, &text, cursor, cols > 1 ? cols : 1);
+    int used = draw_range(a, p, x, &text, start, 0, hole_at, ATTR_NORMAL);
+    used += draw_range(a, p, x + used, &text, start, hole_at, hole_at + hole_len, ATTR_HOLE);
+    draw_range(a, p, x + used, &text, start, hole_at + hole_len, text.len, ATTR_NORMAL);
+    int cx = x + (int)draw_width(a, text.data + start, cursor - start);
+    wmove(p->win, 0, cx < p->w ? cx : p->w - 1);
+    buf_free(&text);
+}
+
+const pane_ops compose_pane_ops = {"compose", draw_compose};

@@ -1,0 +1,111 @@
+/* The help overlay (F1, or ? on an empty compose line): every action with its keys. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "intl.h"
+#include "ui/app.h"
+
+static const char *const fixed_help[] = {
+    N_("Left Right Home End, C-a C-e C-b C-f: move in the compose line"),
+    N_("BSpace Del C-d, C-u C-k C-w: delete (all before, all after, a word)"),
+    N_("Up Down: choose in the / search; Enter inserts the line"),
+    N_("1-9 ? / act only when the compose line is empty; otherwise they type."),
+    N_("A line with a 【hole】 asks for the value in place; Enter confirms, Esc cancels."),
+};
+
+#define FIXED (sizeof fixed_help / sizeof fixed_help[0])
+
+static int help_rows(void)
+{
+    return (ACT_COUNT - 1) + 1 + (int)FIXED;
+}
+
+/* Row r of the help text: an action with its keys, then the fixed notes. */
+static void help_row(app *a, int r, char *keys, size_t kcap, const char **text)
+{
+    keys[0] = '\0';
+    if (r < ACT_COUNT - 1) {
+        keymap_describe(&a->keys, (action)(r + 1), keys, kcap);
+        *text = _(action_table[r + 1].help);
+    } else if (r == ACT_COUNT - 1) {
+        *text = "";
+    } else {
+        *text = _(fixed_help[r - ACT_COUNT]);
+    }
+}
+
+static void place_window(app *a)
+{
+    int h = a->rows - 1 < help_rows() + 2 ? a->rows - 1 : help_rows() + 2;
+    int w = a->cols < 78 ? a->cols : 78;
+    if (h < 1)
+        h = 1;
+    if (w < 1)
+        w = 1;
+    int y = (a->rows - 1 - h) / 2, x = (a->cols - w) / 2;
+    if (a->help_win) {
+        int oh, ow;
+        getmaxyx(a->help_win, oh, ow);
+        if (oh == h && ow == w)
+            return;
+        delwin(a->help_win);
+    }
+    a->help_win = newwin(h, w, y < 0 ? 0 : y, x < 0 ? 0 : x);
+    if (a->help_win)
+        leaveok(a->help_win, TRUE);
+}
+
+void help_draw(app *a)
+{
+    place_window(a);
+    WINDOW *w = a->help_win;
+    if (!w)
+        return;
+    int h, width;
+    getmaxyx(w, h, width);
+    werase(w);
+    pane p = {.win = w, .h = h, .w = width};
+    draw_header(a, &p, _("huashu keys (Esc closes, Up/Down scroll)"), "");
+    int rows = h - 1, total = help_rows();
+    if (a->help_scroll > total - rows)
+        a->help_scroll = total - rows > 0 ? total - rows : 0;
+    int kw = width >= 60 ? 16 : width / 3;
+    for (int r = 0; r < rows && a->help_scroll + r < total; r++) {
+        char keys[64];
+        const char *text;
+        help_row(a, a->help_scroll + r, keys, sizeof keys, &text);
+        int x = 1;
+        if (keys[0])
+            x += draw_text(a, w, 1 + r, 1, keys, strlen(keys), kw, ATTR_KEY);
+        x = keys[0] ? 1 + kw + 1 : 1;
+        draw_text_cut(a, w, 1 + r, x, text, strlen(text), width - x - 1, ATTR_NORMAL);
+    }
+    touchwin(w);
+    wnoutrefresh(w);
+}
+
+bool help_key(app *a, int key)
+{
+    switch (key) {
+    case HK_UP:
+        a->help_scroll = a->help_scroll > 0 ? a->help_scroll - 1 : 0;
+        break;
+    case HK_DOWN:
+        a->help_scroll++;
+        break;
+    case HK_PGUP:
+        a->help_scroll = a->help_scroll > 10 ? a->help_scroll - 10 : 0;
+        break;
+    case HK_PGDN:
+        a->help_scroll += 10;
+        break;
+    default:
+        a->help_open = false;
+        app_mark_all(a);
+        return true;
+    }
+    help_draw(a);
+    return true;
+}

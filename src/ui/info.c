@@ -1,0 +1,77 @@
+/* The info pane: who the customer is, how long in this state, a complaint's promised-by time,
+ * and the values found so far (order and stock results, values the agent typed). */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "intl.h"
+#include "ui/app.h"
+
+static void customer_line(app *a, const conversation *c, char *out, size_t cap)
+{
+    char in_state[16];
+    draw_duration(conversation_in_state(c, app_now(a)), in_state, sizeof in_state);
+    const char *unknown = _("name not recorded");
+    char who[200];
+    if (c->name[0] && c->surname[0])
+        snprintf(who, sizeof who, "%s (%s%s)", c->name, c->surname, c->title);
+    else if (c->name[0] || c->surname[0])
+        snprintf(who, sizeof who, "%s%s", c->name[0] ? c->name : c->surname,
+                 c->name[0] ? "" : c->title);
+    else
+        snprintf(who, sizeof who, "%s", unknown);
+    snprintf(out, cap, "%s | %s %s", who, a->pb->states[c->state].label, in_state);
+}
+
+/* The complaint promise, if one was made. */
+static bool deadline_line(app *a, const conversation *c, char *out, size_t cap)
+{
+    if (!c->complaint_deadline)
+        return false;
+    char clock[16];
+    draw_clock(c->complaint_deadline, c->tz_offset, clock, sizeof clock);
+    snprintf(out, cap,
+             c->complaint_overdue ? _("answer promised by %s: OVERDUE")
+                                  : _("answer promised by %s"),
+             clock);
+    return true;
+}
+
+/* "label: value" for each value the conversation holds. */
+static void values_line(app *a, const conversation *c, buf *out)
+{
+    for (size_t i = 0; i < c->value_count; i++) {
+        const pb_placeholder *ph = playbook_placeholder(a->pb, c->values[i].name);
+        buf_printf(out, "%s%s: %s", i ? "  " : "", ph && ph->label ? ph->label : c->values[i].name,
+                   c->values[i].value);
+    }
+}
+
+static void draw_info(app *a, pane *p)
+{
+    const conversation *c = app_selected(a);
+    int row = 0;
+    if (p->h >= 3) {
+        draw_header(a, p, _("Customer"), c ? (c->phone ? _("phone") : _("chat")) : "");
+        row = 1;
+    }
+    if (!c)
+        return;
+    char line[320];
+    customer_line(a, c, line, sizeof line);
+    draw_text_cut(a, p->win, row++, 1, line, strlen(line), p->w - 2, ATTR_NORMAL);
+    if (row < p->h && deadline_line(a, c, line, sizeof line))
+        draw_text_cut(a, p->win, row++, 1, line, strlen(line), p->w - 2,
+                      c->complaint_overdue ? ATTR_PAST : ATTR_NEAR);
+    if (row < p->h && c->value_count) {
+        buf b;
+        buf_init(&b);
+        values_line(a, c, &b);
+        draw_text_cut(a, p->win, row++, 1, buf_str(&b), b.len, p->w - 2, ATTR_NORMAL);
+        buf_free(&b);
+    }
+}
+
+const pane_ops info_pane_ops = {"info", draw_info};
