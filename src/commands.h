@@ -8,5 +8,6 @@ int cmd_check(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif

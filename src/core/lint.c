@@ -49,7 +49,8 @@ typedef struct automaton {
     size_t pattern_count, pattern_cap;
     char **texts; /* pattern bytes while building (folded) */
     size_t max_len;
-    bool fold;
+    bool fold;   /* ASCII case folded */
+    bool bounds; /* ASCII words need word boundaries */
 } automaton;
 
 static bool is_ascii_alnum(unsigned char c)
@@ -86,7 +87,7 @@ static bool ac_add(automaton *a, const char *s, size_t len, pattern p)
         copy[i] = (char)fold_byte((unsigned char)s[i], a->fold);
     p.len = (uint32_t)len;
     p.next = NO_PATTERN;
-    if (a->fold && p.type != PAT_BRACE) {
+    if (a->bounds && p.type != PAT_BRACE) {
         p.bound_left = is_ascii_alnum((unsigned char)s[0]);
         p.bound_right = is_ascii_alnum((unsigned char)s[len - 1]);
     }
@@ -528,6 +529,7 @@ lint *lint_new(const playbook *pb)
         return NULL;
     l->pb = pb;
     l->ac.fold = true;
+    l->ac.bounds = true;
     if (!add_rules(l) || !add_markers(l) || !ac_build(&l->ac)) {
         lint_free(l);
         return NULL;
@@ -585,7 +587,6 @@ typedef struct scan {
     const lint *l;
     const char *text;
     size_t len;
-    size_t whole_start, whole_end; /* the message without surrounding spaces and end marks */
     candidate pending[MAX_PENDING];
     size_t pending_count;
     allowed allow[MAX_ALLOWED]; /* ring of the latest allow-word matches */
@@ -707,6 +708,13 @@ static size_t placeholder_end(const char *text, size_t len, size_t start)
     return 0;
 }
 
+/* True when text[start..end) is the whole message but for surrounding spaces and end marks. */
+static bool is_whole(const scan *sc, size_t start, size_t end)
+{
+    return start == leading_trim(sc->text, sc->len) &&
+           end == sc->len - trailing_trim(sc->text, sc->len);
+}
+
 /* ac_scan callback: turns a raw match into a candidate or an allowance. */
 static void on_match(void *ctx, const pattern *p, size_t end)
 {
@@ -716,7 +724,7 @@ static void on_match(void *ctx, const pattern *p, size_t end)
         return;
     switch ((pattern_type)p->type) {
     case PAT_PHRASE:
-        if (p->whole && (start != sc->whole_start || end != sc->whole_end))
+        if (p->whole && !is_whole(sc, start, end))
             return;
         if (!is_allowed(sc, p->rule, start, end))
             push(sc, (candidate){start, end, p->rule, sc->l->rules[p->rule].kind});
@@ -745,8 +753,6 @@ size_t lint_check(const lint *l, const char *text, size_t len, lint_hit *hits, s
     sc.l = l;
     sc.text = text;
     sc.len = len;
-    sc.whole_start = leading_trim(text, len);
-    sc.whole_end = len - trailing_trim(text, len);
     sc.pending_count = 0;
     sc.allow_count = 0;
     sc.hits = hits;
@@ -781,12 +787,13 @@ struct lint_words {
     automaton ac;
 };
 
-lint_words *lint_words_new(const char *const *words, const uint32_t *tags, size_t n, bool fold)
+lint_words *lint_words_new(const char *const *words, const uint32_t *tags, size_t n, unsigned flags)
 {
     lint_words *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
-    w->ac.fold = fold;
+    w->ac.fold = (flags & LINT_WORDS_FOLD) != 0;
+    w->ac.bounds = (flags & LINT_WORDS_BOUNDARIES) != 0;
     for (size_t i = 0; i < n; i++) {
         pattern p = {.type = PAT_WORD, .rule = -1, .tag = tags[i]};
         if (!ac_add(&w->ac, words[i], strlen(words[i]), p)) {

@@ -69,10 +69,15 @@ const char *lint_kind_name(lint_kind k);
 
 typedef struct lint_words lint_words;
 
-/* A set of n words, each with a tag bit set. fold: ASCII case folded and ASCII words matched
- * only at word boundaries; otherwise plain byte substrings (as strstr finds them). NULL when
- * out of memory or too large. Empty words are ignored. */
-lint_words *lint_words_new(const char *const *words, const uint32_t *tags, size_t n, bool fold);
+enum {
+    LINT_WORDS_FOLD = 1u << 0,       /* ASCII letters match in either case */
+    LINT_WORDS_BOUNDARIES = 1u << 1, /* ASCII words match only at word boundaries */
+};
+
+/* A set of n words, each with tag bits. flags: LINT_WORDS_*; with none, plain byte substrings
+ * (as strstr finds them). NULL when out of memory or too large. Empty words are ignored. */
+lint_words *lint_words_new(const char *const *words, const uint32_t *tags, size_t n,
+                           unsigned flags);
 void lint_words_free(lint_words *w);
 /* The OR of the tags of every word occurring in text[0..len). */
 uint32_t lint_words_find(const lint_words *w, const char *text, size_t len);

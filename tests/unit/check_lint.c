@@ -235,7 +235,7 @@ START_TEST(word_sets_report_tags)
 {
     const char *words[] = {"抱歉", "对不起", "sorry", "2小时"};
     const uint32_t tags[] = {1, 1, 2, 4};
-    lint_words *w = lint_words_new(words, tags, 4, true);
+    lint_words *w = lint_words_new(words, tags, 4, LINT_WORDS_FOLD | LINT_WORDS_BOUNDARIES);
     ck_assert_ptr_nonnull(w);
     ck_assert_uint_eq(lint_words_find(w, "很抱歉", strlen("很抱歉")), 1);
     ck_assert_uint_eq(lint_words_find(w, "SORRY 对不起", strlen("SORRY 对不起")), 3);
@@ -243,11 +243,11 @@ START_TEST(word_sets_report_tags)
     ck_assert_uint_eq(lint_words_find(w, "12小时", strlen("12小时")), 0);
     ck_assert_uint_eq(lint_words_find(w, "在2小时内", strlen("在2小时内")), 4);
     lint_words_free(w);
-    w = lint_words_new(words, tags, 4, false); /* plain substrings, like strstr */
+    w = lint_words_new(words, tags, 4, 0); /* plain substrings, like strstr */
     ck_assert_uint_eq(lint_words_find(w, "12小时 Sorry", strlen("12小时 Sorry")), 4);
     ck_assert_uint_eq(lint_words_find(w, "sorrynot", 8), 2);
     lint_words_free(w);
-    w = lint_words_new(NULL, NULL, 0, false);
+    w = lint_words_new(NULL, NULL, 0, 0);
     ck_assert_ptr_nonnull(w);
     ck_assert_uint_eq(lint_words_find(w, "abc", 3), 0);
     lint_words_free(w);
