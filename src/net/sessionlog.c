@@ -64,27 +64,77 @@ bool sessionlog_open(sessionlog *log, int64_t now_ms, int tz_min, char *err, siz
     return true;
 }
 
+/* Writes all of p; false (errno set) when the file refuses. */
+static bool write_all(int fd, const char *p, size_t left, bool *some)
+{
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            return false;
+        }
+        *some = true;
+        p += n;
+        left -= (size_t)n;
+    }
+    return true;
+}
+
+/* Records a failure in words for the caller's status line. */
+static void set_error(sessionlog *log, const char *what)
+{
+    snprintf(log->error, sizeof log->error, "%s %s: %s", what, log->path ? log->path : "",
+             strerror(errno));
+}
+
 bool sessionlog_write(sessionlog *log, const event *ev)
 {
     if (log->fd < 0)
         return false;
     buf_clear(&log->line);
+    if (log->partial) /* end the broken line so this one starts on its own */
+        buf_putc(&log->line, '\n');
     event_format(&log->line, ev);
-    const char *p = log->line.data;
-    size_t left = log->line.len;
-    while (left > 0) {
-        ssize_t n = write(log->fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            log->failed++;
-            return false;
-        }
-        p += n;
-        left -= (size_t)n;
+    bool some = false;
+    if (!write_all(log->fd, log->line.data, log->line.len, &some)) {
+        set_error(log, "cannot write");
+        log->partial = log->partial || some;
+        log->failed++;
+        return false;
     }
+    log->partial = false;
+    log->error[0] = '\0';
+    log->unsynced++;
     log->written++;
     return true;
+}
+
+bool sessionlog_sync(sessionlog *log, int64_t now_ms)
+{
+    if (log->fd < 0 || log->unsynced == 0 || now_ms - log->synced_at < SESSIONLOG_SYNC_MS)
+        return true;
+    log->synced_at = now_ms;
+    if (fsync(log->fd) != 0) {
+        set_error(log, "cannot fsync");
+        return false;
+    }
+    log->unsynced = 0;
+    return true;
+}
+
+int64_t sessionlog_next_sync(const sessionlog *log)
+{
+    if (log->fd < 0 || log->unsynced == 0)
+        return INT64_MAX;
+    return log->synced_at + SESSIONLOG_SYNC_MS;
+}
+
+const char *sessionlog_error(const sessionlog *log)
+{
+    return log->error;
 }
 
 void sessionlog_close(sessionlog *log)

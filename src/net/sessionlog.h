@@ -11,18 +11,32 @@
 #include "core/buf.h"
 #include "core/event.h"
 
+#define SESSIONLOG_SYNC_MS 2000 /* lines are fsync'd at most this long after being written */
+
 typedef struct sessionlog {
     int fd;     /* -1 when closed */
     char *path; /* malloc'd */
     buf line;
     unsigned long written, failed;
+    bool partial;           /* a failed write left part of a line: end it before the next */
+    unsigned long unsynced; /* lines written since the last fsync */
+    int64_t synced_at;      /* when the last fsync ran (the caller's clock) */
+    char error[192];        /* the latest write or fsync failure, "" when none */
 } sessionlog;
 
 /* Creates the sessions directory and opens (appending) the log named after the local date of
  * now_ms at offset tz_min. False with a message in err when it cannot. */
 bool sessionlog_open(sessionlog *log, int64_t now_ms, int tz_min, char *err, size_t errlen);
-/* Appends one event; false when the write failed (counted in failed). */
+/* Appends one event; false when the write failed (counted in failed, described by
+ * sessionlog_error). A later write tries again, so a disk that recovers loses only what failed. */
 bool sessionlog_write(sessionlog *log, const event *ev);
+/* fsyncs lines written since the last sync once SESSIONLOG_SYNC_MS have passed since it (call
+ * it from a timer, at least every second). False when fsync failed (see sessionlog_error). */
+bool sessionlog_sync(sessionlog *log, int64_t now_ms);
+/* When sessionlog_sync next has work to do, INT64_MAX when nothing waits. */
+int64_t sessionlog_next_sync(const sessionlog *log);
+/* The latest failure in words ("No space left on device"), "" when none. */
+const char *sessionlog_error(const sessionlog *log);
 /* fsyncs and closes the log. */
 void sessionlog_close(sessionlog *log);
 
