@@ -1,0 +1,332 @@
+/* huashu lookup: look up orders or stock over HTTP with the config's lookup: section and print
+ * the mapped fields, or say in plain words (HTTP status and URL, credentials redacted) why not.
+ *
+ * Exit status: 0 found; 1 not found (404, empty result, no such file); 2 usage or
+ * configuration error (no lookup section, unset ${VARIABLE}, token file readable by others,
+ * bad id); 3 network (DNS, connection refused, timeout, TLS, connection closed early); 4 the
+ * server refused (401/403, 429, 5xx, other HTTP errors, redirects not followed); 5 a bad
+ * response (invalid JSON, body over max_body, missing fields, an API error). With several
+ * ids, the highest. */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "core/event.h"
+#include "core/text.h"
+#include "net/loop.h"
+#include "net/lookup.h"
+#include "net/paths.h"
+
+typedef struct lookup_args {
+    const char *config;
+    const char *kind;
+    const char *event_conv; /* --event CONV: print lookup events instead */
+    char **keys;
+    int key_count;
+    bool json, refresh, verbose, demo;
+    long parallel;
+} lookup_args;
+
+typedef struct run {
+    const lookup_args *args;
+    const playbook *pb;
+    const lookup_config *lc;
+    int worst;
+    buf out;
+} run;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: huashu lookup [--config FILE] [--demo] [--format text|json] [--refresh]\n"
+            "                     [--verbose] [--parallel N] [--event CONV] order|stock ID...\n"
+            "Looks up each order number or SKU with the lookup: section of config.yaml\n"
+            "(huashu-config(5)) and prints the fields it maps. --demo uses the bundled sample\n"
+            "data through file:// instead; --event prints lookup events for huashu replay.\n"
+            "Exit status: 0 found, 1 not found, 2 usage or configuration error, 3 network\n"
+            "error or timeout, 4 refused by the server (401/403/429/5xx), 5 bad response.\n");
+}
+
+static bool parse_args(int argc, char **argv, lookup_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->parallel = 32;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        bool has_value = i + 1 < argc;
+        if (!strcmp(arg, "--config") && has_value)
+            a->config = argv[++i];
+        else if (!strcmp(arg, "--format") && has_value) {
+            const char *f = argv[++i];
+            if (strcmp(f, "text") && strcmp(f, "json"))
+                return false;
+            a->json = !strcmp(f, "json");
+        } else if (!strcmp(arg, "--json"))
+            a->json = true;
+        else if (!strcmp(arg, "--refresh"))
+            a->refresh = true;
+        else if (!strcmp(arg, "--verbose") || !strcmp(arg, "-v"))
+            a->verbose = true;
+        else if (!strcmp(arg, "--demo"))
+            a->demo = true;
+        else if (!strcmp(arg, "--parallel") && has_value)
+            a->parallel = strtol(argv[++i], NULL, 10);
+        else if (!strcmp(arg, "--event") && has_value)
+            a->event_conv = argv[++i];
+        else if (arg[0] == '-' && arg[1])
+            return false;
+        else if (!a->kind)
+            a->kind = arg;
+        else
+            argv[a->key_count++] = argv[i]; /* reuse argv's front as the list */
+    }
+    a->keys = argv;
+    return a->kind && a->key_count > 0 && a->parallel > 0 && a->parallel <= 1024 &&
+           (!strcmp(a->kind, "order") || !strcmp(a->kind, "stock"));
+}
+
+static int exit_status(lookup_status s)
+{
+    switch (s) {
+    case LOOKUP_OK:
+        return 0;
+    case LOOKUP_NOT_FOUND:
+        return 1;
+    case LOOKUP_CONFIG:
+        return 2;
+    case LOOKUP_NETWORK:
+    case LOOKUP_TIMEOUT:
+        return 3;
+    case LOOKUP_AUTH:
+    case LOOKUP_RATE_LIMITED:
+    case LOOKUP_SERVER:
+        return 4;
+    case LOOKUP_BAD_RESPONSE:
+        return 5;
+    }
+    return 2;
+}
+
+/* The label of a field: its own, else the playbook's placeholder label, else its name. */
+static const char *label_of(const run *r, const char *kind, const fieldmap_value *v)
+{
+    if (v->label)
+        return v->label;
+    char name[160];
+    snprintf(name, sizeof name, "%s.%s", kind, v->name);
+    const pb_placeholder *ph = r->pb ? playbook_placeholder(r->pb, name) : NULL;
+    return ph && ph->label ? ph->label : v->name;
+}
+
+/* Appends text sanitised for the terminal (values come from a server). */
+static void put_clean(buf *b, const char *s)
+{
+    text_sanitize(b, s, strlen(s), false);
+}
+
+static void print_text(run *r, const lookup_result *res)
+{
+    buf *b = &r->out;
+    if (r->args->key_count > 1)
+        buf_printf(b, "%s%s %s%s\n", b->len ? "\n" : "", res->kind, res->key,
+                   res->cached ? " (cached)" : "");
+    size_t width = 0;
+    for (size_t i = 0; i < res->fields->count; i++) {
+        const char *l = label_of(r, res->kind, &res->fields->values[i]);
+        size_t w = text_width(l, strlen(l), false);
+        width = w > width ? w : width;
+    }
+    for (size_t i = 0; i < res->fields->count; i++) {
+        const char *l = label_of(r, res->kind, &res->fields->values[i]);
+        put_clean(b, l);
+        for (size_t w = text_width(l, strlen(l), false); w < width + 2; w++)
+            buf_putc(b, ' ');
+        put_clean(b, res->fields->values[i].value);
+        buf_putc(b, '\n');
+    }
+}
+
+static void print_json(run *r, const lookup_result *res)
+{
+    buf *b = &r->out;
+    buf_puts(b, "{\"kind\":");
+    buf_json_string(b, res->kind);
+    buf_puts(b, ",\"id\":");
+    buf_json_string(b, res->key);
+    buf_printf(b, ",\"status\":\"%s\",\"cached\":%s,\"http_status\":%ld,\"attempts\":%d",
+               lookup_status_name(res->status), res->cached ? "true" : "false", res->http_status,
+               res->attempts);
+    if (res->url) {
+        buf_puts(b, ",\"url\":");
+        buf_json_string(b, res->url);
+    }
+    if (res->status != LOOKUP_OK) {
+        buf_puts(b, ",\"message\":");
+        buf_json_string(b, res->message);
+    } else {
+        buf_puts(b, ",\"fields\":{");
+        for (size_t i = 0; i < res->fields->count; i++) {
+            buf_puts(b, i ? "," : "");
+            buf_json_string(b, res->fields->values[i].name);
+            buf_putc(b, ':');
+            buf_json_string(b, res->fields->values[i].value);
+        }
+        buf_puts(b, "},\"labels\":{");
+        for (size_t i = 0; i < res->fields->count; i++) {
+            buf_puts(b, i ? "," : "");
+            buf_json_string(b, res->fields->values[i].name);
+            buf_putc(b, ':');
+            buf_json_string(b, label_of(r, res->kind, &res->fields->values[i]));
+        }
+        buf_putc(b, '}');
+    }
+    buf_puts(b, "}\n");
+}
+
+/* Prints an error in plain words with the request that failed. */
+static void print_error(const lookup_result *res)
+{
+    buf b;
+    buf_init(&b);
+    buf_printf(&b, "huashu lookup: %s %s: ", res->kind, res->key);
+    put_clean(&b, res->message);
+    if (res->url) {
+        buf_printf(&b, "\n  %s ", res->method ? res->method : "GET");
+        put_clean(&b, res->url);
+    }
+    fprintf(stderr, "%s\n", buf_str(&b));
+    buf_free(&b);
+}
+
+static void on_result(void *ctx, const lookup_result *res)
+{
+    run *r = ctx;
+    int status = exit_status(res->status);
+    r->worst = status > r->worst ? status : r->worst;
+    if (res->status != LOOKUP_OK) {
+        print_error(res);
+        if (r->args->json)
+            print_json(r, res);
+    } else if (r->args->event_conv) {
+        event ev;
+        lookup_event(res, r->args->event_conv, 0, 0, &ev);
+        ev.ts_ms = 0;
+        event_format(&r->out, &ev);
+    } else if (r->args->json) {
+        print_json(r, res);
+    } else {
+        print_text(r, res);
+    }
+    if (r->out.len > 65536) {
+        fwrite(r->out.data, 1, r->out.len, stdout);
+        buf_clear(&r->out);
+    }
+}
+
+static void log_line(void *ctx, const char *line)
+{
+    fprintf(stderr, "huashu lookup: %s\n", line);
+}
+
+/* The lookup configuration: the demo's, or the config file's lookup: section. */
+static lookup_config *load_lookup_config(const lookup_args *a, playbook **pb, int *status)
+{
+    *status = 0;
+    if (a->demo) {
+        char *file = paths_find_data("lookup/orders/1001.json");
+        char *cut = file ? strstr(file, "/orders/1001.json") : NULL;
+        if (cut)
+            *cut = '\0';
+        lookup_config *lc = cut ? lookup_config_demo(file) : NULL;
+        if (!cut)
+            fprintf(stderr, "huashu lookup: the demo data (lookup/orders) was not found\n");
+        free(file);
+        *status = lc ? 0 : 2;
+        diagnostics d;
+        diag_init(&d);
+        *pb = paths_load_playbook(paths_default_playbook(), &d);
+        diag_free(&d);
+        return lc;
+    }
+    diagnostics d;
+    diag_init(&d);
+    config *cfg = paths_load_config(a->config, &d);
+    lookup_config *lc = cfg ? lookup_config_load(cfg, &d) : NULL;
+    if (d.count) {
+        diag_sort(&d);
+        fputs(buf_str(&d.text), stderr);
+        *status = 2;
+    } else if (lc && !lookup_config_has(lc, a->kind)) {
+        fprintf(stderr,
+                "huashu lookup: no %s lookup in %s: add a lookup: section (see "
+                "huashu-config(5)), or try --demo\n",
+                a->kind, cfg && *config_file(cfg) ? config_file(cfg) : "config.yaml");
+        *status = 2;
+    }
+    const char *pbname = cfg ? config_string(cfg, "playbook") : NULL;
+    diag_free(&d);
+    diag_init(&d);
+    *pb = paths_load_playbook(pbname && *pbname ? pbname : paths_default_playbook(), &d);
+    diag_free(&d);
+    config_free(cfg);
+    return lc;
+}
+
+/* Runs every lookup at once on one loop and waits for the last answer. */
+static int run_lookups(const lookup_args *a, const lookup_config *lc, const playbook *pb)
+{
+    loop *l = loop_new();
+    lookup *lk = l ? lookup_new(l, lc) : NULL;
+    run r = {.args = a, .pb = pb, .lc = lc};
+    buf_init(&r.out);
+    if (!lk) {
+        fprintf(stderr, "huashu lookup: out of memory\n");
+        loop_free(l);
+        return 2;
+    }
+    lookup_set_parallel(lk, (size_t)a->parallel);
+    lookup_set_log(lk, log_line, NULL, a->verbose);
+    for (int i = 0; i < a->key_count; i++)
+        if (!lookup_start(lk, a->kind, a->keys[i], NULL, a->refresh ? LOOKUP_REFRESH : 0, on_result,
+                          &r))
+            r.worst = 2;
+    while (lookup_in_flight(lk) > 0)
+        if (!loop_run_once(l, LOOP_NEVER))
+            break;
+    fwrite(buf_str(&r.out), 1, r.out.len, stdout);
+    buf_free(&r.out);
+    lookup_free(lk);
+    loop_free(l);
+    return fflush(stdout) == 0 ? r.worst : 2;
+}
+
+int cmd_lookup(int argc, char **argv)
+{
+    lookup_args a;
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        usage(stdout);
+        return 0;
+    }
+    if (!parse_args(argc, argv, &a)) {
+        usage(stderr);
+        return 2;
+    }
+    playbook *pb = NULL;
+    int status;
+    lookup_config *lc = load_lookup_config(&a, &pb, &status);
+    if (!lc || status) {
+        lookup_config_free(lc);
+        playbook_free(pb);
+        return 2;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    status = run_lookups(&a, lc, pb);
+    curl_global_cleanup();
+    lookup_config_free(lc);
+    playbook_free(pb);
+    return status;
+}
