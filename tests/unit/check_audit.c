@@ -416,6 +416,46 @@ START_TEST(long_waits_are_within_a_twentieth_of_a_percent)
 }
 END_TEST
 
+START_TEST(mangled_lines_are_counted_one_way_or_the_other)
+{
+    size_t len;
+    char *text = read_data("audit/basic.jsonl", &len);
+    uint32_t seed = 7;
+    unsigned long fed = 0;
+    char line[1024];
+    for (int round = 0; round < 3000; round++) {
+        /* a random line of the fixture with a few bytes changed, cut or doubled */
+        size_t start = 0, n = 0;
+        unsigned pick = (seed = seed * 1664525u + 1013904223u) >> 8;
+        unsigned want = pick % 31, seen_lines = 0;
+        for (size_t i = 0; i < len; i++)
+            if (text[i] == '\n') {
+                if (seen_lines++ == want) {
+                    n = i - start;
+                    break;
+                }
+                start = i + 1;
+            }
+        memcpy(line, text + start, n);
+        for (int k = 0; k < 3; k++) {
+            seed = seed * 1664525u + 1013904223u;
+            size_t at = (seed >> 8) % (n ? n : 1);
+            line[at] = (char)(seed >> 3);
+        }
+        if (pick & 1)
+            n = n * ((seed >> 12) % 100) / 100;
+        char err[256];
+        audit_feed_line(a, line, n, "fuzz", (unsigned long)round, err, sizeof err);
+        fed++;
+    }
+    audit_finish(a);
+    const audit_totals *t = audit_get_totals(a);
+    ck_assert_uint_le(t->lines, fed);
+    ck_assert_uint_eq(t->events + t->bad_lines, t->lines);
+    ck_assert_uint_eq(t->closed + t->open_at_end, t->conversations);
+}
+END_TEST
+
 static Suite *audit_suite(void)
 {
     Suite *s = suite_create("audit");
@@ -433,6 +473,7 @@ static Suite *audit_suite(void)
     tcase_add_test(tc, reused_id_after_close_is_a_new_conversation);
     tcase_add_test(tc, thousands_of_conversations_across_engine_generations);
     tcase_add_test(tc, long_waits_are_within_a_twentieth_of_a_percent);
+    tcase_add_test(tc, mangled_lines_are_counted_one_way_or_the_other);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -279,6 +279,60 @@ START_TEST(bundled_playbook_builds)
 }
 END_TEST
 
+/* A small deterministic generator for the property tests. */
+static uint32_t next_random(uint32_t *state)
+{
+    *state = *state * 1664525u + 1013904223u;
+    return *state >> 8;
+}
+
+START_TEST(random_text_gives_ordered_in_bounds_hits)
+{
+    static const char *const pieces[] = {"你",       "迷",
+                                         "不知道",   "您",
+                                         "{",        "}",
+                                         "surname",  "【",
+                                         "订单状态", "】",
+                                         ",",        "，",
+                                         "请挂机",   "I don't know",
+                                         "but",      "\xE4",
+                                         "\xBD",     "\xA0",
+                                         "\x80",     " ",
+                                         "在",       "。",
+                                         "a",        "\xF0\x9F\x98\x80"};
+    uint32_t seed = 12345;
+    lint_hit h[64];
+    for (int round = 0; round < 2000; round++) {
+        char text[512];
+        size_t len = 0;
+        int n = (int)(next_random(&seed) % 24);
+        for (int i = 0; i < n; i++) {
+            const char *p = pieces[next_random(&seed) % (sizeof pieces / sizeof pieces[0])];
+            size_t plen = strlen(p);
+            if (len + plen >= sizeof text)
+                break;
+            memcpy(text + len, p, plen);
+            len += plen;
+        }
+        size_t found = lint_check(l, text, len, h, 64);
+        size_t end = 0;
+        for (size_t i = 0; i < found && i < 64; i++) {
+            ck_assert_uint_ge(h[i].offset, end); /* in order, never overlapping */
+            ck_assert_uint_le(h[i].offset + h[i].length, len);
+            ck_assert_uint_gt(h[i].length, 0);
+            ck_assert_uint_le(h[i].column, h[i].offset);
+            ck_assert_uint_ge(h[i].chars, 1);
+            end = h[i].offset + h[i].length;
+            buf out;
+            buf_init(&out);
+            lint_replace(&out, text, len, &h[i], NULL);
+            ck_assert(!out.failed);
+            buf_free(&out);
+        }
+    }
+}
+END_TEST
+
 static Suite *lint_suite(void)
 {
     Suite *s = suite_create("lint");
@@ -299,6 +353,7 @@ static Suite *lint_suite(void)
     tcase_add_test(tc, rules_are_listed);
     tcase_add_test(tc, word_sets_report_tags);
     tcase_add_test(tc, bundled_playbook_builds);
+    tcase_add_test(tc, random_text_gives_ordered_in_bounds_hits);
     suite_add_tcase(s, tc);
     return s;
 }
