@@ -121,6 +121,7 @@ static void load_option_section(config *c, const char *section, yaml_node_t *map
 {
     if (!yamldoc_expect_map(&c->doc, map, section))
         return;
+    yamldoc_check_duplicates(&c->doc, map, section);
     yaml_node_t *k, *v;
     for (size_t i = 0; yamldoc_pair(&c->doc, map, i, &k, &v); i++) {
         const char *key = yamldoc_scalar(k);
@@ -132,8 +133,11 @@ static void load_option_section(config *c, const char *section, yaml_node_t *map
 
 static void load_agent(config *c, yaml_node_t *map)
 {
-    if (!yamldoc_expect_map(&c->doc, map, "agent"))
+    if (!yamldoc_expect_map(&c->doc, map, "agent") || !yamldoc_check_duplicates(&c->doc, map, "agent"))
         return;
+    free(c->agent_names);
+    free(c->agent_values);
+    c->agent_count = 0;
     size_t n = map->data.mapping.pairs.top - map->data.mapping.pairs.start;
     c->agent_names = calloc(n ? n : 1, sizeof *c->agent_names);
     c->agent_values = calloc(n ? n : 1, sizeof *c->agent_values);
@@ -156,6 +160,8 @@ static void load_root(config *c, yaml_node_t *root)
     if (root->type == YAML_SCALAR_NODE && !*yamldoc_scalar(root))
         return; /* an empty file */
     if (!yamldoc_expect_map(&c->doc, root, "the configuration"))
+        return;
+    if (!yamldoc_check_duplicates(&c->doc, root, "the configuration"))
         return;
     yaml_node_t *k, *v;
     for (size_t i = 0; yamldoc_pair(&c->doc, root, i, &k, &v); i++) {

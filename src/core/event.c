@@ -262,6 +262,17 @@ static bool parse_with_jansson(event *ev, const char *line, size_t len, char *er
     return parse_record(ev, &src, err, errlen);
 }
 
+bool event_parse_reference(event *ev, const char *line, size_t len, char *err, size_t errlen)
+{
+    memset(ev, 0, sizeof *ev);
+    if (len > EVENT_MAX_LINE)
+        return fail(err, errlen, "line longer than 64 KiB", NULL);
+    bool ok = parse_with_jansson(ev, line, len, err, errlen);
+    if (!ok)
+        event_release(ev);
+    return ok;
+}
+
 bool event_parse(event *ev, const char *line, size_t len, char *err, size_t errlen)
 {
     memset(ev, 0, sizeof *ev);

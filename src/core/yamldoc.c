@@ -218,8 +218,28 @@ bool yamldoc_expect_scalar(yamldoc *y, yaml_node_t *node, const char *what)
     return expect(y, node, YAML_SCALAR_NODE, what, "a single value");
 }
 
+bool yamldoc_check_duplicates(yamldoc *y, yaml_node_t *map, const char *what)
+{
+    yaml_node_t *k, *v, *k2, *v2;
+    bool clean = true;
+    for (size_t i = 0; yamldoc_pair(y, map, i, &k, &v); i++) {
+        const char *s = yamldoc_scalar(k);
+        for (size_t j = 0; s && j < i && yamldoc_pair(y, map, j, &k2, &v2); j++) {
+            const char *t = yamldoc_scalar(k2);
+            if (t && strcmp(s, t) == 0) {
+                yamldoc_error(y, k, "duplicate key \"%s\" in %s (first at line %d)", s, what,
+                              (int)k2->start_mark.line + 1);
+                clean = false;
+                break;
+            }
+        }
+    }
+    return clean;
+}
+
 void yamldoc_check_keys(yamldoc *y, yaml_node_t *map, const char *const *known, const char *what)
 {
+    yamldoc_check_duplicates(y, map, what);
     yaml_node_t *k, *v;
     for (size_t i = 0; yamldoc_pair(y, map, i, &k, &v); i++) {
         const char *s = yamldoc_scalar(k);

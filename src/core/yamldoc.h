@@ -51,7 +51,10 @@ const char *yamldoc_scalar(const yaml_node_t *node);
 bool yamldoc_expect_map(yamldoc *y, yaml_node_t *node, const char *what);
 bool yamldoc_expect_seq(yamldoc *y, yaml_node_t *node, const char *what);
 bool yamldoc_expect_scalar(yamldoc *y, yaml_node_t *node, const char *what);
-/* Rejects keys of map not in the NULL-terminated list `known` (typo protection). */
+/* Reports keys given twice in map (libyaml accepts them); false when there were any. */
+bool yamldoc_check_duplicates(yamldoc *y, yaml_node_t *map, const char *what);
+/* Rejects keys of map not in the NULL-terminated list `known` (typo protection), and keys
+ * given twice. */
 void yamldoc_check_keys(yamldoc *y, yaml_node_t *map, const char *const *known, const char *what);
 /* Parses a boolean scalar (true/false/yes/no). */
 bool yamldoc_bool(yamldoc *y, yaml_node_t *node, bool *out);

@@ -93,6 +93,24 @@ START_TEST(empty_and_broken_files)
 }
 END_TEST
 
+START_TEST(duplicate_sections_are_reported_not_merged)
+{
+    /* found by fuzz_config: a second agent: section overflowed the first one's arrays */
+    diagnostics d;
+    config *c = load("playbook: zh_TW\nagent: {company: x, agent_no: \"1\"}\nuybook: zh_TW\n"
+                     "agent: {company: x, agent_no: \"1\"}\nui: {be: block}\naudit: {response_5s}\n",
+                     &d);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_ptr_nonnull(strstr(buf_str(&d.text), "config.yaml:4:1: duplicate key \"agent\" in the configuration (first at line 2)"));
+    config_free(c);
+    diag_free(&d);
+    c = load("agent: {company: a, company: b}\n", &d);
+    ck_assert_ptr_nonnull(strstr(buf_str(&d.text), "duplicate key \"company\" in agent"));
+    config_free(c);
+    diag_free(&d);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -101,6 +119,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, reads_options_and_agent_values);
     tcase_add_test(tc, bad_values_are_reported_and_defaults_kept);
     tcase_add_test(tc, empty_and_broken_files);
+    tcase_add_test(tc, duplicate_sections_are_reported_not_merged);
     suite_add_tcase(s, tc);
     return s;
 }

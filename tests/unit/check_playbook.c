@@ -60,6 +60,8 @@ START_TEST(reports_unknown_keys)
                  "unknown key \"line\" in a state");
     expect_error("states:\n  greeting: {label: x, lines: [{id: a, text: 您好,什么事情?}]}\n", "t.yaml:",
                  "quote text that contains commas");
+    expect_error("states:\n  greeting: {label: x}\nstates: {}\n", "t.yaml:6:1:",
+                 "duplicate key \"states\" in a playbook (first at line 4)");
 }
 END_TEST
 

@@ -1,0 +1,21 @@
+/* Fuzzes the config loader: bad text gives located messages and defaults, never a crash. */
+#include <string.h>
+
+#include "core/config.h"
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    diagnostics d;
+    diag_init(&d);
+    config *c = config_load("fuzz.yaml", (const char *)data, size, &d);
+    FUZZ_ASSERT(c != NULL);
+    long width = config_int(c, "ui.ambiguous_width");
+    FUZZ_ASSERT(width == 1 || width == 2);
+    const char *mode = config_string(c, "ui.lint_mode");
+    FUZZ_ASSERT(!strcmp(mode, "warn") || !strcmp(mode, "confirm") || !strcmp(mode, "block"));
+    FUZZ_ASSERT(config_duration(c, "audit.response_target") >= 0);
+    config_free(c);
+    diag_free(&d);
+    return 0;
+}

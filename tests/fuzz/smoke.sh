@@ -1,0 +1,59 @@
+#!/bin/sh
+# make fuzz-smoke: runs every libFuzzer target for a fixed number of runs over seed corpora
+# built from tests/data, data/playbooks and ../shared/corpus. Prints TAP; a crash leaves its
+# input in $FUZZ_OUT and fails the target. Longer runs: FUZZ_RUNS=-1 FUZZ_TIME=600.
+set -u
+builddir=${1:?usage: smoke.sh BUILDDIR SRCDIR}
+srcdir=${2:?usage: smoke.sh BUILDDIR SRCDIR}
+runs=${FUZZ_RUNS:-20000}
+time_limit=${FUZZ_TIME:-0}
+out=${FUZZ_OUT:-$builddir/fuzz-out}
+corpus=$out/corpus
+shared=$srcdir/../shared/corpus/taobao-ecd.jsonl
+mkdir -p "$out"
+export HUASHU_DATA="$srcdir/data" LC_ALL=C.UTF-8
+
+# split_lines DIR FILE...: one seed file per input line
+split_lines() {
+  dir=$1
+  shift
+  mkdir -p "$dir"
+  cat "$@" 2>/dev/null | head -400 | awk -v d="$dir" '{ f = sprintf("%s/l%04d", d, NR); print > f; close(f) }'
+}
+
+rm -rf "$corpus"
+split_lines "$corpus/event" "$srcdir"/tests/data/replay/*.jsonl "$srcdir"/tests/data/audit/*.jsonl "$shared"
+mkdir -p "$corpus/playbook" "$corpus/config"
+cp "$srcdir"/tests/data/playbooks/*.yaml "$srcdir"/data/playbooks/*.yaml "$corpus/playbook/"
+printf 'playbook: zh_TW\nagent: {company: x, agent_no: "1"}\nui: {bell: false, ambiguous_width: 2, lint_mode: block}\naudit: {response_target: 15s}\n' >"$corpus/config/c1"
+printf 'ui:\n  bell: maybe\nfeed: "-"\n' >"$corpus/config/c2"
+split_lines "$corpus/text" "$shared" "$srcdir"/tests/data/replay/*.jsonl
+if [ -f "$shared" ]; then
+  mkdir -p "$corpus/lint"
+  sed -n 's/.*"from": *"agent", *"text": *"\([^"]*\)".*/\1/p' "$shared" | head -300 |
+    awk -v d="$corpus/lint" '{ f = sprintf("%s/l%04d", d, NR); print > f; close(f) }'
+else
+  split_lines "$corpus/lint" "$srcdir"/tests/data/replay/*.jsonl
+fi
+
+targets="event playbook config text lint"
+n=0
+echo "1..$(echo $targets | wc -w)"
+for t in $targets; do
+  n=$((n + 1))
+  bin=$builddir/tests/fuzz/fuzz_$t
+  if [ ! -x "$bin" ]; then
+    echo "not ok $n - fuzz_$t: not built (configure CC=clang --enable-fuzzing)"
+    continue
+  fi
+  mkdir -p "$out/$t-new"
+  log=$out/fuzz_$t.log
+  if "$bin" -runs="$runs" -max_total_time="$time_limit" -artifact_prefix="$out/$t-" \
+    -print_final_stats=1 "$out/$t-new" "$corpus/$t" >"$log" 2>&1; then
+    stats=$(grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' "$log" | tail -1)
+    echo "ok $n - fuzz_$t: $stats"
+  else
+    echo "not ok $n - fuzz_$t: see $log"
+    tail -20 "$log" | sed 's/^/# /'
+  fi
+done
