@@ -64,6 +64,7 @@ static const char *const gate_keys[] = {"service_level", "greeting", "closing",
                                         "surname",       "apology",  "promise_met",
                                         "hold_checkin",  "clean",    NULL};
 
+/* --fail-under KEY=VALUE: a known key and a percentage. */
 static bool parse_gate(audit_args *a, const char *spec)
 {
     const char *eq = strchr(spec, '=');
@@ -112,6 +113,7 @@ static bool parse_format(audit_args *a, const char *f)
     return true;
 }
 
+/* Reads the options; the files are gathered at the front of argv. False on a usage error. */
 static bool parse_args(int argc, char **argv, audit_args *a)
 {
     memset(a, 0, sizeof *a);
@@ -205,6 +207,7 @@ static const char *offence_better(const report *r, const audit_offence *o)
     return o->rule >= 0 ? lint_rule_better(r->lint, (size_t)o->rule) : NULL;
 }
 
+/* One conversation of the readable report: a heading line, then one line per topic. */
 static void text_conversation(report *r, const audit_conv *c)
 {
     buf *b = &r->out;
@@ -255,6 +258,7 @@ static void text_conversation(report *r, const audit_conv *c)
     }
 }
 
+/* One conversation as an element of the "conversations" array. */
 static void json_conversation(report *r, const audit_conv *c)
 {
     buf *b = &r->out;
@@ -344,6 +348,7 @@ static void put_csv_field(buf *b, const char *s)
     buf_putc(b, '"');
 }
 
+/* One conversation as a CSV row, in csv_header's order. */
 static void csv_conversation(report *r, const audit_conv *c)
 {
     buf *b = &r->out;
@@ -368,6 +373,7 @@ static void csv_conversation(report *r, const audit_conv *c)
                promise_name(c->promise), c->forbidden);
 }
 
+/* Writes the buffered report once it is large (or always, when forced). */
 static void flush_out(report *r, bool force)
 {
     if (r->out.len && (force || r->out.len > (1u << 16))) {
@@ -430,6 +436,7 @@ static void text_stats(buf *b, const char *label, const audit_stats *s)
     buf_printf(b, " (%llu)\n", (unsigned long long)s->count);
 }
 
+/* The forbidden-phrase counts of the readable totals, phrase by phrase. */
 static void text_phrases(report *r, const audit_totals *t)
 {
     buf *b = &r->out;
@@ -445,6 +452,7 @@ static void text_phrases(report *r, const audit_totals *t)
         buf_printf(b, "    %6lu  【missing value】 marker\n", t->missing);
 }
 
+/* The totals section of the readable report. */
 static void text_totals(report *r, const audit_totals *t)
 {
     buf *b = &r->out;
@@ -519,6 +527,7 @@ static void json_percent(buf *b, const char *name, uint64_t part, uint64_t whole
         buf_printf(b, ",\"%s\":%.2f", name, p);
 }
 
+/* The per-phrase counts of the JSON totals. */
 static void json_phrases(report *r, const audit_totals *t)
 {
     buf *b = &r->out;
@@ -537,6 +546,7 @@ static void json_phrases(report *r, const audit_totals *t)
     buf_printf(b, "],\"placeholders\":%lu,\"missing_markers\":%lu", t->placeholders, t->missing);
 }
 
+/* The "totals" object, closing the JSON document. */
 static void json_totals(report *r, const audit_totals *t)
 {
     buf *b = &r->out;
@@ -585,6 +595,7 @@ static void json_totals(report *r, const audit_totals *t)
     buf_puts(b, "}}}\n");
 }
 
+/* The TOTAL row of the CSV report. */
 static void csv_totals(report *r, const audit_totals *t)
 {
     buf *b = &r->out;
@@ -710,6 +721,7 @@ static bool source_close(source *src, const char *path)
     return false;
 }
 
+/* Names a skipped line on standard error (the first BAD_LINES_SHOWN of them). */
 static void bad_line(report *r, const char *name, unsigned long number, const char *err)
 {
     if (r->bad_shown++ < BAD_LINES_SHOWN)

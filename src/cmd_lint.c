@@ -44,6 +44,7 @@ static void usage(FILE *out)
                  "0 when clean, 2 on errors.\n");
 }
 
+/* Reads the options; everything after them (or after --) is TEXT or, with --events, files. */
 static bool parse_args(int argc, char **argv, lint_args *a)
 {
     memset(a, 0, sizeof *a);
@@ -78,6 +79,7 @@ static bool parse_args(int argc, char **argv, lint_args *a)
     return true;
 }
 
+/* Writes the buffered output once it is large (or always, when forced). */
 static void flush_out(linter *lt, bool force)
 {
     if (lt->out.len && (force || lt->out.len > (1u << 16))) {

@@ -146,6 +146,7 @@ static int highest_bit(uint64_t v)
     return b;
 }
 
+/* The bucket of a duration in ms (negative ones count as 0). */
 static size_t hist_index(int64_t v)
 {
     if (v < HIST_EXACT)
@@ -193,6 +194,7 @@ static int64_t hist_quantile(const histogram *h, uint64_t num, uint64_t den)
     return h->max;
 }
 
+/* Median, p90 and maximum of what the histogram holds. */
 static audit_stats hist_stats(const histogram *h)
 {
     audit_stats s = {h->count, AUDIT_NONE, AUDIT_NONE, AUDIT_NONE};
@@ -417,6 +419,7 @@ audit *audit_new(const playbook *pb, const lint *l, const audit_options *o)
     return a;
 }
 
+/* Frees the kept offending lines of a conversation. */
 static void free_offences(audit_conv *r)
 {
     for (size_t i = 0; i < r->offence_count; i++) {
@@ -487,6 +490,7 @@ static uint64_t hash_id(const char *s)
     return h;
 }
 
+/* The open conversation with this id (and hash), NULL when none. */
 static conv_state *table_find(const audit *a, const char *id, uint64_t h)
 {
     for (conv_state *cs = a->table[h & (a->table_cap - 1)]; cs; cs = cs->hash_next)
@@ -514,6 +518,7 @@ static bool table_grow(audit *a)
     return true;
 }
 
+/* Takes cs out of the table and the activity list. */
 static void table_remove(audit *a, conv_state *cs)
 {
     conv_state **p = &a->table[cs->hash & (a->table_cap - 1)];
@@ -551,6 +556,7 @@ static void hold_mark(conv_state *cs, int64_t at)
     cs->hold_last = at;
 }
 
+/* Closes the hold at `at`: its length, and whether every check-in came in time. */
 static void hold_end(conv_state *cs, int64_t at)
 {
     hold_mark(cs, at);

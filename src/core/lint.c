@@ -98,6 +98,7 @@ static bool ac_add(automaton *a, const char *s, size_t len, pattern p)
     return true;
 }
 
+/* Frees what the automaton holds and leaves it empty. */
 static void ac_free(automaton *a)
 {
     if (a->texts)
@@ -685,6 +686,7 @@ static void allow_match(scan *sc, int rule, size_t start, size_t end)
     }
 }
 
+/* Adds a candidate hit, settling the leftmost one first when the list is full. */
 static void push(scan *sc, candidate c)
 {
     if (sc->pending_count == MAX_PENDING)
