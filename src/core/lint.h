@@ -27,7 +27,9 @@ typedef struct lint_hit {
     size_t column;      /* characters before the hit (0-based; invalid bytes count one each) */
     size_t chars;       /* characters the hit spans */
     const char *phrase; /* the phrase as the playbook writes it; NULL for placeholders/markers */
-    const char *better; /* better wording; NULL when there is none (placeholders, markers) */
+    const char *better; /* better wording; NULL when there is none (placeholders, markers). For
+                         * LINT_AVOID it is the text of `line` as written, {placeholders} and
+                         * all: fill that line (suggest_fill) before replacing with it. */
     const char *note;   /* where the rule comes from; may be NULL */
     int line;           /* LINT_AVOID: playbook line to say instead (fill it), else PB_NONE */
     int state;          /* LINT_AVOID: the state whose avoid list has it, else PB_NONE */
