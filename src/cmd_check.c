@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "core/playbook.h"
 #include "core/yamldoc.h"
+#include "net/lookup.h"
 #include "net/paths.h"
 
 static const char *const bundled[] = {"zh_CN", "zh_TW", "en"};
@@ -44,6 +45,7 @@ static int check_config_file(const char *path, const char *data, size_t len)
     diagnostics d;
     diag_init(&d);
     config *c = config_load(path, data, len, &d);
+    lookup_config_free(lookup_config_load(c, &d));
     int status = 0;
     if (d.count) {
         diag_sort(&d);

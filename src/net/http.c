@@ -805,6 +805,21 @@ static bool same_origin(const char *a, const char *b)
     return same;
 }
 
+/* True when text contains one of the transfer's secrets (a header built from ${TOKEN}). */
+static bool holds_secret(const transfer *t, const char *text)
+{
+    for (size_t i = 0; t->secrets[i]; i++)
+        if (strlen(t->secrets[i]) >= 4 && strstr(text, t->secrets[i]))
+            return true;
+    return false;
+}
+
+/* True for http:// and https:// URLs: the only redirect targets followed (never file://). */
+static bool web_url(const char *url)
+{
+    return !strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8);
+}
+
 /* Points the transfer at its redirect target; secrets stay behind on another origin. */
 static bool follow_redirect(transfer *t)
 {
@@ -815,7 +830,7 @@ static bool follow_redirect(transfer *t)
         t->secrets_dropped = true;
         for (size_t i = 0; i < t->header_count; i++) {
             const char *colon = t->headers[i] ? strchr(t->headers[i], ':') : NULL;
-            if (colon && (t->secret_headers ||
+            if (colon && (t->secret_headers || holds_secret(t, colon + 1) ||
                           auth_header(t->headers[i], (size_t)(colon - t->headers[i])))) {
                 free(t->headers[i]);
                 t->headers[i] = NULL;
@@ -867,7 +882,7 @@ static void finish_attempt(transfer *t, CURLcode rc)
         classify_status(t);
     stop_easy(t);
     if (t->error == HTTP_ERR_REDIRECT && t->redirects < t->max_redirects && idempotent(t) &&
-        follow_redirect(t)) {
+        web_url(t->location) && follow_redirect(t)) {
         t->state = T_QUEUED;
         return;
     }
