@@ -456,6 +456,28 @@ START_TEST(mangled_lines_are_counted_one_way_or_the_other)
 }
 END_TEST
 
+START_TEST(hold_entered_by_state_events)
+{
+    feed("{\"ts\":\"2026-11-23T10:00:00+08:00\",\"conv\":\"h\",\"type\":\"open\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:10+08:00\",\"conv\":\"h\",\"type\":\"state\","
+         "\"state\":\"hold\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:30+08:00\",\"conv\":\"h\",\"type\":\"message\","
+         "\"from\":\"agent\",\"text\":\"正在查证中,麻烦您再稍等片刻\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:50+08:00\",\"conv\":\"h\",\"type\":\"state\","
+         "\"state\":\"inquiry\"}");
+    feed("{\"ts\":\"2026-11-23T10:01:00+08:00\",\"conv\":\"h\",\"type\":\"state\","
+         "\"state\":\"hold\"}");
+    feed("{\"ts\":\"2026-11-23T10:01:40+08:00\",\"conv\":\"h\",\"type\":\"close\"}");
+    ck_assert_uint_eq(seen_count, 1);
+    const audit_conv *c = &seen[0].c;
+    ck_assert_uint_eq(c->holds, 2);
+    ck_assert_int_eq(c->longest_hold_ms, 40 * SEC); /* the second, ended by the close */
+    ck_assert_uint_eq(c->checkins, 1);
+    ck_assert_uint_eq(c->late_checkins, 1); /* 40 s without a word in the second */
+    ck_assert_uint_eq(c->holds_ok, 1);
+}
+END_TEST
+
 static Suite *audit_suite(void)
 {
     Suite *s = suite_create("audit");
@@ -474,6 +496,7 @@ static Suite *audit_suite(void)
     tcase_add_test(tc, thousands_of_conversations_across_engine_generations);
     tcase_add_test(tc, long_waits_are_within_a_twentieth_of_a_percent);
     tcase_add_test(tc, mangled_lines_are_counted_one_way_or_the_other);
+    tcase_add_test(tc, hold_entered_by_state_events);
     suite_add_tcase(s, tc);
     return s;
 }
