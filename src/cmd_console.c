@@ -15,6 +15,7 @@
 #include "intl.h"
 #include "net/paths.h"
 #include "ui/app.h"
+#include "ui/feedlink.h"
 
 typedef struct console_args {
     bool manual;
@@ -37,10 +38,12 @@ static void usage(FILE *out)
 {
     fprintf(
         out, "%s",
-        _("usage: huashu [--manual] [--demo FILE] [--playbook NAME|FILE] [--set NAME=VALUE]...\n"
+        _("usage: huashu [--manual] [--feed SPEC] [--demo FILE] [--playbook NAME|FILE]\n"
+          "              [--set NAME=VALUE]...\n"
           "              [--no-bell] [--no-color] [--ambiguous-width 1|2] [--ui NAME=VALUE]...\n"
           "              [--time-scale X] [--start TIME]\n"
-          "Starts the console: on the bundled demo, or with --manual as a phone desk.\n"
+          "Starts the console: on a live feed (SPEC: -, file:PATH, unix:PATH, exec:COMMAND,\n"
+          "chatwoot:), on the bundled demo, or with --manual as a phone desk.\n"
           "Keys: F1 in the console, or huashu(1).\n"));
 }
 
@@ -280,16 +283,17 @@ static int64_t mono_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Starts the feed: the demo unless phone-desk mode. */
-static bool start_feed(app *a, const console_args *c, const config *cfg)
+/* Starts the feed: --feed or the config's feed: (feedlink), else the demo unless phone-desk
+ * mode. The link also fsyncs the session log every few seconds. */
+static bool start_feed(app *a, const console_args *c, config *cfg, feedlink **link)
 {
     const char *feed = c->feed ? c->feed : config_string(cfg, "feed");
-    if (!c->manual && feed && *feed && !c->demo) {
-        fprintf(stderr, "huashu: feeds (%s) are not available in this build yet; try --demo\n",
-                feed);
-        return false;
-    }
-    return c->manual || open_demo(a, c);
+    bool live = !c->manual && feed && *feed && !c->demo;
+    char err[512];
+    *link = feedlink_start(a, live ? feed : NULL, cfg, err, sizeof err);
+    if (!*link)
+        fprintf(stderr, "huashu: %s\n", err);
+    return *link && (live || c->manual || open_demo(a, c));
 }
 
 /* Everything after the options: config, playbook, engine, log, feed, then the loop. */
@@ -299,6 +303,7 @@ static int run_console(app *a, const console_args *c)
     diag_init(&d);
     config *cfg = paths_load_config(c->config_path, &d);
     playbook *pb = cfg ? load_playbook(c, cfg) : NULL;
+    feedlink *link = NULL;
     int status = 2;
     if (!pb || !apply_ui_options(a, cfg, c, &d))
         goto early;
@@ -307,7 +312,7 @@ static int run_console(app *a, const console_args *c)
     a->engine = engine_new(pb);
     a->loop = loop_new();
     if (!a->engine || !a->loop || !apply_values(a, cfg, c) || !set_clock(a, c) ||
-        !start_feed(a, c, cfg))
+        !start_feed(a, c, cfg, &link))
         goto done;
     char err[512] = "";
     if (config_bool(cfg, "ui.session_log"))
@@ -329,6 +334,7 @@ static int run_console(app *a, const console_args *c)
                 a->first_frame_ms, a->bench_redraw_ms, a->bench_repaint_ms, rss_kib(),
                 engine_count(a->engine));
 done:
+    feedlink_free(link);
     if (a->logging)
         sessionlog_close(&a->log);
     demo_free(a->demo);
@@ -352,7 +358,8 @@ int cmd_console(int argc, char **argv)
     console_args c = {.sets = sets, .time_scale = 1.0};
     if (argc > 64 || !parse_args(argc, argv, &c))
         return 2;
-    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+    bool feed_on_stdin = c.feed && !strcmp(c.feed, "-"); /* keys then come from /dev/tty */
+    if ((!isatty(STDIN_FILENO) && !feed_on_stdin) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "huashu: the console needs a terminal (for files, try huashu replay)\n");
         return 2;
     }

@@ -12,5 +12,6 @@ int cmd_lint(int argc, char **argv);
  * response (see cmd_lookup.c). */
 int cmd_lookup(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_feed(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"lint", cmd_lint, "lint [TEXT...]         check agent text against the forbidden phrases"},
     {"lookup", cmd_lookup, "lookup order|stock ID   look up an order or stock over HTTP, print the fields"},
     {"audit", cmd_audit, "audit FILE...          KPIs and rule compliance over event logs (.gz too)"},
+    {"feed", cmd_feed, "feed [SPEC]            run a feed through the engine and session log"},
 };
 
 static void usage(FILE *out)

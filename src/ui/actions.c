@@ -49,10 +49,8 @@ static void send_line(app *a)
     ev.from = FROM_AGENT;
     ev.text = u->draft.data;
     ev.line = u->draft_line >= 0 ? a->pb->lines[u->draft_line].id : NULL;
-    if (!app_feed(a, &ev))
+    if (a->send ? !a->send(a->send_ctx, a, &ev) : !app_feed(a, &ev))
         return;
-    if (a->send)
-        a->send(a->send_ctx, a, &ev);
     buf_clear(&u->draft);
     u->cursor = 0;
     u->draft_line = PB_NONE;
@@ -197,7 +195,13 @@ void action_run(app *a, action act)
     switch (act) {
     case ACT_HELP:
         a->help_open = true;
+        a->help_shows_log = false;
         a->help_scroll = 0;
+        break;
+    case ACT_FEED_LOG:
+        a->help_open = true;
+        a->help_shows_log = true;
+        a->help_scroll = 1 << 20; /* the newest lines: help_draw clamps it */
         break;
     case ACT_SEND:
         send_line(a);

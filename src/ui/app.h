@@ -111,8 +111,9 @@ typedef struct compose_state {
  * Results come back as lookup events through app_feed. */
 typedef bool (*app_lookup_fn)(void *ctx, app *a, const char *kind, const char *conv,
                               const char *id);
-/* The feed's write side (issue 4): called with every line the agent sends. */
-typedef void (*app_send_fn)(void *ctx, app *a, const event *ev);
+/* The feed's write side (issue 4): called with every line the agent sends, instead of
+ * app_feed; it logs the line once it went (or was copied). False keeps it in the compose line. */
+typedef bool (*app_send_fn)(void *ctx, app *a, event *ev);
 
 struct app {
     loop *loop;
@@ -129,6 +130,10 @@ struct app {
     void *lookup_ctx;
     app_send_fn send;
     void *send_ctx;
+    /* The feed's log for the log view (issue 4); NULL when there is no feed. */
+    size_t (*feed_log_count)(void *ctx);
+    const char *(*feed_log_line)(void *ctx, size_t i);
+    void *feed_log_ctx;
 
     ui_conv *convs; /* parallel to engine_at() */
     size_t conv_count, conv_cap;
@@ -150,6 +155,7 @@ struct app {
     attr_t attrs[ATTR_COUNT];
     bool colors; /* colour pairs in use (not with NO_COLOR) */
     bool help_open;
+    bool help_shows_log; /* the overlay shows the feed's log instead of the keys */
     int help_scroll;
     WINDOW *help_win;
     bool quit_asked;

@@ -17,8 +17,16 @@ static const char *const fixed_help[] = {
 
 #define FIXED (sizeof fixed_help / sizeof fixed_help[0])
 
-static int help_rows(void)
+/* Lines in the feed's log (the log view, F11); 0 without a feed. */
+static size_t log_rows(const app *a)
 {
+    return a->feed_log_count ? a->feed_log_count(a->feed_log_ctx) : 0;
+}
+
+static int help_rows(const app *a)
+{
+    if (a->help_shows_log)
+        return log_rows(a) ? (int)log_rows(a) : 1;
     return (ACT_COUNT - 1) + 1 + (int)FIXED;
 }
 
@@ -26,7 +34,10 @@ static int help_rows(void)
 static void help_row(app *a, int r, char *keys, size_t kcap, const char **text)
 {
     keys[0] = '\0';
-    if (r < ACT_COUNT - 1) {
+    if (a->help_shows_log) {
+        *text = log_rows(a) ? a->feed_log_line(a->feed_log_ctx, (size_t)r)
+                            : _("(nothing logged: no feed, or no bad line or message yet)");
+    } else if (r < ACT_COUNT - 1) {
         keymap_describe(&a->keys, (action)(r + 1), keys, kcap);
         *text = _(action_table[r + 1].help);
     } else if (r == ACT_COUNT - 1) {
@@ -38,8 +49,10 @@ static void help_row(app *a, int r, char *keys, size_t kcap, const char **text)
 
 static void place_window(app *a)
 {
-    int h = a->rows - 1 < help_rows() + 2 ? a->rows - 1 : help_rows() + 2;
+    int h = a->rows - 1 < help_rows(a) + 2 ? a->rows - 1 : help_rows(a) + 2;
     int w = a->cols < 78 ? a->cols : 78;
+    if (a->help_shows_log) /* log lines are long: the whole width */
+        w = a->cols;
     if (h < 1)
         h = 1;
     if (w < 1)
@@ -67,8 +80,11 @@ void help_draw(app *a)
     getmaxyx(w, h, width);
     werase(w);
     pane p = {.win = w, .h = h, .w = width};
-    draw_header(a, &p, _("huashu keys (Esc closes, Up/Down scroll)"), "");
-    int rows = h - 1, total = help_rows();
+    draw_header(a, &p,
+                a->help_shows_log ? _("feed log (Esc closes, Up/Down scroll)")
+                                  : _("huashu keys (Esc closes, Up/Down scroll)"),
+                "");
+    int rows = h - 1, total = help_rows(a);
     if (a->help_scroll > total - rows)
         a->help_scroll = total - rows > 0 ? total - rows : 0;
     int kw = width >= 60 ? 16 : width / 3;

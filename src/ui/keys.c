@@ -50,6 +50,8 @@ const action_info action_table[ACT_COUNT] = {
     [ACT_SCROLL_DOWN] = {"scroll_down", "PgDn", N_("Scroll the transcript down"), NULL},
     [ACT_REDRAW] = {"redraw", "C-l", N_("Redraw the screen"), NULL},
     [ACT_SUSPEND] = {"suspend", "C-z", N_("Suspend to the shell"), NULL},
+    [ACT_FEED_LOG] = {"feed_log", "F11 M-l", N_("The feed's log: bad lines, bridge stderr, drops"),
+                      NULL},
 };
 
 typedef struct named_key {

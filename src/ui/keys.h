@@ -64,6 +64,7 @@ typedef enum action {
     ACT_SCROLL_DOWN,
     ACT_REDRAW,
     ACT_SUSPEND,
+    ACT_FEED_LOG,
     ACT_COUNT,
 } action;
 
