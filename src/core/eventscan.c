@@ -261,8 +261,10 @@ static scan_status take_top(scanner *s, const char *key, int depth)
 {
     (void)depth;
     scan_result *r = s->r;
+    int which = !strcmp(key, "customer") ? SCAN_CUSTOMER : !strcmp(key, "fields") ? SCAN_FIELDS : -1;
+    if (which > 0 && (s->p >= s->end || *s->p != '{'))
+        return SCAN_UNSUPPORTED; /* "customer": "x" is an error jansson words */
     if (s->p < s->end && *s->p == '{') {
-        int which = !strcmp(key, "customer") ? SCAN_CUSTOMER : !strcmp(key, "fields") ? SCAN_FIELDS : -1;
         if (which < 0)
             return SCAN_UNSUPPORTED;
         s->p++;

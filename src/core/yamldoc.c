@@ -1,5 +1,7 @@
 #include "core/yamldoc.h"
 
+#include "core/text.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +26,10 @@ void diag_add(diagnostics *d, const char *file, int line, int col, const char *f
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    buf_printf(&d->text, "%s:%d:%d: %s\n", file, line, col, msg);
+    /* messages quote the file's own text: one line each, nothing that could drive a terminal */
+    buf_printf(&d->text, "%s:%d:%d: ", file, line, col);
+    text_sanitize(&d->text, msg, strlen(msg), false);
+    buf_putc(&d->text, '\n');
     d->count++;
 }
 

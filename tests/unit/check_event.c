@@ -158,6 +158,10 @@ START_TEST(fast_path_rejects_what_jansson_rejects)
         "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\",\"customer\":{\"a\":\"1\",\"a\":\"2\"}}",
         "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\",\"customer\":{\"surname\":1}}",
         "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\"",
+        /* found by fuzz_event: a customer that is not an object passed the fast path */
+        "{\"ts\":\"2026-11-23T10:00:00.00+08:00\",\"conv\":\"a\",\"type\":\"open\",\"customer\":\"open\","
+        "\"cmtup\":777777.7777777777700000009225805}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"lookup\",\"kind\":\"order\",\"fields\":null}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         event ev;

@@ -140,6 +140,21 @@ START_TEST(reports_missing_required_fields)
 }
 END_TEST
 
+START_TEST(messages_are_one_line_and_terminal_safe)
+{
+    /* found by fuzz_playbook: a key with a newline split its message over several lines */
+    diagnostics d;
+    playbook *pb = load("\"bad\\nkey\\e[31m\": 1\nstates: {greeting: {label: x}}\n", &d);
+    ck_assert_ptr_null(pb);
+    const char *t = buf_str(&d.text);
+    ck_assert_int_eq(d.count, 1);
+    ck_assert_ptr_nonnull(strstr(t, "t.yaml:4:1: unknown key \"badkey\""));
+    ck_assert_ptr_null(strchr(t, 0x1b));
+    ck_assert_ptr_eq(strchr(t, '\n'), t + strlen(t) - 1);
+    diag_free(&d);
+}
+END_TEST
+
 START_TEST(reports_several_problems_at_once)
 {
     diagnostics d;
@@ -284,6 +299,7 @@ static Suite *playbook_suite(void)
     tcase_add_test(tc, reports_bad_durations);
     tcase_add_test(tc, reports_missing_required_fields);
     tcase_add_test(tc, reports_several_problems_at_once);
+    tcase_add_test(tc, messages_are_one_line_and_terminal_safe);
     tcase_add_test(tc, user_playbook_extends_and_overrides);
     tcase_add_test(tc, extension_errors_name_the_right_file);
     tcase_add_test(tc, cue_words_with_letters_match_any_case);
