@@ -110,11 +110,22 @@ static bool read_string(scanner *s, const char **value)
     *value = s->out;
     for (;;) {
         const char *run = s->p;
-        while (s->p < s->end && (unsigned char)*s->p >= 0x20 && *s->p != '"' && *s->p != '\\')
-            s->p++;
+        /* one pass: plain ASCII runs through, multi-byte characters are validated in place */
+        while (s->p < s->end) {
+            unsigned char c = (unsigned char)*s->p;
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                s->p++;
+                continue;
+            }
+            if (c < 0x80)
+                break;
+            uint32_t cp;
+            size_t len = text_decode(s->p, (size_t)(s->end - s->p), &cp);
+            if (len == 1)
+                return false; /* invalid UTF-8 (a valid sequence is never one byte here) */
+            s->p += len;
+        }
         size_t n = (size_t)(s->p - run);
-        if (n && !text_valid_utf8(run, n))
-            return false;
         memcpy(s->out, run, n);
         s->out += n;
         if (s->p >= s->end || (unsigned char)*s->p < 0x20)

@@ -120,6 +120,10 @@ bool text_valid_utf8(const char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
         uint32_t cp;
         size_t n = text_decode(s + i, len - i, &cp);
         if (cp == TEXT_REPLACEMENT && n == 1)
