@@ -792,8 +792,7 @@ int cmd_audit(int argc, char **argv)
     }
     diagnostics d;
     diag_init(&d);
-    playbook *pb =
-        paths_load_playbook(args.playbook ? args.playbook : paths_default_playbook(), &d);
+    playbook *pb = paths_choose_playbook(args.playbook, NULL, &d);
     if (!pb) {
         fputs(buf_str(&d.text), stderr);
         diag_free(&d);

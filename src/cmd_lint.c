@@ -258,7 +258,7 @@ int cmd_lint(int argc, char **argv)
     }
     diagnostics d;
     diag_init(&d);
-    playbook *pb = paths_load_playbook(a.playbook ? a.playbook : paths_default_playbook(), &d);
+    playbook *pb = paths_choose_playbook(a.playbook, NULL, &d);
     if (!pb) {
         fputs(buf_str(&d.text), stderr);
         diag_free(&d);

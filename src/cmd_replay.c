@@ -24,8 +24,8 @@ typedef struct replay {
     unsigned long changes_printed;
 } replay;
 
-static const char *const change_names[] = {"open",   "state", "urgent",   "ladder", "customer",
-                                           "values", "deadline", "close", "message"};
+static const char *const change_names[] = {"open",   "state",    "urgent", "ladder", "customer",
+                                           "values", "deadline", "close",  "message"};
 
 static const char *const reason_names[] = {"transition", "ladder", "late", "state"};
 
@@ -257,7 +257,7 @@ int cmd_replay(int argc, char **argv)
     }
     diagnostics d;
     diag_init(&d);
-    playbook *pb = paths_load_playbook(a.playbook ? a.playbook : paths_default_playbook(), &d);
+    playbook *pb = paths_choose_playbook(a.playbook, NULL, &d);
     if (!pb) {
         fputs(buf_str(&d.text), stderr);
         diag_free(&d);

@@ -232,3 +232,20 @@ config *paths_load_config(const char *path, diagnostics *d)
     free(own);
     return c;
 }
+
+playbook *paths_choose_playbook(const char *requested, const config *cfg, diagnostics *d)
+{
+    if (requested && *requested)
+        return paths_load_playbook(requested, d);
+    config *own = NULL;
+    if (!cfg) {
+        diagnostics ignored; /* a broken config is reported by the commands that use it */
+        diag_init(&ignored);
+        cfg = own = paths_load_config(NULL, &ignored);
+        diag_free(&ignored);
+    }
+    const char *name = cfg ? config_string(cfg, "playbook") : NULL;
+    playbook *pb = paths_load_playbook(name && *name ? name : paths_default_playbook(), d);
+    config_free(own);
+    return pb;
+}

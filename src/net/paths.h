@@ -27,6 +27,10 @@ playbook *paths_load_playbook(const char *name, diagnostics *d);
 /* Loads $XDG_CONFIG_HOME/huashu/config.yaml, or the file named by path when not NULL. A missing
  * default file gives the defaults; problems go to d and the config still comes back. */
 config *paths_load_config(const char *path, diagnostics *d);
+/* Loads the playbook a command should use: requested (--playbook) when given, else the
+ * config's playbook: option, else the bundled one for the locale. cfg may be NULL (then the
+ * user's config file is read for its playbook: option). Problems go to d. */
+playbook *paths_choose_playbook(const char *requested, const config *cfg, diagnostics *d);
 /* The bundled playbook id for the user's locale (zh_TW, en or zh_CN). */
 const char *paths_default_playbook(void);
 
