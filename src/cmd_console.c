@@ -15,6 +15,7 @@
 #include "intl.h"
 #include "net/paths.h"
 #include "ui/app.h"
+#include "ui/lookuplink.h"
 #include "ui/feedlink.h"
 
 typedef struct console_args {
@@ -305,6 +306,7 @@ static int run_console(app *a, const console_args *c)
     playbook *pb = cfg ? load_playbook(c, cfg) : NULL;
     feedlink *link = NULL;
     int status = 2;
+    lookuplink *lookups = NULL;
     if (!pb || !apply_ui_options(a, cfg, c, &d))
         goto early;
     apply_keys(a, cfg, &d);
@@ -314,6 +316,7 @@ static int run_console(app *a, const console_args *c)
     if (!a->engine || !a->loop || !apply_values(a, cfg, c) || !set_clock(a, c) ||
         !start_feed(a, c, cfg, &link))
         goto done;
+    lookups = lookuplink_start(a, cfg, a->demo && !c->demo, &d); /* bundled demo: sample data */
     char err[512] = "";
     if (config_bool(cfg, "ui.session_log"))
         a->logging = sessionlog_open(&a->log, loop_now(a->loop), a->tz_offset, err, sizeof err);
@@ -334,6 +337,7 @@ static int run_console(app *a, const console_args *c)
                 a->first_frame_ms, a->bench_redraw_ms, a->bench_repaint_ms, rss_kib(),
                 engine_count(a->engine));
 done:
+    lookuplink_free(lookups);
     feedlink_free(link);
     if (a->logging)
         sessionlog_close(&a->log);

@@ -144,6 +144,14 @@ static void lookup(app *a, prompt_kind kind)
     compose_start_prompt(a, kind, known);
 }
 
+/* Looks the conversation's last order or stock up again, past the cache (issue 5). */
+static void refresh_lookup(app *a)
+{
+    const conversation *c = target(a);
+    if (c && (!a->lookup_refresh || !a->lookup_refresh(a->lookup_ctx, a, c->id)))
+        app_message(a, false, "%s", _("nothing to look up again"));
+}
+
 static void copy_line(app *a)
 {
     ui_conv *u = app_conv(a, a->selected);
@@ -234,6 +242,9 @@ void action_run(app *a, action act)
         break;
     case ACT_STOCK:
         lookup(a, PROMPT_STOCK);
+        break;
+    case ACT_REFRESH:
+        refresh_lookup(a);
         break;
     case ACT_COPY:
         copy_line(a);

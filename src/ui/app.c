@@ -220,6 +220,8 @@ bool app_feed(app *a, event *ev)
         app_message(a, true, "%s: %s", ev->conv ? ev->conv : "?", err);
         return false;
     }
+    if (ev->type == EVENT_CLOSE && a->lookup_closed)
+        a->lookup_closed(a->lookup_ctx, ev->conv);
     sync_convs(a);
     int i = index_of(a, engine_find(a->engine, ev->conv));
     ui_conv *u = app_conv(a, i);

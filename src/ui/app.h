@@ -128,6 +128,12 @@ struct app {
     demo *demo;
     app_lookup_fn lookup;
     void *lookup_ctx;
+    /* The lookup provider's companions (issue 5): look the conversation's last lookup up again
+     * past the cache, stop a closed conversation's lookups, and the info pane's lookup line
+     * (progress, result or error; *alert for errors), NULL when there is none. */
+    bool (*lookup_refresh)(void *ctx, app *a, const char *conv);
+    void (*lookup_closed)(void *ctx, const char *conv);
+    const char *(*lookup_status)(void *ctx, const char *conv, bool *alert);
     app_send_fn send;
     void *send_ctx;
     /* The feed's log for the log view (issue 4); NULL when there is no feed. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/text.h"
 #include "intl.h"
 #include "ui/app.h"
 
@@ -49,6 +50,47 @@ static void values_line(app *a, const conversation *c, buf *out)
     }
 }
 
+/* A value the shown suggestions miss that a lookup fills: "needs 快递单号: F8 M-o". */
+static bool lookup_hint(app *a, char *out, size_t cap)
+{
+    for (size_t i = 0; a->lookup && i < a->shown_count; i++) {
+        for (size_t k = 0; k < a->shown[i].missing_count && k < SUGGEST_MAX_MISSING; k++) {
+            const char *name = a->shown[i].missing[k];
+            bool order = name && !strncmp(name, "order.", 6);
+            if (!order && !(name && !strncmp(name, "stock.", 6)))
+                continue;
+            const pb_placeholder *ph = playbook_placeholder(a->pb, name);
+            char keys[64];
+            keymap_describe(&a->keys, order ? ACT_ORDER : ACT_STOCK, keys, sizeof keys);
+            snprintf(out, cap, _("needs %s: %s looks it up"), ph && ph->label ? ph->label : name,
+                     keys);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The lookup lines (issue 5): progress, result or error (wrapped over up to three rows), else
+ * a hint to look something up. */
+static void lookup_line(app *a, pane *p, const conversation *c, int row)
+{
+    bool alert = false;
+    const char *s = a->lookup_status ? a->lookup_status(a->lookup_ctx, c->id, &alert) : NULL;
+    char hint[256];
+    if (!s && lookup_hint(a, hint, sizeof hint))
+        s = hint;
+    size_t len = s ? strlen(s) : 0, pos = 0;
+    bool amb = a->opt.ambiguous_width == 2;
+    for (int lines = 0; s && pos < len && row < p->h && lines < 3; lines++, row++) {
+        size_t next, width = (size_t)(p->w > 3 ? p->w - 2 : 1);
+        size_t n = text_wrap_line(s + pos, len - pos, width, amb, &next);
+        if (lines == 2 || row == p->h - 1) /* the last row it may take: cut what is left */
+            n = len - pos;
+        draw_text_cut(a, p->win, row, 1, s + pos, n, p->w - 2, alert ? ATTR_ALERT : ATTR_DIM);
+        pos += next ? next : (n ? n : 1);
+    }
+}
+
 static void draw_info(app *a, pane *p)
 {
     const conversation *c = app_selected(a);
@@ -72,6 +114,8 @@ static void draw_info(app *a, pane *p)
         draw_text_cut(a, p->win, row++, 1, buf_str(&b), b.len, p->w - 2, ATTR_NORMAL);
         buf_free(&b);
     }
+    if (row < p->h)
+        lookup_line(a, p, c, row);
 }
 
 const pane_ops info_pane_ops = {"info", draw_info};

@@ -34,6 +34,8 @@ const action_info action_table[ACT_COUNT] = {
     [ACT_NAME] = {"name", "F7 M-n", N_("Record the customer's name and title"), NULL},
     [ACT_ORDER] = {"order", "F8 M-o", N_("Order lookup"), NULL},
     [ACT_STOCK] = {"stock", "F9 M-k", N_("Stock lookup"), NULL},
+    [ACT_REFRESH] = {"refresh", "M-f", N_("Look the last order or stock up again, past the cache"),
+                     NULL},
     [ACT_COPY] = {"copy", "M-y", N_("Copy the current line to the clipboard"), NULL},
     [ACT_QUIT] = {"quit", "F10 C-q", N_("Quit (asks when chats are open)"), NULL},
     [ACT_CALL] = {"call", "F12 M-p", N_("Open a new phone call"), NULL},

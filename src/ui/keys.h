@@ -48,6 +48,7 @@ typedef enum action {
     ACT_NAME,
     ACT_ORDER,
     ACT_STOCK,
+    ACT_REFRESH,
     ACT_COPY,
     ACT_QUIT,
     ACT_CALL,

@@ -14,7 +14,7 @@ plus every failure huashu must describe:
   /status/<code>[?after=N]     that status (429 with Retry-After: N)
   /retry-after/<key>?after=N   429 with Retry-After the first time, then an order
   /flaky/<key>?fail=N          503 N times, then an order
-  /count/<key>                 an order whose tracking number counts the requests
+  /count/<key>                 an order whose tracking number counts the requests (9999: 404)
   /slow/<seconds>              answers after that long (the test's timeout fires first)
   /big                         50 MB, chunked, no Content-Length
   /big-length                  50 MB with Content-Length
@@ -251,6 +251,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, generic_order("1001"))
 
     def count(self, m, query, body):
+        if m.group(1) == "9999":
+            return self.send_json(404, {"error": "order not found"})
         n = STATE.hit("count/" + m.group(1))
         order = generic_order(m.group(1))
         order["tracking"] = f"hit-{n}"
