@@ -227,6 +227,18 @@ static unsigned long feed_lines(replay *r, int fd, const char *name)
     return bad;
 }
 
+/* The config's agent: values ({company}, {agent_no}...) for every conversation. */
+static bool apply_agent_config(engine *e, const config *cfg)
+{
+    for (size_t i = 0; i < config_agent_count(cfg); i++) {
+        const char *name, *value;
+        config_agent_at(cfg, i, &name, &value);
+        if (!engine_set_config(e, name, value))
+            return false;
+    }
+    return true;
+}
+
 static bool apply_sets(engine *e, char **sets, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -236,6 +248,53 @@ static bool apply_sets(engine *e, char **sets, int n)
             return false;
     }
     return true;
+}
+
+/* Reads the config (reporting problems, keeping its defaults) and the playbook to use. */
+static bool load_inputs(const replay_args *a, config **cfg, playbook **pb)
+{
+    diagnostics d;
+    diag_init(&d);
+    *cfg = paths_load_config(NULL, &d);
+    fputs(buf_str(&d.text), stderr);
+    diag_free(&d);
+    diag_init(&d);
+    *pb = paths_choose_playbook(a->playbook, *cfg, &d);
+    fputs(buf_str(&d.text), stderr);
+    diag_free(&d);
+    return *cfg && *pb;
+}
+
+/* Replays the input through a fresh engine; the exit status. */
+static int run(const replay_args *a, const config *cfg, const playbook *pb, int64_t until)
+{
+    int fd = strcmp(a->input, "-") ? open(a->input, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+    if (fd < 0) {
+        fprintf(stderr, "huashu replay: %s: %s\n", a->input, strerror(errno));
+        return 2;
+    }
+    replay r = {.engine = engine_new(pb), .top = a->top};
+    buf_init(&r.out);
+    int status = 0;
+    if (!r.engine || !apply_agent_config(r.engine, cfg) ||
+        !apply_sets(r.engine, a->sets, a->set_count)) {
+        fprintf(stderr, "huashu replay: out of memory\n");
+        status = 2;
+    } else {
+        engine_set_observer(r.engine, print_change, &r);
+        unsigned long bad = feed_lines(&r, fd, strcmp(a->input, "-") ? a->input : "<stdin>");
+        if (a->until)
+            engine_advance(r.engine, until);
+        fwrite(r.out.data ? r.out.data : "", 1, r.out.len, stdout);
+        if (bad)
+            fprintf(stderr, "huashu replay: %lu bad line%s skipped\n", bad, bad == 1 ? "" : "s");
+        status = fflush(stdout) == 0 ? 0 : 2;
+    }
+    if (fd != STDIN_FILENO)
+        close(fd);
+    engine_free(r.engine);
+    buf_free(&r.out);
+    return status;
 }
 
 int cmd_replay(int argc, char **argv)
@@ -255,38 +314,10 @@ int cmd_replay(int argc, char **argv)
         fprintf(stderr, "huashu replay: --until wants an RFC 3339 time, got \"%s\"\n", a.until);
         return 2;
     }
-    diagnostics d;
-    diag_init(&d);
-    playbook *pb = paths_choose_playbook(a.playbook, NULL, &d);
-    if (!pb) {
-        fputs(buf_str(&d.text), stderr);
-        diag_free(&d);
-        return 2;
-    }
-    diag_free(&d);
-    int fd = strcmp(a.input, "-") ? open(a.input, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-    if (fd < 0) {
-        fprintf(stderr, "huashu replay: %s: %s\n", a.input, strerror(errno));
-        playbook_free(pb);
-        return 2;
-    }
-    replay r = {.engine = engine_new(pb), .top = a.top};
-    buf_init(&r.out);
-    if (!r.engine || !apply_sets(r.engine, a.sets, a.set_count)) {
-        fprintf(stderr, "huashu replay: out of memory\n");
-        return 2;
-    }
-    engine_set_observer(r.engine, print_change, &r);
-    unsigned long bad = feed_lines(&r, fd, strcmp(a.input, "-") ? a.input : "<stdin>");
-    if (a.until)
-        engine_advance(r.engine, until);
-    fwrite(r.out.data ? r.out.data : "", 1, r.out.len, stdout);
-    if (fd != STDIN_FILENO)
-        close(fd);
-    if (bad)
-        fprintf(stderr, "huashu replay: %lu bad line%s skipped\n", bad, bad == 1 ? "" : "s");
-    engine_free(r.engine);
-    buf_free(&r.out);
+    config *cfg = NULL;
+    playbook *pb = NULL;
+    int status = load_inputs(&a, &cfg, &pb) ? run(&a, cfg, pb, until) : 2;
     playbook_free(pb);
-    return fflush(stdout) == 0 ? 0 : 2;
+    config_free(cfg);
+    return status;
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # huashu replay: hand-written transcripts with known outcomes, bad lines, the real corpus.
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 15
 MINI="$TESTDATA/playbooks/mini.yaml"
 
 run_huashu replay --playbook "$MINI" "$TESTDATA/replay/hold.jsonl"
@@ -38,10 +38,11 @@ printf '%s\n' '{"ts":"2026-11-23T10:00:00Z","conv":"x","type":"open"}' | "$HUASH
 if grep -q '"conv":"x","changes":\["open","state"\],"state":"greeting"' "$TMP/out"; then ok "replay reads standard input"; else not_ok "stdin"; diag "$(cat "$TMP/out")"; fi
 
 mkdir -p "$XDG_CONFIG_HOME/huashu"
-printf 'playbook: en\n' >"$XDG_CONFIG_HOME/huashu/config.yaml"
+printf 'playbook: en\nagent: {company: Acme Ltd}\n' >"$XDG_CONFIG_HOME/huashu/config.yaml"
 printf '%s\n' '{"ts":"2026-11-23T10:00:00Z","conv":"x","type":"open","channel":"phone"}' | "$HUASHU" replay - >"$TMP/out" 2>&1
 rm "$XDG_CONFIG_HOME/huashu/config.yaml"
 if grep -q '"id":"greeting.hotline".*"text":"[A-Za-z]' "$TMP/out"; then ok "the config's playbook: option chooses the playbook"; else not_ok "config playbook"; diag "$(cat "$TMP/out")"; fi
+if grep -q 'Acme Ltd' "$TMP/out"; then ok "the config's agent: values fill placeholders"; else not_ok "config agent values"; diag "$(cat "$TMP/out")"; fi
 
 corpus="${SHARED:-}/corpus/taobao-ecd.jsonl"
 if [ -f "$corpus" ]; then
