@@ -17,6 +17,7 @@ struct demo {
     unsigned timer;
     int64_t offset;  /* added to every timestamp of the file */
     int64_t last_at; /* delivery times never go backwards */
+    int tz;          /* UTC offset the events are stamped in */
     event next;      /* parsed, waiting for its time */
     bool have_next;
     demo_sink sink;
@@ -78,17 +79,31 @@ static bool read_next(demo *d)
     return false;
 }
 
-/* Moves the event to its new time, in the parsed record too, so logs show when it happened. */
+/* Moves the event to its new time, in the record itself too (re-parsed), so the session log
+ * shows when it happened. */
 static void retime(demo *d, event *ev)
 {
     int64_t at = ev->ts_ms + d->offset;
     if (at < d->last_at)
         at = d->last_at;
     d->last_at = at;
-    ev->ts_ms = at;
     char ts[32];
-    civil_format_iso(at, ev->tz_offset, ts);
-    json_object_set_new((json_t *)ev->json, "ts", json_string(ts));
+    civil_format_iso(at, d->tz, ts);
+    json_t *root = ev->json ? json_incref((json_t *)ev->json)
+                            : json_loadb(ev->raw, ev->raw_len, JSON_REJECT_DUPLICATES, NULL);
+    char *line = NULL;
+    if (root && json_object_set_new(root, "ts", json_string(ts)) == 0)
+        line = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    event fresh;
+    char err[160];
+    if (line && event_parse(&fresh, line, strlen(line), err, sizeof err)) {
+        event_release(ev);
+        *ev = fresh;
+    }
+    free(line);
+    ev->ts_ms = at;
+    ev->tz_offset = d->tz;
 }
 
 static void schedule(demo *d);
@@ -116,9 +131,11 @@ static void schedule(demo *d)
     }
 }
 
-bool demo_start(demo *d, loop *l, int64_t start, demo_sink sink, demo_problem problem, void *ctx)
+bool demo_start(demo *d, loop *l, int64_t start, int tz, demo_sink sink, demo_problem problem,
+                void *ctx)
 {
     d->loop = l;
+    d->tz = tz;
     d->sink = sink;
     d->problem = problem;
     d->ctx = ctx;

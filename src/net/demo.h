@@ -21,8 +21,10 @@ typedef void (*demo_problem)(void *ctx, unsigned long line, const char *message)
 /* Reads path; NULL with a message in err when it cannot be read. */
 demo *demo_open(const char *path, char *err, size_t errlen);
 void demo_free(demo *d);
-/* Starts playing on l: the file's first event happens at start. */
-bool demo_start(demo *d, loop *l, int64_t start, demo_sink sink, demo_problem problem, void *ctx);
+/* Starts playing on l: the file's first event happens at start; events are stamped at UTC
+ * offset tz (minutes), the console's own, so times of day agree with its clock. */
+bool demo_start(demo *d, loop *l, int64_t start, int tz, demo_sink sink, demo_problem problem,
+                void *ctx);
 /* True once every line has been delivered or skipped. */
 bool demo_done(const demo *d);
 unsigned long demo_delivered(const demo *d);

@@ -88,7 +88,12 @@ void input_on_ready(void *ctx, int fd, short revents)
                 key = k2 && k2 != HK_ESC ? k2 | HK_ALT : HK_ESC;
             }
         }
-        if (key)
+        if ((key & HK_ALT) && !keys_printable(key & ~HK_ALT) &&
+            keymap_lookup(&a->keys, key) == ACT_NONE) {
+            input_key(a, HK_ESC); /* Esc then a function key, typed fast: not a chord */
+            key &= ~HK_ALT;
+        }
+        if (key && a->running)
             input_key(a, key);
         if (!a->running)
             return;

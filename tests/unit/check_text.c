@@ -1,4 +1,5 @@
 #include <string.h>
+#include <wchar.h>
 
 #include "core/text.h"
 #include "unit.h"
@@ -90,6 +91,22 @@ START_TEST(wrap_breaks_between_cjk_and_keeps_punctuation)
 }
 END_TEST
 
+/* Curses measures with wcwidth(): a glyph we count narrower would wrap at a pane's edge. */
+START_TEST(never_narrower_than_wcwidth)
+{
+    for (uint32_t cp = 0x20; cp < 0x40000; cp++) {
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        int w = wcwidth((wchar_t)cp);
+        ck_assert_msg(w < 0 || text_cp_width(cp, false) >= w, "U+%04X: wcwidth %d, ours %d",
+                      (unsigned)cp, w, text_cp_width(cp, false));
+    }
+    ck_assert_int_eq(text_cp_width(0x1F3FD, false), 2); /* skin tone, as wcwidth says */
+    ck_assert_int_eq(text_cp_width(0x4DC0, false), 2);  /* Yijing hexagram */
+    ck_assert_uint_eq(text_width("👍🏽", strlen("👍🏽"), false), 4);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("text");
@@ -99,6 +116,7 @@ static Suite *text_suite(void)
     tcase_add_test(tc, fit_never_splits_a_wide_character);
     tcase_add_test(tc, sanitize_strips_escapes_controls_and_bidi);
     tcase_add_test(tc, wrap_breaks_between_cjk_and_keeps_punctuation);
+    tcase_add_test(tc, never_narrower_than_wcwidth);
     suite_add_tcase(s, tc);
     return s;
 }

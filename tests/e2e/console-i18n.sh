@@ -1,0 +1,33 @@
+#!/bin/sh
+# UI labels through gettext: zh_CN and zh_TW chosen from the locale (LANGUAGE here, as the
+# test machine may have only C.UTF-8), the catalogues taken from the build tree's po/.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/console-lib.sh"
+plan 4
+
+build=$(cd "$(dirname "$HUASHU")/.." && pwd)
+for l in zh_CN zh_TW; do
+  if [ -f "$build/po/$l.gmo" ]; then
+    mkdir -p "$TMP/locale/$l/LC_MESSAGES"
+    cp "$build/po/$l.gmo" "$TMP/locale/$l/LC_MESSAGES/huashu.mo"
+  fi
+done
+
+run_in() {
+  lang=$1
+  shift
+  if [ ! -f "$TMP/locale/$lang/LC_MESSAGES/huashu.mo" ]; then
+    skip "$lang labels: no $lang.gmo (built without NLS?)"
+    skip "$lang status line"
+    return
+  fi
+  CONSOLE_ENV="LANGUAGE=$lang HUASHU_LOCALEDIR=$TMP/locale" start 100 30 \
+    --demo "$TESTDATA/console/chats.jsonl" --playbook "$TESTDATA/playbooks/mini.yaml"
+  screen_check "$lang labels" "$1"
+  screen_check "$lang status line" "$2"
+  tm kill-session -t t
+}
+
+run_in zh_CN "队列" "进行中"
+run_in zh_TW "佇列" "進行中"
+done_testing

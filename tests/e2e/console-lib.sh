@@ -1,0 +1,122 @@
+# console-lib.sh: what the console's tmux tests share (sourced after lib.sh).
+# Each test runs the real binary in a private tmux server (tmux -L huashu-test-PID) with a
+# fixed TERM and size, types with send-keys and reads the screen with capture-pane -p.
+# Time-dependent behaviour runs on an honest fast clock: --time-scale N makes huashu's whole
+# clock (timers, ladders, the demo feed) run N times faster; nothing sleeps 25 s.
+# HUASHU_WRAPPER (e.g. "valgrind -q --error-exitcode=99") runs the binary under a tool.
+# CONSOLE_WAIT scales every wait (default 1; raise it under valgrind).
+
+if ! command -v tmux >/dev/null 2>&1 || ! command -v bash >/dev/null 2>&1; then
+  echo "1..0 # SKIP tmux (or bash) not found"
+  exit 0
+fi
+
+SOCK="huashu-test-$$"
+WAIT_SCALE=${CONSOLE_WAIT:-1}
+trap 'tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+
+tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+
+# start WIDTH HEIGHT ARGS...: starts huashu in a new tmux session "t" (one at a time).
+start() {
+  w=$1
+  h=$2
+  shift 2
+  : >"$TMP/exit"
+  printf '%s\n' "$@" >"$TMP/args"
+  cat >"$TMP/run.sh" <<RUN
+#!/bin/bash
+# Like a shell user with job control: a stopped huashu is looked at, then brought back (fg).
+set -m
+stty -g >"$TMP/stty.before"
+set --
+while IFS= read -r a; do set -- "\$@" "\$a"; done <"$TMP/args"
+${HUASHU_WRAPPER:-} "$HUASHU" "\$@" 2>"$TMP/stderr"
+st=\$?
+while [ \$st -eq 148 ]; do
+  stty -g >"$TMP/stty.stopped"
+  : >"$TMP/stopped"
+  while [ ! -e "$TMP/resume" ]; do sleep 0.1; done
+  rm -f "$TMP/resume" "$TMP/stopped"
+  fg >/dev/null
+  st=\$?
+done
+echo "EXITED \$st" >"$TMP/exit"
+stty -g >"$TMP/stty.after"
+echo "huashu exited"
+exec sleep 600
+RUN
+  tm new-session -d -s t -x "$w" -y "$h" \
+    "env LC_ALL=C.UTF-8 TERM=xterm-256color TZ=UTC ${CONSOLE_ENV:-} bash $TMP/run.sh"
+  tm set-option -g set-clipboard on >/dev/null
+}
+
+screen() { tm capture-pane -p -t t; }
+
+keys() { tm send-keys -t t "$@"; }
+
+# wait_for TEXT [SECONDS]: true once the screen shows TEXT.
+wait_for() {
+  limit=$(((${2:-20} * WAIT_SCALE) * 10))
+  i=0
+  while [ $i -lt $limit ]; do
+    screen | grep -qF -- "$1" && return 0
+    sleep 0.1
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# wait_gone TEXT [SECONDS]: true once the screen no longer shows TEXT.
+wait_gone() {
+  limit=$(((${2:-20} * WAIT_SCALE) * 10))
+  i=0
+  while [ $i -lt $limit ]; do
+    screen | grep -qF -- "$1" || return 0
+    sleep 0.1
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# wait_exit [SECONDS]: true once huashu has exited; $status holds its exit status.
+wait_exit() {
+  limit=$(((${1:-20} * WAIT_SCALE) * 10))
+  i=0
+  while [ $i -lt $limit ]; do
+    if [ -s "$TMP/exit" ]; then
+      status=$(sed 's/EXITED //' "$TMP/exit")
+      return 0
+    fi
+    sleep 0.1
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# screen_check NAME TEXT: ok when the screen shows TEXT (waiting a little), else the screen.
+screen_check() {
+  if wait_for "$2" "${3:-20}"; then ok "$1"; else not_ok "$1"; diag "wanted: $2" "$(screen)"; fi
+}
+
+# pid of huashu in the session
+huashu_pid() { pgrep -f "$HUASHU" -P "$(tm display -p -t t '#{pane_pid}')" | head -1; }
+
+# queue_row NAME: the screen row (1-based) of NAME in the queue column, 0 when not there.
+queue_row() { screen | grep -n "^[ >]$1 " | head -1 | cut -d: -f1 | grep . || echo 0; }
+
+# suggestion_number TEXT: the key number (1-9) of the suggestion holding TEXT, empty if none.
+suggestion_number() {
+  screen | grep -F -- "$1" | sed -n 's/^.*| \([1-9]\)[ *!>] .*$/\1/p; s/^ \([1-9]\)[ *!>] .*$/\1/p' | head -1
+}
+
+# compose_text: what the compose line holds ("> " prompt and trailing blanks removed).
+compose_text() { screen | grep '^> ' | tail -1 | sed -e 's/^> //' -e 's/ *$//'; }
+
+# no_sanitizer_reports: stderr holds no AddressSanitizer/UBSan/valgrind report.
+no_sanitizer_reports() {
+  ! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error|ERROR SUMMARY: [1-9]' "$TMP/stderr"
+}
+
+# Session log of this run.
+session_log() { cat "$XDG_STATE_HOME"/huashu/sessions/*.jsonl 2>/dev/null; }

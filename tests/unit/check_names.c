@@ -1,0 +1,84 @@
+#include <string.h>
+
+#include "core/names.h"
+#include "unit.h"
+
+static person_name parse(const char *s)
+{
+    person_name p;
+    ck_assert_msg(names_parse(s, &p), "%s", s);
+    return p;
+}
+
+START_TEST(chinese_name_with_title_after)
+{
+    person_name p = parse("王芳 女士");
+    ck_assert_str_eq(p.name, "王芳");
+    ck_assert_str_eq(p.surname, "王");
+    ck_assert_str_eq(p.title, "女士");
+    p = parse("张先生");
+    ck_assert_str_eq(p.name, "张");
+    ck_assert_str_eq(p.surname, "张");
+    ck_assert_str_eq(p.title, "先生");
+    p = parse("\xE3\x80\x80李雷\xE3\x80\x80"); /* ideographic spaces */
+    ck_assert_str_eq(p.name, "李雷");
+    ck_assert_str_eq(p.surname, "李");
+    ck_assert_str_eq(p.title, "");
+}
+END_TEST
+
+START_TEST(compound_surnames)
+{
+    person_name p = parse("欧阳娜娜小姐");
+    ck_assert_str_eq(p.surname, "欧阳");
+    ck_assert_str_eq(p.title, "小姐");
+    p = parse("歐陽先生");
+    ck_assert_str_eq(p.surname, "歐陽");
+    p = parse("司马");
+    ck_assert_str_eq(p.surname, "司马");
+}
+END_TEST
+
+START_TEST(english_title_before)
+{
+    person_name p = parse("Mr Smith");
+    ck_assert_str_eq(p.title, "Mr");
+    ck_assert_str_eq(p.surname, "Smith");
+    p = parse("ms. Jane Doe");
+    ck_assert_str_eq(p.title, "ms");
+    ck_assert_str_eq(p.name, "Jane Doe");
+    ck_assert_str_eq(p.surname, "Doe");
+    p = parse("Mrsmith"); /* not a title: a name */
+    ck_assert_str_eq(p.title, "");
+    ck_assert_str_eq(p.surname, "Mrsmith");
+}
+END_TEST
+
+START_TEST(nothing_usable)
+{
+    person_name p;
+    ck_assert(!names_parse("", &p));
+    ck_assert(!names_parse("   ", &p));
+    ck_assert(!names_parse(NULL, &p));
+    ck_assert(names_parse("先生", &p)); /* a title alone still says something */
+    ck_assert_str_eq(p.title, "先生");
+    ck_assert_str_eq(p.surname, "");
+}
+END_TEST
+
+static Suite *names_suite(void)
+{
+    Suite *s = suite_create("names");
+    TCase *tc = tcase_create("parse");
+    tcase_add_test(tc, chinese_name_with_title_after);
+    tcase_add_test(tc, compound_surnames);
+    tcase_add_test(tc, english_title_before);
+    tcase_add_test(tc, nothing_usable);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return unit_run(names_suite());
+}
