@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "commands.h"
+#include "core/chatwoot_map.h"
 #include "core/config.h"
 #include "core/playbook.h"
 #include "core/yamldoc.h"
 #include "net/lookup.h"
+#include "net/feed.h"
 #include "net/paths.h"
 
 static const char *const bundled[] = {"zh_CN", "zh_TW", "en"};
@@ -39,6 +41,40 @@ static int check_playbook_file(const char *path, const char *data, size_t len)
     return status;
 }
 
+/* The feed: option names a kind huashu knows, with exec: quoting that splits. */
+static void check_feed_spec(yamldoc *y, yaml_node_t *node, const char *spec)
+{
+    static const char *const kinds[] = {"file:", "unix:", "exec:", "chatwoot:"};
+    bool known = !*spec || !strcmp(spec, "-");
+    for (size_t i = 0; !known && i < sizeof kinds / sizeof kinds[0]; i++)
+        known = !strncmp(spec, kinds[i], strlen(kinds[i]));
+    if (!known)
+        yamldoc_error(y, node, "feed: want -, file:PATH, unix:PATH, exec:COMMAND or chatwoot:");
+    if (strncmp(spec, "exec:", 5) != 0)
+        return;
+    char err[160];
+    char **argv = feed_split_command(spec + 5, err, sizeof err);
+    if (!argv)
+        yamldoc_error(y, node, "feed: exec: %s", err);
+    free(argv);
+}
+
+/* The feed: option, and the chatwoot: section when present or when feed: needs it. */
+static void check_feed_config(config *c, diagnostics *d)
+{
+    yamldoc *y = NULL;
+    yaml_node_t *node = config_section(c, "chatwoot", &y, d);
+    if (!y)
+        return;
+    yaml_node_t *feed_node = yamldoc_get(y, yamldoc_root(y), "feed");
+    const char *spec = feed_node ? yamldoc_scalar(feed_node) : NULL;
+    if (spec)
+        check_feed_spec(y, feed_node, spec);
+    chatwoot_config cw;
+    if ((node || (spec && !strcmp(spec, "chatwoot:"))) && chatwoot_config_parse(y, node, &cw))
+        chatwoot_config_free(&cw);
+}
+
 /* Validates a config file: the option table, then each section's owner. */
 static int check_config_file(const char *path, const char *data, size_t len)
 {
@@ -46,6 +82,7 @@ static int check_config_file(const char *path, const char *data, size_t len)
     diag_init(&d);
     config *c = config_load(path, data, len, &d);
     lookup_config_free(lookup_config_load(c, &d));
+    check_feed_config(c, &d);
     int status = 0;
     if (d.count) {
         diag_sort(&d);

@@ -205,7 +205,9 @@ static void on_status(void *ctx)
     if (!h->feed || !strcmp(h->shown_status, feed_status(h->feed)))
         return;
     snprintf(h->shown_status, sizeof h->shown_status, "%s", feed_status(h->feed));
-    note("%s: %s", feed_spec(h->feed), h->shown_status);
+    const char *spec = feed_spec(h->feed);
+    bool colon = spec[0] && spec[strlen(spec) - 1] == ':'; /* "chatwoot:" */
+    note("%s%s %s", spec, colon ? "" : ":", h->shown_status);
 }
 
 static void on_log(void *ctx, const char *line)
