@@ -328,7 +328,8 @@ static int run_console(app *a, const console_args *c)
     else if (err[0])
         app_message(a, true, _("no session log: %s"), err);
     if (a->demo)
-        demo_start(a->demo, a->loop, loop_now(a->loop), demo_event, demo_skipped_line, a);
+        demo_start(a->demo, a->loop, loop_now(a->loop), a->tz_offset, demo_event, demo_skipped_line,
+                   a);
     status = app_run(a);
     app_free(a);
     if (a->bench_frames)
