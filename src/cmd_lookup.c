@@ -157,9 +157,11 @@ static void print_json(run *r, const lookup_result *res)
     buf_json_string(b, res->kind);
     buf_puts(b, ",\"id\":");
     buf_json_string(b, res->key);
-    buf_printf(b, ",\"status\":\"%s\",\"cached\":%s,\"http_status\":%ld,\"attempts\":%d",
+    buf_printf(b,
+               ",\"status\":\"%s\",\"cached\":%s,\"http_status\":%ld,\"attempts\":%d,"
+               "\"elapsed_ms\":%ld",
                lookup_status_name(res->status), res->cached ? "true" : "false", res->http_status,
-               res->attempts);
+               res->attempts, res->elapsed_ms);
     if (res->url) {
         buf_puts(b, ",\"url\":");
         buf_json_string(b, res->url);

@@ -80,6 +80,8 @@ def generic_order(oid):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "huashu-test/1"
+    disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls between headers and body
+    wbufsize = 65536  # a response leaves in one write (flushed after each request)
 
     def log_message(self, fmt, *args):  # quiet: tests read stdout
         pass
