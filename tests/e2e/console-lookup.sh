@@ -56,7 +56,7 @@ screen_check() {
   if wait_for "$2" "${3:-8}"; then ok "$1"; else not_ok "$1"; diag "wanted: $2" "$(screen)"; fi
 }
 session_log() { cat "$XDG_STATE_HOME"/huashu/sessions/*.jsonl 2>/dev/null; }
-plan 16
+plan 17
 
 mkfifo "$TMP/ready"
 python3 "$top_srcdir/tests/tools/httpd.py" --ready "$TMP/ready" >"$TMP/httpd.log" 2>&1 &
@@ -77,6 +77,7 @@ CONSOLE_ENV="SHOPIFY_TOKEN=$TOKEN XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOM
 start 140 32 --demo "$TESTDATA/lookup/console-chat.jsonl" --playbook zh_CN --time-scale 10 \
   --start 2026-11-23T10:00:00+08:00
 wait_for "订单号1001"
+screen_check "a script line missing an order value offers the lookup" "looks it up"
 
 # c-2 asks about stock: its lookup stalls on the server
 keys Tab
