@@ -52,7 +52,7 @@ static void draw_suggestion(app *a, pane *p, int y, size_t i)
 {
     const suggestion *s = &a->shown[i];
     const pb_line *l = &a->pb->lines[s->line];
-    char num[8];
+    char num[24];
     snprintf(num, sizeof num, "%zu", i + 1);
     int x = 1 + draw_text(a, p->win, y, 1, num, strlen(num), 2, ATTR_KEY);
     const char *mark = reason_mark(s->reason);
