@@ -1,0 +1,35 @@
+#!/bin/sh
+# The config file's keys:, ui: and agent: sections reach the console; a bad key is reported.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/console-lib.sh"
+plan 5
+
+mkdir -p "$XDG_CONFIG_HOME/huashu"
+cat >"$XDG_CONFIG_HOME/huashu/config.yaml" <<'YAML'
+agent: {company: 好运来小店, agent_no: "042"}
+ui: {ambiguous_width: 2, bell: false}
+keys:
+  help: [F2, C-o]
+  greeting: M-g
+YAML
+start 100 30 --demo "$TESTDATA/console/chats.jsonl" --playbook "$TESTDATA/playbooks/mini.yaml"
+screen_check "agent: fills the company in suggestions" "好运来小店客服042号"
+keys F2
+screen_check "keys: rebinds help to F2" "huashu keys"
+keys Escape
+wait_gone "huashu keys"
+keys F1
+sleep 0.5
+if ! screen | grep -q "huashu keys"; then ok "F1 no longer opens help"; else not_ok "F1 still bound"; diag "$(screen)"; fi
+tm kill-session -t t
+
+cat >"$XDG_CONFIG_HOME/huashu/config.yaml" <<'YAML'
+keys:
+  hold: Hyper-x
+  fly: F3
+YAML
+start 100 30 --demo "$TESTDATA/console/chats.jsonl" --playbook "$TESTDATA/playbooks/mini.yaml"
+screen_check "problems in keys: are reported in the status line" "config: 2 problems"
+keys F3
+screen_check "and the rest still works (F3 holds)" "等候"
+done_testing
