@@ -51,6 +51,7 @@ static void usage(FILE *out)
             "error or timeout, 4 refused by the server (401/403/429/5xx), 5 bad response.\n");
 }
 
+/* Reads the options, the kind and the ids; false on a usage error. */
 static bool parse_args(int argc, char **argv, lookup_args *a)
 {
     memset(a, 0, sizeof *a);
@@ -89,6 +90,7 @@ static bool parse_args(int argc, char **argv, lookup_args *a)
            (!strcmp(a->kind, "order") || !strcmp(a->kind, "stock"));
 }
 
+/* The exit status of one lookup (see the top of this file). */
 static int exit_status(lookup_status s)
 {
     switch (s) {
@@ -128,6 +130,7 @@ static void put_clean(buf *b, const char *s)
     text_sanitize(b, s, strlen(s), false);
 }
 
+/* Prints the fields as aligned "label  value" lines (a heading per id when several). */
 static void print_text(run *r, const lookup_result *res)
 {
     buf *b = &r->out;
@@ -150,6 +153,7 @@ static void print_text(run *r, const lookup_result *res)
     }
 }
 
+/* Prints one JSON object: the outcome, and the fields and labels or the message. */
 static void print_json(run *r, const lookup_result *res)
 {
     buf *b = &r->out;
@@ -204,6 +208,7 @@ static void print_error(const lookup_result *res)
     buf_free(&b);
 }
 
+/* Prints a finished lookup and keeps the worst exit status. */
 static void on_result(void *ctx, const lookup_result *res)
 {
     run *r = ctx;
@@ -234,26 +239,31 @@ static void log_line(void *ctx, const char *line)
     fprintf(stderr, "huashu lookup: %s\n", line);
 }
 
+/* The bundled sample data (data/lookup) through file://, and the locale's playbook. */
+static lookup_config *demo_config(playbook **pb, int *status)
+{
+    char *file = paths_find_data("lookup/orders/1001.json");
+    char *cut = file ? strstr(file, "/orders/1001.json") : NULL;
+    if (cut)
+        *cut = '\0';
+    lookup_config *lc = cut ? lookup_config_demo(file) : NULL;
+    if (!cut)
+        fprintf(stderr, "huashu lookup: the demo data (lookup/orders) was not found\n");
+    free(file);
+    *status = lc ? 0 : 2;
+    diagnostics d;
+    diag_init(&d);
+    *pb = paths_load_playbook(paths_default_playbook(), &d);
+    diag_free(&d);
+    return lc;
+}
+
 /* The lookup configuration: the demo's, or the config file's lookup: section. */
 static lookup_config *load_lookup_config(const lookup_args *a, playbook **pb, int *status)
 {
     *status = 0;
-    if (a->demo) {
-        char *file = paths_find_data("lookup/orders/1001.json");
-        char *cut = file ? strstr(file, "/orders/1001.json") : NULL;
-        if (cut)
-            *cut = '\0';
-        lookup_config *lc = cut ? lookup_config_demo(file) : NULL;
-        if (!cut)
-            fprintf(stderr, "huashu lookup: the demo data (lookup/orders) was not found\n");
-        free(file);
-        *status = lc ? 0 : 2;
-        diagnostics d;
-        diag_init(&d);
-        *pb = paths_load_playbook(paths_default_playbook(), &d);
-        diag_free(&d);
-        return lc;
-    }
+    if (a->demo)
+        return demo_config(pb, status);
     diagnostics d;
     diag_init(&d);
     config *cfg = paths_load_config(a->config, &d);

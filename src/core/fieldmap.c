@@ -285,6 +285,7 @@ void fieldmap_field_clear_source(fieldmap_field *f)
     f->format = NULL;
 }
 
+/* Frees what a field owns (not the field, which sits in the map's array). */
 static void field_free(fieldmap_field *f)
 {
     fieldmap_field_clear_source(f);
@@ -373,6 +374,7 @@ fieldmap_field *fieldmap_field_get(fieldmap *m, const char *name)
     return f;
 }
 
+/* Parses true/false/yes/no; false for anything else. */
 static bool parse_bool(const char *v, bool *out)
 {
     if (!strcmp(v, "true") || !strcmp(v, "yes"))

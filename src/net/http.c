@@ -300,6 +300,7 @@ static void link_transfer(http_client *c, transfer *t)
     c->count++;
 }
 
+/* Takes t out of the client's list. */
 static void unlink_transfer(http_client *c, transfer *t)
 {
     if (t->prev)
@@ -335,6 +336,7 @@ static void stop_easy(transfer *t)
     t->client->running--;
 }
 
+/* Stops and frees a transfer: its easy handle, its timer, its copies of the request. */
 static void free_transfer(transfer *t)
 {
     stop_easy(t);
@@ -392,6 +394,7 @@ static bool copy_headers(transfer *t, const http_request *rq)
     return true;
 }
 
+/* Copies a request into a new transfer; NULL when out of memory. */
 static transfer *new_transfer(http_client *c, const http_request *rq)
 {
     transfer *t = calloc(1, sizeof *t);
@@ -470,6 +473,7 @@ static long protocol_mask(const char *list)
 }
 #endif
 
+/* Allows only the listed schemes, for the URL and for any redirect. */
 static void set_protocols(CURL *e, const char *list)
 {
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -667,6 +671,7 @@ static void describe_peer(transfer *t, char *out, size_t outlen)
     curl_url_cleanup(u);
 }
 
+/* True for the libcurl codes of certificate and handshake failures. */
 static bool is_tls_error(CURLcode rc)
 {
     switch (rc) {
@@ -990,6 +995,7 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
+/* A libcurl socket is ready: lets libcurl act on it, then reaps what finished. */
 static void on_socket(void *ctx, int fd, short revents)
 {
     http_client *c = ctx;
@@ -1013,6 +1019,7 @@ static void forget_fd(http_client *c, int fd)
         }
 }
 
+/* Records a socket watched for libcurl (unwatched when the client is freed). */
 static bool remember_fd(http_client *c, int fd)
 {
     for (size_t i = 0; i < c->fd_count; i++)

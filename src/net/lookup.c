@@ -62,6 +62,7 @@ static bool set_text(char **slot, const char *value)
     return true;
 }
 
+/* Frees an endpoint and its field map. */
 static void endpoint_free(endpoint *ep)
 {
     if (!ep)
@@ -409,6 +410,7 @@ static const char *scalar_of(yamldoc *y, yaml_node_t *node, const char *key)
     return v;
 }
 
+/* Reads a duration of at most max_ms into *out; reports and returns false otherwise. */
 static bool duration_ms(yamldoc *y, yaml_node_t *node, const char *key, long max_ms, long *out)
 {
     const char *v = scalar_of(y, node, key);
@@ -424,6 +426,7 @@ static bool duration_ms(yamldoc *y, yaml_node_t *node, const char *key, long max
     return true;
 }
 
+/* Reads a whole number from 0 to max into *out; reports and returns false otherwise. */
 static bool whole_number(yamldoc *y, yaml_node_t *node, const char *key, int max, int *out)
 {
     const char *v = scalar_of(y, node, key);
@@ -481,6 +484,7 @@ static bool set_secret(yamldoc *y, yaml_node_t *node, const char *key, char **sl
     return set_text(slot, v);
 }
 
+/* True for a comma-separated list of https, http and file. */
 static bool protocols_valid(const char *list)
 {
     if (!*list)
@@ -492,6 +496,23 @@ static bool protocols_valid(const char *list)
             return false;
     }
     return true;
+}
+
+/* headers: {Name: value}: one-line values, ${VARIABLE} references checked. */
+static void parse_headers(endpoint *ep, yamldoc *y, yaml_node_t *v)
+{
+    if (!yamldoc_expect_map(y, v, "lookup: headers"))
+        return;
+    yaml_node_t *hk, *hv;
+    for (size_t i = 0; yamldoc_pair(y, v, i, &hk, &hv); i++) {
+        const char *name = yamldoc_scalar(hk), *value = yamldoc_scalar(hv);
+        if (!name || !value || !*name || strpbrk(name, ": \t\r\n") || strpbrk(value, "\r\n")) {
+            yamldoc_error(y, hv, "lookup: each header is a name and a one-line value");
+            continue;
+        }
+        if (references_valid(y, hv, value) && !endpoint_header(ep, name, value))
+            yamldoc_error(y, hv, "lookup: at most %d headers", MAX_HEADERS);
+    }
 }
 
 /* Applies one setting shared by the section and its endpoints; false when key is not one. */
@@ -541,18 +562,7 @@ static bool apply_common(endpoint *ep, yamldoc *y, const char *key, yaml_node_t 
         if ((s = scalar_of(y, v, key)) && !fieldmap_set(ep->map, key, s, err, sizeof err))
             yamldoc_error(y, v, "lookup: %s", err);
     } else if (!strcmp(key, "headers")) {
-        if (!yamldoc_expect_map(y, v, "lookup: headers"))
-            return true;
-        yaml_node_t *hk, *hv;
-        for (size_t i = 0; yamldoc_pair(y, v, i, &hk, &hv); i++) {
-            const char *name = yamldoc_scalar(hk), *value = yamldoc_scalar(hv);
-            if (!name || !value || !*name || strpbrk(name, ": \t\r\n") || strpbrk(value, "\r\n")) {
-                yamldoc_error(y, hv, "lookup: each header is a name and a one-line value");
-                continue;
-            }
-            if (references_valid(y, hv, value) && !endpoint_header(ep, name, value))
-                yamldoc_error(y, hv, "lookup: at most %d headers", MAX_HEADERS);
-        }
+        parse_headers(ep, y, v);
     } else
         return false;
     return true;
@@ -1050,6 +1060,7 @@ typedef struct request_parts {
     secrets secrets;
 } request_parts;
 
+/* Frees the parts of one request. */
 static void parts_free(request_parts *p)
 {
     free(p->url);
@@ -1159,6 +1170,7 @@ lookup *lookup_new(loop *l, const lookup_config *lc)
     return lk;
 }
 
+/* Deep-copies a result's values (names and labels stay the map's). */
 static void copy_result(fieldmap_result *to, const fieldmap_result *from)
 {
     memset(to, 0, sizeof *to);
@@ -1181,6 +1193,7 @@ static void cache_drop(lookup *lk, size_t i)
     lk->cache[i] = lk->cache[--lk->cache_count];
 }
 
+/* The unexpired cache entry of (kind, key), dropping it when expired; NULL when none. */
 static cache_entry *cache_find(lookup *lk, const char *kind, const char *key)
 {
     int64_t now = mono_ms();
@@ -1235,6 +1248,7 @@ static void pending_unlink(lookup *lk, pending *p)
         }
 }
 
+/* Stops a lookup (its transfer or its timer) and frees it. */
 static void pending_free(pending *p)
 {
     if (p->timer)
@@ -1298,6 +1312,7 @@ static void finish(pending *p, lookup_result *r)
     pending_free(p);
 }
 
+/* Delivers a cached result or an error found before any request, from the loop. */
 static void on_early(void *ctx, unsigned id, int64_t now)
 {
     pending *p = ctx;
@@ -1383,6 +1398,7 @@ static void add_key_field(const endpoint *ep, const char *key, fieldmap_result *
             (fieldmap_value){f ? f->name : ep->id_field, f ? f->label : NULL, v};
 }
 
+/* The HTTP answer of a lookup: mapped to fields (and cached) or told as an error. */
 static void on_http_done(void *ctx, const http_response *h)
 {
     pending *p = ctx;

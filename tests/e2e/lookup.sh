@@ -12,7 +12,7 @@ if ! command -v python3 >/dev/null 2>&1; then
   done_testing
 fi
 
-plan 68
+plan 69
 
 mkfifo "$TMP/ready"
 python3 "$top_srcdir/tests/tools/httpd.py" --ready "$TMP/ready" >"$TMP/httpd.log" 2>&1 &
@@ -224,7 +224,10 @@ expect "429 asking for an hour is not waited for" 4 "HTTP 429 Too Many Requests 
 
 RETRIES=2 gen flaky "/flaky/e2e-{id}?fail=2"
 lk flaky --format json order 1001
-expect "503, 503, then 200: retried with backoff" 0 '"attempts":3' "$TMP/out"
+expect "500, 500, then 200: retried with backoff" 0 '"attempts":3' "$TMP/out"
+RETRIES=2 gen unavailable "/flaky/e2e-503-{id}?fail=1&code=503"
+lk unavailable --format json order 1001
+expect "503 then 200" 0 '"attempts":2' "$TMP/out"
 RETRIES=2 gen broken "/status/500?id={id}"
 lk broken order 1001
 expect "500 every time: given up after the retries" 4 "HTTP 500 Internal Server Error after 3 attempts: the shop's server has a problem" "$TMP/err"

@@ -13,7 +13,7 @@ plus every failure huashu must describe:
   /generic/orders/<id>, /generic/stock/<sku>             ids 1001, CUP-01, bench-* exist
   /status/<code>[?after=N]     that status (429 with Retry-After: N)
   /retry-after/<key>?after=N   429 with Retry-After the first time, then an order
-  /flaky/<key>?fail=N          503 N times, then an order
+  /flaky/<key>?fail=N[&code=C] 500 (or C) N times, then an order
   /count/<key>                 an order whose tracking number counts the requests (9999: 404)
   /slow/<seconds>              answers after that long (the test's timeout fires first)
   /big                         50 MB, chunked, no Content-Length
@@ -248,8 +248,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def flaky(self, m, query, body):
         fail = int((query.get("fail") or ["2"])[0])
+        code = int((query.get("code") or ["500"])[0])
         if STATE.hit("flaky/" + m.group(1)) <= fail:
-            return self.send_json(503, {"error": "try again"})
+            return self.send_json(code, {"error": "try again"})
         self.send_json(200, generic_order("1001"))
 
     def count(self, m, query, body):
