@@ -85,6 +85,7 @@ static void use_suggestion(app *a, size_t n)
 /* Next (step 1) or previous (-1) open conversation in queue order. */
 static void cycle(app *a, int step)
 {
+    app_queue_update(a, app_now(a));
     size_t n = a->queue_count, pos = n;
     for (size_t i = 0; i < n; i++)
         if ((int)a->queue[i].index == a->selected)

@@ -243,7 +243,8 @@ bool app_feed(app *a, event *ev)
         app_mark(a, PANE_INFO);
         a->shown_for = -1;
     }
-    app_queue_update(a, app_now(a));
+    a->queue_stale = true; /* recomputed once per frame, not per event */
+    app_mark(a, PANE_QUEUE);
     return true;
 }
 
@@ -254,6 +255,7 @@ void app_queue_update(app *a, int64_t now)
     for (size_t i = 0; i < a->conv_count; i++)
         queue_item_compute(a->engine, i, now, a->convs[i].last_agent_at, &a->queue[i]);
     queue_sort(a->queue, a->queue_count);
+    a->queue_stale = false;
     app_mark(a, PANE_QUEUE);
 }
 
@@ -438,6 +440,8 @@ static void render(app *a)
         app_mark_all(a);
         a->full_redraw = false;
     }
+    if (a->queue_stale)
+        app_queue_update(a, app_now(a));
     if (a->panes[PANE_SUGGEST].dirty || a->shown_for != a->selected)
         app_suggestions_update(a);
     bool any = false;

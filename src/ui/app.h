@@ -146,6 +146,7 @@ struct app {
     size_t *index_table; /* conversation pointer -> index + 1 (open addressing) */
     size_t index_cap;
     queue_item *queue; /* most urgent first */
+    bool queue_stale;  /* events arrived since it was sorted */
     size_t queue_count;
     int selected; /* engine index, -1 when none */
     suggestion shown[SUGGEST_MAX];
