@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
 #include "core/event.h"
@@ -41,14 +42,15 @@ typedef struct run {
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: huashu lookup [--config FILE] [--demo] [--format text|json] [--refresh]\n"
-            "                     [--verbose] [--parallel N] [--event CONV] order|stock ID...\n"
-            "Looks up each order number or SKU with the lookup: section of config.yaml\n"
-            "(huashu-config(5)) and prints the fields it maps. --demo uses the bundled sample\n"
-            "data through file:// instead; --event prints lookup events for huashu replay.\n"
-            "Exit status: 0 found, 1 not found, 2 usage or configuration error, 3 network\n"
-            "error or timeout, 4 refused by the server (401/403/429/5xx), 5 bad response.\n");
+    fprintf(
+        out,
+        "usage: huashu lookup [--config FILE] [--demo] [--format text|json | --json] [--refresh]\n"
+        "                     [--verbose] [--parallel N] [--event CONV] order|stock ID...\n"
+        "Looks up each order number or SKU with the lookup: section of config.yaml\n"
+        "(huashu-config(5)) and prints the fields it maps. --demo uses the bundled sample\n"
+        "data through file:// instead; --event prints lookup events for huashu replay.\n"
+        "Exit status: 0 found, 1 not found, 2 usage or configuration error, 3 network\n"
+        "error or timeout, 4 refused by the server (401/403/429/5xx), 5 bad response.\n");
 }
 
 /* Reads the options, the kind and the ids; false on a usage error. */
@@ -208,6 +210,17 @@ static void print_error(const lookup_result *res)
     buf_free(&b);
 }
 
+/* The time now in Unix milliseconds, and the local UTC offset in minutes (for --event). */
+static int64_t wall_clock(int *tz)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    time_t t = ts.tv_sec;
+    *tz = localtime_r(&t, &tm) ? (int)(tm.tm_gmtoff / 60) : 0;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Prints a finished lookup and keeps the worst exit status. */
 static void on_result(void *ctx, const lookup_result *res)
 {
@@ -220,8 +233,9 @@ static void on_result(void *ctx, const lookup_result *res)
             print_json(r, res);
     } else if (r->args->event_conv) {
         event ev;
-        lookup_event(res, r->args->event_conv, 0, 0, &ev);
-        ev.ts_ms = 0;
+        int tz;
+        int64_t now = wall_clock(&tz);
+        lookup_event(res, r->args->event_conv, now, tz, &ev);
         event_format(&r->out, &ev);
     } else if (r->args->json) {
         print_json(r, res);
