@@ -711,6 +711,8 @@ static void check_endpoint(endpoint *ep, yamldoc *y, yaml_node_t *at, int preset
     url_scheme(ep->url, scheme, sizeof scheme);
     if (!ep->protocols_set)
         set_text(&ep->protocols, !strcmp(scheme, "file") ? "file" : "https");
+    if (!*scheme && preset != 2 && ep->url[0] == '/')
+        return; /* a preset without base_url: reported once for the section */
     if (!*scheme || !list_has(ep->protocols, scheme))
         yamldoc_error(y, at,
                       "lookup: %s: the url's scheme \"%s\" is not allowed (protocols: %s; http "
@@ -725,10 +727,6 @@ static void check_endpoint(endpoint *ep, yamldoc *y, yaml_node_t *at, int preset
         uses_token |= strstr(ep->headers[i], "${token}") != NULL;
     if (uses_token && !ep->token && !ep->token_file)
         yamldoc_error(y, at, "lookup: %s: set token (\"${VARIABLE}\") or token_file", ep->kind);
-    if (preset == 1 && (!ep->username || !ep->password))
-        yamldoc_error(y, at,
-                      "lookup: woocommerce needs username and password (the consumer key and "
-                      "secret, as \"${VARIABLE}\")");
 }
 
 static const char *const section_keys[] = {
@@ -804,6 +802,21 @@ static void check_section(yamldoc *y, yaml_node_t *section)
     endpoint_free(probe);
 }
 
+/* WooCommerce signs every request with the consumer key and secret: both must be set (once
+ * for the section, or for each endpoint); reported once. */
+static void check_credentials(lookup_config *lc, yamldoc *y, yaml_node_t *section, int preset)
+{
+    for (int k = 0; preset == 1 && k < KIND_COUNT; k++) {
+        const endpoint *ep = lc->endpoints[k];
+        if (ep && (!ep->username || !ep->password)) {
+            yamldoc_error(y, section,
+                          "lookup: woocommerce needs username and password (the consumer key "
+                          "and secret, as \"${VARIABLE}\")");
+            return;
+        }
+    }
+}
+
 lookup_config *lookup_config_load(config *cfg, diagnostics *d)
 {
     yamldoc *y = NULL;
@@ -835,6 +848,7 @@ lookup_config *lookup_config_load(config *cfg, diagnostics *d)
         lc->endpoints[k] = build_endpoint(y, section, own, k, preset, d, &scratch);
     }
     diag_free(&scratch);
+    check_credentials(lc, y, section, preset);
     return lc;
 }
 
