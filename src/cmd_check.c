@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "core/chatwoot_map.h"
 #include "core/config.h"
+#include "core/drill.h"
 #include "core/playbook.h"
 #include "core/yamldoc.h"
 #include "net/lookup.h"
@@ -96,9 +97,10 @@ static int check_config_file(const char *path, const char *data, size_t len)
     return status;
 }
 
-typedef enum file_kind { KIND_PLAYBOOK, KIND_CONFIG } file_kind;
+typedef enum file_kind { KIND_PLAYBOOK, KIND_CONFIG, KIND_DRILL } file_kind;
 
-/* Tells a playbook from a config by its top-level keys (a config has no states or locale). */
+/* Tells a playbook, a config and a drill apart by their top-level keys (a config has no states
+ * or locale; a drill has drill: or steps:). */
 static file_kind detect_kind(const char *path, const char *data, size_t len)
 {
     diagnostics d;
@@ -110,7 +112,7 @@ static file_kind detect_kind(const char *path, const char *data, size_t len)
         bool looks_like_playbook = yamldoc_get(&y, root, "states") || yamldoc_get(&y, root, "locale") ||
                         yamldoc_get(&y, root, "extends");
         if (!looks_like_playbook && root->type == YAML_MAPPING_NODE)
-            kind = KIND_CONFIG;
+            kind = drill_looks_like(&y) ? KIND_DRILL : KIND_CONFIG;
     }
     yamldoc_free(&y);
     diag_free(&d);
@@ -125,8 +127,10 @@ static int check_file(const char *path)
         fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
         return 2;
     }
-    int status = detect_kind(path, data, len) == KIND_CONFIG ? check_config_file(path, data, len)
-                                                             : check_playbook_file(path, data, len);
+    file_kind kind = detect_kind(path, data, len);
+    int status = kind == KIND_DRILL    ? drill_check_file(path, data, len)
+                 : kind == KIND_CONFIG ? check_config_file(path, data, len)
+                                       : check_playbook_file(path, data, len);
     free(data);
     return status;
 }

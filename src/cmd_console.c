@@ -20,6 +20,7 @@
 
 typedef struct console_args {
     bool manual;
+    const console_hooks *hooks; /* huashu drill: no feed, no demo */
     const char *feed;
     const char *demo;
     const char *playbook;
@@ -289,12 +290,12 @@ static int64_t mono_us(void)
 static bool start_feed(app *a, const console_args *c, config *cfg, feedlink **link)
 {
     const char *feed = c->feed ? c->feed : config_string(cfg, "feed");
-    bool live = !c->manual && feed && *feed && !c->demo;
+    bool live = !c->manual && !c->hooks && feed && *feed && !c->demo;
     char err[512];
     *link = feedlink_start(a, live ? feed : NULL, cfg, err, sizeof err);
     if (!*link)
         fprintf(stderr, "huashu: %s\n", err);
-    return *link && (live || c->manual || open_demo(a, c));
+    return *link && (live || c->manual || c->hooks || open_demo(a, c));
 }
 
 /* Everything after the options: config, playbook, engine, log, feed, then the loop. */
@@ -322,6 +323,11 @@ static int run_console(app *a, const console_args *c)
         a->logging = sessionlog_open(&a->log, loop_now(a->loop), a->tz_offset, err, sizeof err);
     if (!app_init(a))
         goto done;
+    if (c->hooks && !c->hooks->setup(a, c->hooks->ctx)) {
+        app_free(a);
+        status = c->hooks->teardown(a, c->hooks->ctx, 2);
+        goto done;
+    }
     if (d.count)
         app_message(a, true, _("config: %d problems, see: huashu check %s"), d.count,
                     config_file(cfg));
@@ -332,6 +338,8 @@ static int run_console(app *a, const console_args *c)
                    a);
     status = app_run(a);
     app_free(a);
+    if (c->hooks)
+        status = c->hooks->teardown(a, c->hooks->ctx, status);
     if (a->bench_frames)
         fprintf(stderr,
                 "first_frame_ms=%.2f redraw_ms=%.3f repaint_ms=%.3f rss_kib=%ld convs=%zu\n",
@@ -354,13 +362,18 @@ early:
 
 int cmd_console(int argc, char **argv)
 {
+    return console_main(argc, argv, NULL);
+}
+
+int console_main(int argc, char **argv, const console_hooks *hooks)
+{
     app a;
     memset(&a, 0, sizeof a);
     a.started_mono_us = mono_us();
     ui_options_defaults(&a.opt);
     keymap_defaults(&a.keys);
     char *sets[64];
-    console_args c = {.sets = sets, .time_scale = 1.0};
+    console_args c = {.sets = sets, .time_scale = 1.0, .hooks = hooks};
     if (argc > 64 || !parse_args(argc, argv, &c))
         return 2;
     bool feed_on_stdin = c.feed && !strcmp(c.feed, "-"); /* keys then come from /dev/tty */
@@ -369,7 +382,7 @@ int cmd_console(int argc, char **argv)
         return 2;
     }
     a.manual = c.manual;
-    a.mode_label = c.manual ? _("PHONE") : _("DEMO");
+    a.mode_label = hooks ? hooks->label : c.manual ? _("PHONE") : _("DEMO");
     a.bench_frames = c.bench_frames;
     return run_console(&a, &c);
 }

@@ -2,6 +2,8 @@
 #ifndef HUASHU_COMMANDS_H
 #define HUASHU_COMMANDS_H
 
+#include <stddef.h>
+
 /* Each returns the process exit status: 0 ok, 1 problems found, 2 usage or I/O error. */
 int cmd_check(int argc, char **argv);
 /* huashu with no command (or only options): the console. */
@@ -13,5 +15,9 @@ int cmd_lint(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_feed(int argc, char **argv);
+/* huashu drill: 0 passed, 1 failed, 2 usage or I/O error. */
+int cmd_drill(int argc, char **argv);
+/* huashu check on a drill file (cmd_drill.c): 0 clean, 1 problems printed. */
+int drill_check_file(const char *path, const char *data, size_t len);
 
 #endif

@@ -209,6 +209,8 @@ static void on_change(void *ctx, const conversation *c, int64_t at, unsigned cha
         a->bell_pending = true;
     if ((changes & CHANGE_OPEN) && a->selected < 0 && !c->closed)
         app_select(a, i);
+    if (a->mode && a->mode->changed)
+        a->mode->changed(a, c, at, changes);
 }
 
 bool app_feed(app *a, event *ev)
@@ -245,6 +247,8 @@ bool app_feed(app *a, event *ev)
     }
     a->queue_stale = true; /* recomputed once per frame, not per event */
     app_mark(a, PANE_QUEUE);
+    if (a->mode && a->mode->fed)
+        a->mode->fed(a, ev);
     return true;
 }
 
@@ -452,13 +456,16 @@ static void render(app *a)
             continue;
         }
         werase(p->win);
-        pane_table[i]->draw(a, p);
+        const pane_ops *ops = a->mode && a->mode->pane ? a->mode->pane(a, i) : NULL;
+        (ops ? ops : pane_table[i])->draw(a, p);
         wnoutrefresh(p->win);
         p->dirty = false;
         any = true;
     }
     if (a->help_open && (any || !a->help_win))
         help_draw(a);
+    if (a->mode && a->mode->overlay && any)
+        a->mode->overlay(a);
     bool cursor = !a->help_open && a->panes[PANE_COMPOSE].win;
     curs_set(cursor ? 1 : 0);
     if (cursor)

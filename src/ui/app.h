@@ -46,6 +46,17 @@ typedef struct pane_ops {
 extern const pane_ops queue_pane_ops, chat_pane_ops, suggest_pane_ops, info_pane_ops,
     compose_pane_ops, status_pane_ops;
 
+/* A mode layered on the console (huashu drill, ui/drill.c): it sees every event fed and every
+ * engine change, may draw a pane in place of the console's own and an overlay on top, and
+ * takes keys first (true when it used the key). Its state is app.mode_ctx. */
+typedef struct app_mode {
+    void (*fed)(app *a, const event *ev);
+    void (*changed)(app *a, const conversation *c, int64_t at, unsigned changes);
+    const pane_ops *(*pane)(app *a, enum pane_id id); /* NULL: the console's own */
+    void (*overlay)(app *a);
+    bool (*key)(app *a, int key);
+} app_mode;
+
 /* Display attributes, colour or (with NO_COLOR) bold/reverse/underline only. */
 enum ui_attr {
     ATTR_NORMAL,
@@ -185,7 +196,20 @@ struct app {
     int bench_frames; /* --bench: redraw this many times once the demo is in, then quit */
     double bench_redraw_ms, bench_repaint_ms;
     int clip_pids[4]; /* clipboard helpers still to be reaped */
+    const app_mode *mode; /* NULL in the plain console */
+    void *mode_ctx;
 };
+
+/* cmd_console.c: the console with a mode (huashu drill): no feed and no demo; setup runs once
+ * the terminal is ready (false ends the console), teardown after it is put back and returns
+ * the exit status. */
+typedef struct console_hooks {
+    const char *label; /* the status line's mode label */
+    bool (*setup)(app *a, void *ctx);
+    int (*teardown)(app *a, void *ctx, int status);
+    void *ctx;
+} console_hooks;
+int console_main(int argc, char **argv, const console_hooks *hooks);
 
 /* app.c */
 bool app_init(app *a);

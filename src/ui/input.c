@@ -111,6 +111,8 @@ static void quit_answer(app *a, int key)
 
 void input_key(app *a, int key)
 {
+    if (a->mode && a->mode->key && a->mode->key(a, key))
+        return;
     if (a->quit_asked) {
         quit_answer(a, key);
         return;

@@ -1,0 +1,792 @@
+/* huashu drill: trainer drills (huashu-drill(5)). `drill FILE` plays one in the console,
+ * `drill run FILE --answers F` scores recorded replies without a terminal, `drill report DIR`
+ * sums up saved results, `drill from-log LOG --conv ID` turns a conversation into a skeleton. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "core/civil.h"
+#include "core/drill.h"
+#include "intl.h"
+#include "net/linereader.h"
+#include "net/paths.h"
+#include "ui/drill.h"
+
+#define DEFAULT_START "2026-01-05T10:00:00+08:00" /* a Monday morning, no holiday */
+#define RUN_CONV "drill"
+#define MAX_REPORT_FILES 100000
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: huashu drill FILE [--no-hints] [--trainee NAME] [console options]\n"
+            "       huashu drill run FILE --answers ANSWERS.jsonl [--format text|json]\n"
+            "                        [--start TIME] [--trainee NAME] [--save] [--set NAME=VALUE]\n"
+            "       huashu drill report [DIR] [--format text|json]\n"
+            "       huashu drill from-log SESSION.jsonl --conv ID [--playbook NAME|FILE]\n"
+            "FILE is a drill file or a bundled drill (zh_CN/silent_call); see huashu-drill(5).\n");
+}
+
+/* ---- loading ------------------------------------------------------------------------- */
+
+static bool is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The drill file named by arg: a path, or a bundled drill ("zh_CN/silent_call", or
+ * "silent_call" in the user's locale). Malloc'd; NULL when there is none. */
+static char *find_drill(const char *arg)
+{
+    if (is_file(arg))
+        return strdup(arg);
+    char rel[512];
+    snprintf(rel, sizeof rel, "drills/%s.yaml", arg);
+    char *path = paths_find_data(rel);
+    if (!path && !strchr(arg, '/')) {
+        snprintf(rel, sizeof rel, "drills/%s/%s.yaml", paths_default_playbook(), arg);
+        path = paths_find_data(rel);
+    }
+    return path;
+}
+
+/* The drill's playbook: its playbook: value, a path taken relative to the drill file. */
+static char *playbook_name(const drill *dr, const char *override)
+{
+    const char *name = override ? override : dr->playbook;
+    size_t n = strlen(name);
+    bool path = strchr(name, '/') || (n > 5 && !strcmp(name + n - 5, ".yaml")) ||
+                (n > 4 && !strcmp(name + n - 4, ".yml"));
+    const char *slash = strrchr(dr->file, '/');
+    if (!path || override || name[0] == '/' || !slash)
+        return strdup(name);
+    char *p = malloc((size_t)(slash - dr->file) + n + 2);
+    if (p)
+        sprintf(p, "%.*s/%s", (int)(slash - dr->file), dr->file, name);
+    return p;
+}
+
+/* Loads the playbook a drill names, reporting a missing one at the drill's playbook: key. */
+static playbook *drill_playbook(const drill *dr, const char *name, diagnostics *d)
+{
+    size_t len;
+    char *path = NULL;
+    char *data = paths_read_playbook(NULL, name, NULL, &len, &path);
+    free(data);
+    free(path);
+    if (!data) {
+        const pb_mark *m = &dr->playbook_mark;
+        diag_add(d, m->file, m->line, m->col, "no playbook \"%s\" (an id or a path relative to "
+                 "the drill)", name);
+        return NULL;
+    }
+    return paths_load_playbook(name, d);
+}
+
+/* Loads a drill and its playbook and binds them; problems go to stderr. */
+static bool load_drill(const char *arg, const char *pb_override, drill **dr, playbook **pb,
+                       char **pb_name)
+{
+    *dr = NULL;
+    *pb = NULL;
+    *pb_name = NULL;
+    char *path = find_drill(arg);
+    size_t len;
+    char *data = path ? paths_read_file(path, &len) : NULL;
+    if (!data) {
+        fprintf(stderr, "huashu drill: %s: %s\n", arg,
+                path ? strerror(errno) : "no such file nor bundled drill");
+        free(path);
+        return false;
+    }
+    diagnostics d;
+    diag_init(&d);
+    *dr = drill_load(path, data, len, &d);
+    free(data);
+    free(path);
+    if (*dr && (*pb_name = playbook_name(*dr, pb_override)))
+        *pb = drill_playbook(*dr, *pb_name, &d);
+    bool ok = *pb && drill_bind(*dr, *pb, &d);
+    fputs(buf_str(&d.text), stderr);
+    diag_free(&d);
+    return ok;
+}
+
+int drill_check_file(const char *path, const char *data, size_t len)
+{
+    diagnostics d;
+    diag_init(&d);
+    drill *dr = drill_load(path, data, len, &d);
+    char *name = dr ? playbook_name(dr, NULL) : NULL;
+    playbook *pb = name ? drill_playbook(dr, name, &d) : NULL;
+    bool ok = pb && drill_bind(dr, pb, &d);
+    if (ok)
+        printf("%s: ok: drill %s (%s), %zu steps, %zu expectations, playbook %s\n", path, dr->id,
+               dr->title, dr->step_count, dr->expect_total, pb->id);
+    diag_sort(&d);
+    fputs(buf_str(&d.text), stderr);
+    diag_free(&d);
+    playbook_free(pb);
+    free(name);
+    drill_free(dr);
+    return ok ? 0 : 1;
+}
+
+/* ---- saving -------------------------------------------------------------------------- */
+
+/* mkdir -p, each missing directory 0700. */
+static bool make_dirs(const char *dir)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s", dir);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0700) != 0 && errno != EEXIST)
+            return false;
+        *s = '/';
+    }
+    return mkdir(p, 0700) == 0 || errno == EEXIST;
+}
+
+/* Writes text to path through a temporary file in the same directory and a rename. */
+static bool write_atomic(const char *path, const buf *text, char *err, size_t errlen)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    const char *p = buf_str(text);
+    size_t left = text->len;
+    bool ok = true;
+    while (ok && left) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        p += n > 0 ? n : 0;
+        left -= n > 0 ? (size_t)n : 0;
+    }
+    ok = ok && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    ok = ok && rename(tmp, path) == 0;
+    if (!ok) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    return ok;
+}
+
+/* A file-name-safe copy of s (letters, digits, _ and - kept; others become -). */
+static void safe_name(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; s && *s && n + 1 < cap && n < 32; s++) {
+        char c = *s;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-';
+        out[n++] = ok ? c : '-';
+    }
+    out[n] = '\0';
+}
+
+/* drill_save_fn: the result as JSON and text under $XDG_STATE_HOME/huashu/drills/. */
+static bool save_result(const drill_result *res, char *path, size_t cap, char *err, size_t errlen)
+{
+    char *dir = paths_state_dir("drills");
+    if (!dir || !make_dirs(dir)) {
+        snprintf(err, errlen, "%s: %s", dir ? dir : "state directory", strerror(errno));
+        free(dir);
+        return false;
+    }
+    civil_time t = civil_from_ms(res->started, res->tz);
+    char who[40], stem[4096];
+    safe_name(res->trainee ? res->trainee : "trainee", who, sizeof who);
+    for (int n = 1; n < 1000; n++) {
+        snprintf(stem, sizeof stem, "%s/%04d%02d%02d-%02d%02d%02d-%s-%s%s%.0d", dir, t.year,
+                 t.month, t.day, t.hour, t.minute, t.second, res->drill->id, who, n > 1 ? "-" : "",
+                 n > 1 ? n : 0);
+        snprintf(path, cap, "%s.json", stem);
+        if (access(path, F_OK) != 0)
+            break;
+    }
+    free(dir);
+    buf json, text;
+    buf_init(&json);
+    buf_init(&text);
+    drill_result_json(res, &json);
+    drill_result_text(res, &text);
+    char txt[4200];
+    snprintf(txt, sizeof txt, "%s.txt", stem);
+    bool ok = write_atomic(path, &json, err, errlen) && write_atomic(txt, &text, err, errlen);
+    buf_free(&json);
+    buf_free(&text);
+    return ok;
+}
+
+static const char *default_trainee(void)
+{
+    const char *user = getenv("USER");
+    return user && *user ? user : "trainee";
+}
+
+/* ---- drill run ----------------------------------------------------------------------- */
+
+typedef struct run_args {
+    const char *file, *answers, *format, *start, *trainee, *playbook;
+    bool save;
+    char **sets;
+    int set_count;
+} run_args;
+
+typedef struct headless {
+    engine *engine;
+    drill_run *run;
+} headless;
+
+static void headless_emit(void *ctx, const event *ev)
+{
+    headless *h = ctx;
+    char err[256];
+    if (engine_feed(h->engine, ev, err, sizeof err))
+        drill_run_event(h->run, ev);
+}
+
+static void headless_change(void *ctx, const conversation *c, int64_t at, unsigned changes)
+{
+    headless *h = ctx;
+    if (h->run)
+        drill_run_change(h->run, c, at, changes);
+}
+
+/* Moves the engine and the run to `until`, stopping at each deadline of either on the way. */
+static void advance_to(headless *h, int64_t until)
+{
+    for (int guard = 0; guard < 1000000 && !drill_run_done(h->run); guard++) {
+        int64_t t = drill_run_next_deadline(h->run);
+        int64_t te = engine_next_deadline(h->engine);
+        t = te < t ? te : t;
+        if (t > until)
+            break;
+        engine_advance(h->engine, t);
+        drill_run_advance(h->run, t);
+    }
+    if (until != ENGINE_NEVER && !drill_run_done(h->run)) {
+        engine_advance(h->engine, until);
+        drill_run_advance(h->run, until);
+    }
+}
+
+typedef struct answers {
+    char **lines;
+    size_t *numbers;
+    size_t count;
+} answers;
+
+static void answers_free(answers *an)
+{
+    for (size_t i = 0; i < an->count; i++)
+        free(an->lines[i]);
+    free(an->lines);
+    free(an->numbers);
+}
+
+/* Reads the answers file's non-empty lines. */
+static bool answers_read(const char *path, answers *an)
+{
+    memset(an, 0, sizeof *an);
+    int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+    linereader lr;
+    if (fd < 0 || !linereader_init(&lr, fd, EVENT_MAX_LINE)) {
+        fprintf(stderr, "huashu drill run: %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    const char *line;
+    size_t len;
+    linereader_status st;
+    while ((st = linereader_next(&lr, &line, &len)) == LINE_OK || st == LINE_TOO_LONG) {
+        if (st == LINE_TOO_LONG || len == 0)
+            continue;
+        char **lines = realloc(an->lines, (an->count + 1) * sizeof *lines);
+        size_t *numbers = lines ? realloc(an->numbers, (an->count + 1) * sizeof *numbers) : NULL;
+        if (lines)
+            an->lines = lines;
+        if (!numbers)
+            break;
+        an->numbers = numbers;
+        an->numbers[an->count] = lr.line_number;
+        an->lines[an->count++] = strndup(line, len);
+    }
+    linereader_free(&lr);
+    if (fd != STDIN_FILENO)
+        close(fd);
+    return true;
+}
+
+/* The drill's start: --start, else the ts of the answers' open record, else of their first
+ * record with a ts, else a fixed Monday morning. */
+static bool find_start(const run_args *a, const answers *an, int64_t *start, int *tz)
+{
+    const char *text = a->start;
+    json_t *found = NULL;
+    for (size_t i = 0; !text && i < an->count; i++) {
+        json_t *root = json_loads(an->lines[i], 0, NULL);
+        const char *ts = json_string_value(json_object_get(root, "ts"));
+        const char *type = json_string_value(json_object_get(root, "type"));
+        if (ts && (!found || (type && !strcmp(type, "open")))) {
+            json_decref(found);
+            found = root;
+            if (type && !strcmp(type, "open"))
+                break;
+        } else {
+            json_decref(root);
+        }
+    }
+    if (!text)
+        text = found ? json_string_value(json_object_get(found, "ts")) : DEFAULT_START;
+    bool ok = civil_parse_iso(text, strlen(text), start, tz);
+    if (!ok)
+        fprintf(stderr, "huashu drill run: --start wants an RFC 3339 time, got \"%s\"\n", text);
+    json_decref(found);
+    return ok;
+}
+
+/* True for the records of an answers file that are the agent's (the customer is the drill's). */
+static bool agent_side(const event *ev)
+{
+    switch (ev->type) {
+    case EVENT_MESSAGE: return ev->from == FROM_AGENT;
+    case EVENT_KEY:
+    case EVENT_STATE:
+    case EVENT_CLOSE: return true;
+    default: return false;
+    }
+}
+
+/* Parses the answers into events in time order; bad lines are reported and skipped. */
+static event *answers_events(const run_args *a, const answers *an, int64_t start, int tz,
+                             size_t *count)
+{
+    event *evs = calloc(an->count ? an->count : 1, sizeof *evs);
+    *count = 0;
+    for (size_t i = 0; evs && i < an->count; i++) {
+        char err[256];
+        event *ev = &evs[*count];
+        if (!drill_answer_parse(an->lines[i], strlen(an->lines[i]), RUN_CONV, start, tz, ev, err,
+                                sizeof err)) {
+            fprintf(stderr, "%s:%zu: skipped: %s\n", a->answers, an->numbers[i], err);
+            continue;
+        }
+        if (agent_side(ev))
+            (*count)++;
+        else
+            event_release(ev);
+    }
+    if (evs) /* an insertion sort: stable, so records of equal time keep their file order */
+        for (size_t i = 1; i < *count; i++)
+            for (size_t k = i; k > 0 && evs[k - 1].ts_ms > evs[k].ts_ms; k--) {
+                event t = evs[k];
+                evs[k] = evs[k - 1];
+                evs[k - 1] = t;
+            }
+    return evs;
+}
+
+/* Plays the drill against the answers; the result stays in h->run. */
+static void play_answers(headless *h, event *evs, size_t n)
+{
+    drill_run_start(h->run);
+    for (size_t i = 0; i < n && !drill_run_done(h->run); i++) {
+        advance_to(h, evs[i].ts_ms);
+        if (drill_run_done(h->run))
+            break;
+        char err[256];
+        if (engine_feed(h->engine, &evs[i], err, sizeof err))
+            drill_run_event(h->run, &evs[i]);
+        else
+            fprintf(stderr, "huashu drill run: answer at %lld ms skipped: %s\n",
+                    (long long)(evs[i].ts_ms - drill_run_result(h->run)->started), err);
+    }
+    advance_to(h, ENGINE_NEVER);
+}
+
+/* Placeholder values from the config's agent: section, then --set. */
+static bool apply_values(engine *e, const run_args *a)
+{
+    diagnostics d;
+    diag_init(&d);
+    config *cfg = paths_load_config(NULL, &d);
+    fputs(buf_str(&d.text), stderr);
+    diag_free(&d);
+    bool ok = true;
+    for (size_t i = 0; cfg && i < config_agent_count(cfg); i++) {
+        const char *name, *value;
+        config_agent_at(cfg, i, &name, &value);
+        ok = ok && engine_set_config(e, name, value);
+    }
+    config_free(cfg);
+    for (int i = 0; i < a->set_count; i++) {
+        char *eq = strchr(a->sets[i], '=');
+        *eq = '\0';
+        ok = ok && engine_set_config(e, a->sets[i], eq + 1);
+        *eq = '=';
+    }
+    return ok;
+}
+
+/* Prints (and with --save, saves) the result; the exit status: 0 passed, 1 failed. */
+static int report_result(const run_args *a, const drill_result *res)
+{
+    buf out;
+    buf_init(&out);
+    if (!strcmp(a->format, "json"))
+        drill_result_json(res, &out);
+    else
+        drill_result_text(res, &out);
+    fwrite(buf_str(&out), 1, out.len, stdout);
+    buf_free(&out);
+    int status = res->passed ? 0 : 1;
+    char path[4200], err[512];
+    if (a->save && !save_result(res, path, sizeof path, err, sizeof err)) {
+        fprintf(stderr, "huashu drill run: not saved: %s\n", err);
+        status = 2;
+    } else if (a->save) {
+        fprintf(stderr, "saved: %s\n", path);
+    }
+    return fflush(stdout) == 0 ? status : 2;
+}
+
+static int run_with(const run_args *a, drill *dr, const playbook *pb)
+{
+    answers an;
+    int64_t start;
+    int tz;
+    if (!answers_read(a->answers, &an))
+        return 2;
+    int status = 2;
+    size_t n = 0;
+    event *evs = NULL;
+    headless h = {engine_new(pb), NULL};
+    if (find_start(a, &an, &start, &tz) && h.engine && apply_values(h.engine, a) &&
+        (evs = answers_events(a, &an, start, tz, &n)) &&
+        (h.run = drill_run_new(dr, h.engine, RUN_CONV, start, tz, headless_emit, &h))) {
+        engine_set_observer(h.engine, headless_change, &h);
+        drill_run_set_trainee(h.run, a->trainee);
+        play_answers(&h, evs, n);
+        status = report_result(a, drill_run_finish(h.run, drill_run_result(h.run)->ended));
+    }
+    for (size_t i = 0; i < n; i++)
+        event_release(&evs[i]);
+    free(evs);
+    drill_run_free(h.run);
+    engine_free(h.engine);
+    answers_free(&an);
+    return status;
+}
+
+static bool parse_run_args(int argc, char **argv, run_args *a)
+{
+    *a = (run_args){.format = "text", .trainee = default_trainee(), .sets = argv};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(arg, "--answers") && v)
+            a->answers = argv[++i];
+        else if (!strcmp(arg, "--format") && v && (!strcmp(v, "json") || !strcmp(v, "text")))
+            a->format = argv[++i];
+        else if (!strcmp(arg, "--start") && v)
+            a->start = argv[++i];
+        else if (!strcmp(arg, "--trainee") && v)
+            a->trainee = argv[++i];
+        else if (!strcmp(arg, "--playbook") && v)
+            a->playbook = argv[++i];
+        else if (!strcmp(arg, "--set") && v && strchr(v, '='))
+            argv[a->set_count++] = argv[++i]; /* reuse argv's front as the list */
+        else if (!strcmp(arg, "--save"))
+            a->save = true;
+        else if (arg[0] != '-' && !a->file)
+            a->file = arg;
+        else
+            return false;
+    }
+    return a->file && a->answers;
+}
+
+static int cmd_drill_run(int argc, char **argv)
+{
+    run_args a;
+    if (!parse_run_args(argc, argv, &a)) {
+        usage(stderr);
+        return 2;
+    }
+    drill *dr;
+    playbook *pb;
+    char *pb_name;
+    int status = load_drill(a.file, a.playbook, &dr, &pb, &pb_name) ? run_with(&a, dr, pb) : 2;
+    drill_free(dr);
+    playbook_free(pb);
+    free(pb_name);
+    return status;
+}
+
+/* ---- drill report -------------------------------------------------------------------- */
+
+typedef struct path_list {
+    char **v;
+    size_t n;
+} path_list;
+
+static int compare_paths(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Collects the .json files under dir (recursively). */
+static void collect(const char *dir, path_list *out, int depth)
+{
+    DIR *d = depth < 8 ? opendir(dir) : NULL;
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) && out->n < MAX_REPORT_FILES) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        size_t n = strlen(e->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            collect(path, out, depth + 1);
+        } else if (S_ISREG(st.st_mode) && n > 5 && !strcmp(e->d_name + n - 5, ".json")) {
+            char **grown = realloc(out->v, (out->n + 1) * sizeof *grown);
+            if (!grown)
+                break;
+            out->v = grown;
+            out->v[out->n++] = strdup(path);
+        }
+    }
+    closedir(d);
+}
+
+static int cmd_drill_report(int argc, char **argv)
+{
+    const char *dir = NULL, *format = "text";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--format") && i + 1 < argc &&
+            (!strcmp(argv[i + 1], "json") || !strcmp(argv[i + 1], "text")))
+            format = argv[++i];
+        else if (argv[i][0] != '-' && !dir)
+            dir = argv[i];
+        else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    char *state = dir ? NULL : paths_state_dir("drills");
+    path_list files = {0};
+    collect(dir ? dir : state, &files, 0);
+    qsort(files.v, files.n, sizeof *files.v, compare_paths);
+    drill_report *rep = drill_report_new();
+    for (size_t i = 0; rep && i < files.n; i++) {
+        size_t len;
+        char err[256], *data = paths_read_file(files.v[i], &len);
+        if (!data)
+            fprintf(stderr, "%s: %s\n", files.v[i], strerror(errno));
+        else if (!drill_report_add(rep, data, len, err, sizeof err))
+            fprintf(stderr, "%s: skipped: %s\n", files.v[i], err);
+        free(data);
+    }
+    int status = 1;
+    if (rep && drill_report_count(rep)) {
+        buf out;
+        buf_init(&out);
+        if (!strcmp(format, "json"))
+            drill_report_json(rep, &out);
+        else
+            drill_report_text(rep, &out);
+        fwrite(buf_str(&out), 1, out.len, stdout);
+        buf_free(&out);
+        status = 0;
+    } else {
+        fprintf(stderr, "huashu drill report: no drill results in %s\n", dir ? dir : state);
+    }
+    for (size_t i = 0; i < files.n; i++)
+        free(files.v[i]);
+    free(files.v);
+    free(state);
+    drill_report_free(rep);
+    return status;
+}
+
+/* ---- drill from-log ------------------------------------------------------------------ */
+
+typedef struct event_list {
+    event *v;
+    size_t n, cap;
+} event_list;
+
+/* Reads every event of conversation conv from a session log; bad lines are reported. */
+static bool read_log(const char *path, const char *conv, event_list *out)
+{
+    int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+    linereader lr;
+    if (fd < 0 || !linereader_init(&lr, fd, EVENT_MAX_LINE)) {
+        fprintf(stderr, "huashu drill from-log: %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    const char *line;
+    size_t len;
+    linereader_status st;
+    while ((st = linereader_next(&lr, &line, &len)) == LINE_OK || st == LINE_TOO_LONG) {
+        char err[256];
+        event ev;
+        if (st == LINE_TOO_LONG || len == 0)
+            continue;
+        if (!event_parse(&ev, line, len, err, sizeof err)) {
+            fprintf(stderr, "%s:%lu: skipped: %s\n", path, lr.line_number, err);
+            continue;
+        }
+        if (strcmp(ev.conv, conv) == 0 && out->n == out->cap) {
+            event *grown = realloc(out->v, (out->cap * 2 + 16) * sizeof *grown);
+            if (grown) {
+                out->v = grown;
+                out->cap = out->cap * 2 + 16;
+            }
+        }
+        if (strcmp(ev.conv, conv) == 0 && out->n < out->cap)
+            out->v[out->n++] = ev;
+        else
+            event_release(&ev);
+    }
+    linereader_free(&lr);
+    if (fd != STDIN_FILENO)
+        close(fd);
+    return true;
+}
+
+static int cmd_drill_from_log(int argc, char **argv)
+{
+    const char *log = NULL, *conv = NULL, *pb = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--conv") && i + 1 < argc)
+            conv = argv[++i];
+        else if (!strcmp(argv[i], "--playbook") && i + 1 < argc)
+            pb = argv[++i];
+        else if ((argv[i][0] != '-' || !strcmp(argv[i], "-")) && !log)
+            log = argv[i];
+        else
+            log = NULL, i = argc;
+    }
+    if (!log || !conv) {
+        usage(stderr);
+        return 2;
+    }
+    event_list evs = {0};
+    int status = 2;
+    if (read_log(log, conv, &evs)) {
+        buf out;
+        buf_init(&out);
+        char err[256];
+        if (drill_skeleton(evs.v, evs.n, conv, pb ? pb : paths_default_playbook(), log, &out, err,
+                           sizeof err)) {
+            fwrite(buf_str(&out), 1, out.len, stdout);
+            status = fflush(stdout) == 0 ? 0 : 2;
+        } else {
+            fprintf(stderr, "huashu drill from-log: %s\n", err);
+            status = 1;
+        }
+        buf_free(&out);
+    }
+    for (size_t i = 0; i < evs.n; i++)
+        event_release(&evs.v[i]);
+    free(evs.v);
+    return status;
+}
+
+/* ---- drill FILE: the console --------------------------------------------------------- */
+
+/* True for the console options that take a value (huashu(1)). */
+static bool console_option_value(const char *arg)
+{
+    static const char *const with[] = {"--feed",       "--demo",  "--set",   "--ui",
+                                       "--ambiguous-width", "--time-scale", "--start",
+                                       "--bench",      "--config"};
+    for (size_t i = 0; i < sizeof with / sizeof with[0]; i++)
+        if (!strcmp(arg, with[i]))
+            return true;
+    return false;
+}
+
+static int cmd_drill_console(int argc, char **argv)
+{
+    drill_console dc = {.trainee = default_trainee(), .save = save_result};
+    const char *file = NULL, *pb_override = NULL;
+    char **rest = calloc((size_t)argc + 3, sizeof *rest);
+    int n = 0;
+    if (!rest)
+        return 2;
+    rest[n++] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--no-hints"))
+            dc.no_hints = true;
+        else if (!strcmp(argv[i], "--trainee") && i + 1 < argc)
+            dc.trainee = argv[++i];
+        else if (!strcmp(argv[i], "--playbook") && i + 1 < argc)
+            pb_override = argv[++i];
+        else if (argv[i][0] != '-' && !file)
+            file = argv[i];
+        else if (console_option_value(argv[i]) && i + 1 < argc) {
+            rest[n++] = argv[i++];
+            rest[n++] = argv[i];
+        } else
+            rest[n++] = argv[i];
+    }
+    playbook *pb = NULL;
+    char *pb_name = NULL;
+    int status = 2;
+    if (!file)
+        usage(stderr);
+    else if (load_drill(file, pb_override, &dc.dr, &pb, &pb_name)) {
+        rest[n++] = "--playbook";
+        rest[n++] = pb_name;
+        console_hooks hooks = {_("DRILL"), drill_console_setup, drill_console_teardown, &dc};
+        status = console_main(n, rest, &hooks);
+    }
+    drill_console_free(&dc);
+    drill_free(dc.dr);
+    playbook_free(pb);
+    free(pb_name);
+    free(rest);
+    return status;
+}
+
+int cmd_drill(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "run"))
+        return cmd_drill_run(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "report"))
+        return cmd_drill_report(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "from-log"))
+        return cmd_drill_from_log(argc - 1, argv + 1);
+    return cmd_drill_console(argc, argv);
+}

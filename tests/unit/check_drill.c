@@ -1,0 +1,707 @@
+/* check_drill: the drill loader (located errors), binding to a playbook, the runner on an
+ * explicit clock (timing, lateness, branches, hang-ups, not reached vs skipped), results as
+ * JSON and text, answers records, the report over many results and skeletons from logs. */
+#include <jansson.h>
+#include <string.h>
+
+#include "core/drill.h"
+#include "core/engine.h"
+#include "unit.h"
+
+#define SEC   1000LL
+#define START 1767578400000LL /* 2026-01-05T10:00:00+08:00 */
+#define TZ    480
+
+static playbook *pb;
+
+static void setup(void)
+{
+    char path[512];
+    unit_data("playbooks/mini.yaml", path, sizeof path);
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char text[65536];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    diagnostics d;
+    diag_init(&d);
+    pb = playbook_load(path, text, len, NULL, NULL, &d);
+    ck_assert_msg(pb != NULL, "%s", buf_str(&d.text));
+    diag_free(&d);
+}
+
+static void teardown(void)
+{
+    playbook_free(pb);
+}
+
+/* Loads and binds a drill from text; NULL (with the messages in msgs) when it has problems. */
+static drill *load(const char *yaml, char *msgs, size_t cap)
+{
+    diagnostics d;
+    diag_init(&d);
+    drill *dr = drill_load("t.yaml", yaml, strlen(yaml), &d);
+    if (dr && !drill_bind(dr, pb, &d)) {
+        drill_free(dr);
+        dr = NULL;
+    }
+    snprintf(msgs, cap, "%s", buf_str(&d.text));
+    diag_free(&d);
+    return dr;
+}
+
+static drill *load_ok(const char *yaml)
+{
+    char msgs[2048];
+    drill *dr = load(yaml, msgs, sizeof msgs);
+    ck_assert_msg(dr != NULL, "%s", msgs);
+    return dr;
+}
+
+/* ---- a headless harness: what huashu drill run does ---------------------------------- */
+
+typedef struct harness {
+    engine *e;
+    drill_run *run;
+    int customer_messages;
+    int closes;
+} harness;
+
+static void emit(void *ctx, const event *ev)
+{
+    harness *h = ctx;
+    char err[128];
+    ck_assert_msg(engine_feed(h->e, ev, err, sizeof err), "%s", err);
+    h->customer_messages += ev->type == EVENT_MESSAGE;
+    h->closes += ev->type == EVENT_CLOSE;
+    drill_run_event(h->run, ev);
+}
+
+static void change(void *ctx, const conversation *c, int64_t at, unsigned changes)
+{
+    harness *h = ctx;
+    drill_run_change(h->run, c, at, changes);
+}
+
+static void advance(harness *h, int64_t until)
+{
+    for (int guard = 0; guard < 10000 && !drill_run_done(h->run); guard++) {
+        int64_t t = drill_run_next_deadline(h->run), te = engine_next_deadline(h->e);
+        t = te < t ? te : t;
+        if (t > until)
+            break;
+        engine_advance(h->e, t);
+        drill_run_advance(h->run, t);
+    }
+    if (until != ENGINE_NEVER && !drill_run_done(h->run)) {
+        engine_advance(h->e, until);
+        drill_run_advance(h->run, until);
+    }
+}
+
+static void start(harness *h, const drill *dr)
+{
+    memset(h, 0, sizeof *h);
+    h->e = engine_new(pb);
+    h->run = drill_run_new(dr, h->e, "d", START, TZ, emit, h);
+    ck_assert_ptr_nonnull(h->run);
+    engine_set_observer(h->e, change, h);
+    drill_run_start(h->run);
+}
+
+/* The agent does something at `sec` seconds: says text (with a line id), presses a key, or
+ * hangs up (type close). */
+static void act(harness *h, double sec, event_type type, const char *text, const char *line)
+{
+    int64_t at = START + (int64_t)(sec * 1000);
+    advance(h, at);
+    if (drill_run_done(h->run))
+        return;
+    event ev;
+    event_init(&ev, type, "d", at, TZ);
+    if (type == EVENT_MESSAGE) {
+        ev.from = FROM_AGENT;
+        ev.text = text;
+        ev.line = line;
+    } else if (type == EVENT_KEY) {
+        ev.key = text;
+    }
+    char err[128];
+    ck_assert_msg(engine_feed(h->e, &ev, err, sizeof err), "%s", err);
+    drill_run_event(h->run, &ev);
+}
+
+static void say(harness *h, double sec, const char *text, const char *line)
+{
+    act(h, sec, EVENT_MESSAGE, text, line);
+}
+
+static const drill_result *finish(harness *h)
+{
+    advance(h, ENGINE_NEVER);
+    return drill_run_finish(h->run, START);
+}
+
+static void stop(harness *h)
+{
+    drill_run_free(h->run);
+    engine_free(h->e);
+}
+
+/* The status of the expectation called name. */
+static drill_status status_of(const drill_result *res, const char *name)
+{
+    for (size_t i = 0; i < res->drill->expect_total; i++)
+        if (!strcmp(drill_expect_at(res->drill, i, NULL)->name, name))
+            return res->outcomes[i].status;
+    ck_abort_msg("no expectation %s", name);
+    return DRILL_UNOPENED;
+}
+
+static const drill_outcome *outcome_of(const drill_result *res, const char *name)
+{
+    for (size_t i = 0; i < res->drill->expect_total; i++)
+        if (!strcmp(drill_expect_at(res->drill, i, NULL)->name, name))
+            return &res->outcomes[i];
+    ck_abort_msg("no expectation %s", name);
+    return NULL;
+}
+
+/* ---- loading ------------------------------------------------------------------------- */
+
+static const char *const hold_drill =
+    "drill: hold\n"
+    "title: 等候\n"
+    "playbook: mini\n"
+    "persona: {name: 王芳, surname: 王, title: 女士}\n"
+    "steps:\n"
+    "  - id: ask\n"
+    "    customer: 我的订单怎么还没到?\n"
+    "    expect:\n"
+    "      - {line: hold.ask, within: 10s}\n"
+    "      - {state: hold, within: 10s}\n"
+    "      - {never: 不知道}\n"
+    "  - id: wait\n"
+    "    customer: 好的\n"
+    "    expect:\n"
+    "      - {line: hold.checkin, after: 20s, within: hold_checkin, grace: 10s}\n"
+    "  - id: back\n"
+    "    expect:\n"
+    "      - {line: hold.return, within: 30s}\n"
+    "      - {surname: true, within: 30s, points: 5}\n";
+
+START_TEST(test_load_names_and_defaults)
+{
+    drill *dr = load_ok(hold_drill);
+    ck_assert_str_eq(dr->id, "hold");
+    ck_assert_uint_eq(dr->step_count, 3);
+    ck_assert_uint_eq(dr->expect_total, 6);
+    const drill_step *st;
+    ck_assert_str_eq(drill_expect_at(dr, 0, &st)->name, "ask.line");
+    ck_assert_str_eq(st->id, "ask");
+    ck_assert_str_eq(drill_expect_at(dr, 2, NULL)->name, "ask.never");
+    const drill_expect *checkin = drill_expect_at(dr, 3, NULL);
+    ck_assert_int_eq(checkin->within.ms, 25 * SEC); /* a playbook setting's name */
+    ck_assert_int_eq(checkin->after.ms, 20 * SEC);
+    ck_assert_int_eq(checkin->grace.ms, 10 * SEC);
+    ck_assert_int_eq(checkin->points, 10);
+    ck_assert_int_eq(drill_expect_at(dr, 5, NULL)->points, 5);
+    ck_assert(!dr->phone);
+    ck_assert(dr->known);
+    drill_free(dr);
+}
+END_TEST
+
+START_TEST(test_load_errors_are_located)
+{
+    char msgs[2048];
+    const char *bad = "drill: x\n"
+                      "title: t\n"
+                      "playbook: mini\n"
+                      "steps:\n"
+                      "  - id: a\n"
+                      "    bogus: 1\n"
+                      "    expect:\n"
+                      "      - {line: hold.ask, say: 您好}\n"
+                      "      - {say: 您好, within: soon!}\n"
+                      "    on:\n"
+                      "      - {words: 稍等, goto: nowhere}\n"
+                      "  - id: a\n";
+    ck_assert_ptr_null(load(bad, msgs, sizeof msgs));
+    ck_assert_msg(strstr(msgs, "t.yaml:6:5: unknown key \"bogus\""), "%s", msgs);
+    ck_assert_msg(strstr(msgs, "t.yaml:8:31: an expectation has one of"), "%s", msgs);
+    ck_assert_msg(strstr(msgs, "t.yaml:9:27: within must be a duration"), "%s", msgs);
+    ck_assert_msg(strstr(msgs, "t.yaml:11:27: goto: no step \"nowhere\""), "%s", msgs);
+    ck_assert_msg(strstr(msgs, "t.yaml:12:5: step id \"a\" is used twice"), "%s", msgs);
+}
+END_TEST
+
+START_TEST(test_bind_errors_are_located)
+{
+    char msgs[2048];
+    const char *bad = "drill: x\n"
+                      "title: t\n"
+                      "playbook: mini\n"
+                      "steps:\n"
+                      "  - expect:\n"
+                      "      - {state: nowhere}\n"
+                      "      - {line: [hold.ask, hold.nope]}\n"
+                      "      - {line: 'greeting.*'}\n"
+                      "      - {line: 'zzz.*'}\n"
+                      "      - {say: x, within: no_such_setting}\n"
+                      "      - {say: y, after: 20s, within: 10s}\n";
+    ck_assert_ptr_null(load(bad, msgs, sizeof msgs));
+    ck_assert_msg(strstr(msgs, "t.yaml:6:17: playbook mini has no state \"nowhere\""), "%s", msgs);
+    ck_assert_msg(strstr(msgs, "t.yaml:7:16: playbook mini has no line \"hold.nope\""), "%s", msgs);
+    ck_assert_msg(!strstr(msgs, "greeting.*"), "%s", msgs);
+    ck_assert_msg(strstr(msgs, "no line \"zzz.*\""), "%s", msgs);
+    ck_assert_msg(strstr(msgs, "t.yaml:10:26: \"no_such_setting\" is not a duration"), "%s", msgs);
+    ck_assert_msg(strstr(msgs, "after (20s) is later than within (10s)"), "%s", msgs);
+}
+END_TEST
+
+/* ---- running ------------------------------------------------------------------------- */
+
+START_TEST(test_model_answers_pass)
+{
+    drill *dr = load_ok(hold_drill);
+    harness h;
+    start(&h, dr);
+    ck_assert_int_eq(h.customer_messages, 1); /* the first customer turn is right away */
+    act(&h, 3, EVENT_KEY, "hold", NULL);
+    say(&h, 4, "麻烦您等待一下,我帮您查看,好吗?", "hold.ask");
+    ck_assert_int_eq(h.customer_messages, 2); /* "好的" as soon as the ask step settled */
+    say(&h, 29, "很抱歉,您的问题正在查证中,麻烦您再稍等片刻,谢谢!", NULL); /* text, no id */
+    act(&h, 40, EVENT_KEY, "hold", NULL);
+    say(&h, 41, "王女士,谢谢您的等候。很抱歉,让您久等了!", "hold.return");
+    const drill_result *res = finish(&h);
+    ck_assert_str_eq(res->end_reason, "completed");
+    ck_assert_int_eq(status_of(res, "ask.line"), DRILL_MET);
+    ck_assert_int_eq(status_of(res, "ask.state"), DRILL_MET);
+    ck_assert_int_eq(status_of(res, "ask.never"), DRILL_MET);
+    ck_assert_int_eq(status_of(res, "wait.line"), DRILL_MET);
+    ck_assert_int_eq(outcome_of(res, "wait.line")->met_at - outcome_of(res, "wait.line")->opened_at,
+                     25 * SEC);
+    ck_assert_int_eq(status_of(res, "back.surname"), DRILL_MET);
+    ck_assert_int_eq(res->score, 55);
+    ck_assert_int_eq(res->max, 55);
+    ck_assert(res->passed);
+    stop(&h);
+    drill_free(dr);
+}
+END_TEST
+
+START_TEST(test_late_early_missed_and_penalties)
+{
+    drill *dr = load_ok(hold_drill);
+    harness h;
+    start(&h, dr);
+    say(&h, 2, "我不知道,你等一下", NULL); /* never broken, two forbidden phrases */
+    say(&h, 17, "麻烦您等待一下,我帮您查看,好吗?", "hold.ask"); /* 7 s late: -4 */
+    /* the state window closes at 10 + 15 s: the wait step opens then, and its check-in comes
+     * 5 s later, before its after: 20s */
+    say(&h, 30, "很抱歉,您的问题正在查证中,麻烦您再稍等片刻,谢谢!", "hold.checkin");
+    const drill_result *res = finish(&h);
+    ck_assert_int_eq(status_of(res, "ask.line"), DRILL_LATE);
+    ck_assert_int_eq(outcome_of(res, "ask.line")->awarded, 6);
+    ck_assert_int_eq(status_of(res, "ask.state"), DRILL_MISSED);
+    ck_assert_int_eq(status_of(res, "ask.never"), DRILL_MISSED);
+    ck_assert_str_eq(outcome_of(res, "ask.never")->said, "我不知道,你等一下");
+    ck_assert_int_eq(status_of(res, "wait.line"), DRILL_EARLY);
+    ck_assert_int_eq(status_of(res, "back.line"), DRILL_MISSED);
+    ck_assert_uint_eq(res->hit_count, 2);
+    ck_assert_str_eq(res->hits[0].phrase, "不知道");
+    ck_assert_str_eq(res->hits[1].phrase, "你");
+    ck_assert_int_eq(res->score, 0); /* 6 - 2 x 5, never below zero */
+    ck_assert(!res->passed);
+    stop(&h);
+    drill_free(dr);
+}
+END_TEST
+
+static const char *const branch_drill =
+    "drill: branch\n"
+    "title: 分支\n"
+    "playbook: mini\n"
+    "persona: {surname: 李, title: 先生}\n"
+    "steps:\n"
+    "  - id: angry\n"
+    "    customer: 你们什么态度!\n"
+    "    expect:\n"
+    "      - {say: 抱歉, within: 10s}\n"
+    "    on:\n"
+    "      - {words: [不是我的错], goto: worse}\n"
+    "      - {silence: 20s, goto: worse}\n"
+    "    then: calm\n"
+    "  - id: worse\n"
+    "    customer: 我要投诉!\n"
+    "    expect:\n"
+    "      - {line: complaint.sorry, within: 10s}\n"
+    "    then: end\n"
+    "  - id: calm\n"
+    "    customer: 那好吧。\n"
+    "    when: reply\n"
+    "    expect:\n"
+    "      - {line: closing.more, within: 10s}\n";
+
+START_TEST(test_branch_on_words_skips_the_other_path)
+{
+    drill *dr = load_ok(branch_drill);
+    harness h;
+    start(&h, dr);
+    say(&h, 2, "这不是我的错", NULL);
+    ck_assert_int_eq(h.customer_messages, 2); /* "我要投诉!" at once */
+    say(&h, 4, "很抱歉,由于我们服务不周给您带来不便,请您原谅!", "complaint.sorry");
+    const drill_result *res = finish(&h);
+    ck_assert_str_eq(res->end_reason, "completed");
+    ck_assert_int_eq(status_of(res, "angry.say"), DRILL_MET); /* 抱歉, 2 s after the branch */
+    ck_assert_int_eq(status_of(res, "worse.line"), DRILL_MET);
+    ck_assert_int_eq(status_of(res, "calm.line"), DRILL_SKIPPED);
+    ck_assert_int_eq(res->max, 20);
+    stop(&h);
+    drill_free(dr);
+}
+END_TEST
+
+START_TEST(test_then_and_reply_turn)
+{
+    drill *dr = load_ok(branch_drill);
+    harness h;
+    start(&h, dr);
+    say(&h, 3, "很抱歉!", NULL);
+    ck_assert_int_eq(h.customer_messages, 1); /* calm waits for the agent's next reply */
+    say(&h, 5, "请您别着急", NULL);
+    ck_assert_int_eq(h.customer_messages, 2);
+    say(&h, 8, "请问还有什么可以帮您?", NULL); /* the line's text, without its id */
+    const drill_result *res = finish(&h);
+    ck_assert_int_eq(status_of(res, "worse.line"), DRILL_SKIPPED);
+    ck_assert_int_eq(status_of(res, "calm.line"), DRILL_MET);
+    ck_assert_int_eq(outcome_of(res, "calm.line")->opened_at, START + 5 * SEC);
+    ck_assert(res->passed);
+    stop(&h);
+    drill_free(dr);
+}
+END_TEST
+
+START_TEST(test_silence_branch_and_not_reached)
+{
+    drill *dr = load_ok(branch_drill);
+    harness h;
+    start(&h, dr);
+    /* the agent never answers: the 抱歉 window closes at 25 s, but the silence branch goes to
+     * worse at 20 s first; its expectation is missed after 10 s and 15 s of grace; then: end */
+    const drill_result *res = finish(&h);
+    ck_assert_int_eq(h.customer_messages, 2);
+    ck_assert_int_eq(status_of(res, "angry.say"), DRILL_MISSED);
+    ck_assert_int_eq(status_of(res, "worse.line"), DRILL_MISSED);
+    ck_assert_int_eq(status_of(res, "calm.line"), DRILL_SKIPPED);
+    ck_assert_str_eq(res->end_reason, "completed");
+    ck_assert_int_eq(res->ended, START + 45 * SEC + 1);
+    stop(&h);
+    drill_free(dr);
+}
+END_TEST
+
+START_TEST(test_agent_hangs_up_early)
+{
+    drill *dr = load_ok(branch_drill);
+    harness h;
+    start(&h, dr);
+    act(&h, 2, EVENT_CLOSE, NULL, NULL);
+    const drill_result *res = finish(&h);
+    ck_assert_str_eq(res->end_reason, "agent hung up");
+    ck_assert_int_eq(status_of(res, "angry.say"), DRILL_MISSED);
+    ck_assert_int_eq(status_of(res, "calm.line"), DRILL_NOT_REACHED); /* on the path: then */
+    ck_assert_int_eq(status_of(res, "worse.line"), DRILL_SKIPPED);
+    ck_assert(drill_status_missed(DRILL_NOT_REACHED));
+    stop(&h);
+    drill_free(dr);
+}
+END_TEST
+
+START_TEST(test_customer_hangs_up_and_silence_turn)
+{
+    const char *yaml = "drill: wrong\n"
+                       "title: 打错\n"
+                       "playbook: mini\n"
+                       "channel: phone\n"
+                       "steps:\n"
+                       "  - customer: 是张医生吗?\n"
+                       "    expect:\n"
+                       "      - {say: 查证, within: 10s}\n"
+                       "  - when: 3s\n"
+                       "    hangup: true\n";
+    drill *dr = load_ok(yaml);
+    harness h;
+    start(&h, dr);
+    say(&h, 2, "很抱歉,这里是客服中心,请您查证后再拨。", NULL);
+    ck_assert_int_eq(h.closes, 0);
+    advance(&h, START + 4 * SEC);
+    ck_assert_int_eq(h.closes, 0);
+    advance(&h, START + 5 * SEC); /* 3 s of silence after the reply */
+    ck_assert_int_eq(h.closes, 1);
+    const drill_result *res = finish(&h);
+    ck_assert_str_eq(res->end_reason, "customer hung up");
+    ck_assert_int_eq(res->ended, START + 5 * SEC);
+    ck_assert(res->passed);
+    const conversation *c = engine_find(h.e, "d");
+    ck_assert(c->phone);
+    ck_assert(c->closed);
+    stop(&h);
+    drill_free(dr);
+}
+END_TEST
+
+START_TEST(test_time_limit)
+{
+    const char *yaml = "drill: slow\n"
+                       "title: t\n"
+                       "playbook: mini\n"
+                       "limit: 20s\n"
+                       "steps:\n"
+                       "  - customer: 在吗?\n"
+                       "    when: reply\n"
+                       "    expect:\n"
+                       "      - {say: 您好, within: 60s}\n";
+    drill *dr = load_ok(yaml);
+    harness h;
+    start(&h, dr);
+    const drill_result *res = finish(&h);
+    ck_assert_str_eq(res->end_reason, "time limit");
+    ck_assert_int_eq(res->ended, START + 20 * SEC);
+    ck_assert_int_eq(status_of(res, "step1.say"), DRILL_NOT_REACHED);
+    stop(&h);
+    drill_free(dr);
+}
+END_TEST
+
+START_TEST(test_state_reached_by_key_and_hangup_after)
+{
+    const char *yaml = "drill: silent\n"
+                       "title: 无声\n"
+                       "playbook: mini\n"
+                       "channel: phone\n"
+                       "steps:\n"
+                       "  - expect:\n"
+                       "      - {state: silent, within: 5s}\n"
+                       "  - expect:\n"
+                       "      - {hangup: true, after: 4s, within: 10s}\n";
+    drill *dr = load_ok(yaml);
+    harness h;
+    start(&h, dr);
+    act(&h, 1, EVENT_KEY, "silent", NULL);
+    act(&h, 3, EVENT_CLOSE, NULL, NULL); /* 2 s after: too early */
+    const drill_result *res = finish(&h);
+    ck_assert_int_eq(status_of(res, "step1.state"), DRILL_MET);
+    ck_assert_int_eq(status_of(res, "step2.hangup"), DRILL_EARLY);
+    ck_assert(!res->passed);
+    stop(&h);
+    drill_free(dr);
+}
+END_TEST
+
+/* ---- results ------------------------------------------------------------------------- */
+
+START_TEST(test_result_json_and_text)
+{
+    drill *dr = load_ok(hold_drill);
+    harness h;
+    start(&h, dr);
+    drill_run_set_trainee(h.run, "小张");
+    say(&h, 2, "你好\"引号\"", NULL);
+    const drill_result *res = finish(&h);
+    buf b;
+    buf_init(&b);
+    drill_result_json(res, &b);
+    json_error_t jerr;
+    json_t *root = json_loads(buf_str(&b), 0, &jerr);
+    ck_assert_msg(root != NULL, "%s: %s", jerr.text, buf_str(&b));
+    ck_assert_str_eq(json_string_value(json_object_get(root, "drill")), "hold");
+    ck_assert_str_eq(json_string_value(json_object_get(root, "trainee")), "小张");
+    ck_assert_str_eq(json_string_value(json_object_get(root, "started")),
+                     "2026-01-05T10:00:00.000+08:00");
+    ck_assert(json_is_false(json_object_get(root, "passed")));
+    json_t *missed = json_object_get(root, "missed");
+    ck_assert_uint_eq(json_array_size(missed), 5);
+    ck_assert_str_eq(json_string_value(json_array_get(missed, 0)), "ask.line");
+    json_t *pen = json_array_get(json_object_get(root, "penalties"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(pen, "phrase")), "你");
+    ck_assert_str_eq(json_string_value(json_object_get(pen, "text")), "你好\"引号\"");
+    ck_assert_uint_eq(json_array_size(json_object_get(root, "transcript")), 3);
+    json_decref(root);
+    buf_clear(&b);
+    drill_result_text(res, &b);
+    ck_assert_msg(strstr(buf_str(&b), "FAILED"), "%s", buf_str(&b));
+    ck_assert_msg(strstr(buf_str(&b), "Missed: ask.line, ask.state, wait.line, back.line"),
+                  "%s", buf_str(&b));
+    buf_free(&b);
+    stop(&h);
+    drill_free(dr);
+}
+END_TEST
+
+START_TEST(test_answers_records)
+{
+    event ev;
+    char err[256];
+    const char *rec = "{\"at\":2.5,\"text\":\"您好\",\"line\":\"greeting.hotline\"}";
+    ck_assert_msg(drill_answer_parse(rec, strlen(rec), "drill", START, TZ, &ev, err, sizeof err),
+                  "%s", err);
+    ck_assert_int_eq(ev.type, EVENT_MESSAGE);
+    ck_assert_int_eq(ev.from, FROM_AGENT);
+    ck_assert_int_eq(ev.ts_ms, START + 2500);
+    ck_assert_str_eq(ev.conv, "drill");
+    ck_assert_str_eq(ev.line, "greeting.hotline");
+    event_release(&ev);
+    rec = "{\"at\":\"1m\",\"type\":\"key\",\"key\":\"hold\"}";
+    ck_assert(drill_answer_parse(rec, strlen(rec), "drill", START, TZ, &ev, err, sizeof err));
+    ck_assert_int_eq(ev.ts_ms, START + 60 * SEC);
+    ck_assert_str_eq(ev.key, "hold");
+    event_release(&ev);
+    rec = "{\"ts\":\"2026-01-05T10:00:09.000+08:00\",\"conv\":\"c-9\",\"type\":\"close\"}";
+    ck_assert(drill_answer_parse(rec, strlen(rec), "drill", START, TZ, &ev, err, sizeof err));
+    ck_assert_int_eq(ev.ts_ms, START + 9 * SEC);
+    ck_assert_str_eq(ev.conv, "drill");
+    event_release(&ev);
+    rec = "{\"text\":\"没有时间\"}";
+    ck_assert(!drill_answer_parse(rec, strlen(rec), "drill", START, TZ, &ev, err, sizeof err));
+    ck_assert_msg(strstr(err, "\"ts\" or \"at\""), "%s", err);
+    rec = "{\"at\":-1,\"text\":\"x\"}";
+    ck_assert(!drill_answer_parse(rec, strlen(rec), "drill", START, TZ, &ev, err, sizeof err));
+    rec = "[1,2]";
+    ck_assert(!drill_answer_parse(rec, strlen(rec), "drill", START, TZ, &ev, err, sizeof err));
+}
+END_TEST
+
+/* Plays the hold drill with the given trainee passing or not, into a JSON result. */
+static void result_json(const char *trainee, bool pass, buf *out)
+{
+    drill *dr = load_ok(hold_drill);
+    harness h;
+    start(&h, dr);
+    drill_run_set_trainee(h.run, trainee);
+    act(&h, 1, EVENT_KEY, "hold", NULL);
+    say(&h, pass ? 2 : 3, "麻烦您等待一下,我帮您查看,好吗?", "hold.ask");
+    if (pass) {
+        say(&h, 27, "很抱歉,您的问题正在查证中,麻烦您再稍等片刻,谢谢!", "hold.checkin");
+        say(&h, 30, "王女士,谢谢您的等候。很抱歉,让您久等了!", "hold.return");
+    } else {
+        say(&h, 5, "你再等等", NULL);
+    }
+    drill_result_json(finish(&h), out);
+    stop(&h);
+    drill_free(dr);
+}
+
+START_TEST(test_report_over_results)
+{
+    drill_report *rep = drill_report_new();
+    const char *who[] = {"a", "b", "c"};
+    for (int i = 0; i < 3; i++) {
+        buf b;
+        buf_init(&b);
+        result_json(who[i], i != 1, &b);
+        char err[128];
+        ck_assert_msg(drill_report_add(rep, b.data, b.len, err, sizeof err), "%s", err);
+        buf_free(&b);
+    }
+    char err[128];
+    ck_assert(!drill_report_add(rep, "{}", 2, err, sizeof err));
+    ck_assert(!drill_report_add(rep, "nope", 4, err, sizeof err));
+    ck_assert_uint_eq(drill_report_count(rep), 3);
+    buf b;
+    buf_init(&b);
+    drill_report_text(rep, &b);
+    const char *t = buf_str(&b);
+    ck_assert_msg(strstr(t, "3 results, 1 drills, 3 trainees"), "%s", t);
+    ck_assert_msg(strstr(t, "runs 3, passed 2 (66%)"), "%s", t);
+    ck_assert_msg(strstr(t, "ask.line                     3/3       2.0s"), "%s", t);
+    ck_assert_msg(strstr(t, "wait.line                    2/3       25.0s"), "%s", t);
+    ck_assert_msg(strstr(t, "\"你\" x1"), "%s", t);
+    buf_clear(&b);
+    drill_report_json(rep, &b);
+    json_t *root = json_loads(buf_str(&b), 0, NULL);
+    ck_assert_ptr_nonnull(root);
+    json_t *d0 = json_array_get(json_object_get(root, "drills"), 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(d0, "pass_rate")), 66);
+    json_decref(root);
+    buf_free(&b);
+    drill_report_free(rep);
+}
+END_TEST
+
+START_TEST(test_skeleton_from_a_log)
+{
+    const char *lines[] = {
+        "{\"ts\":\"2026-01-05T10:00:00.000+08:00\",\"conv\":\"c-1\",\"type\":\"open\","
+        "\"customer\":{\"name\":\"王芳\",\"surname\":\"王\",\"title\":\"女士\"}}",
+        "{\"ts\":\"2026-01-05T10:00:01.000+08:00\",\"conv\":\"c-2\",\"type\":\"message\","
+        "\"from\":\"customer\",\"text\":\"别的对话\"}",
+        "{\"ts\":\"2026-01-05T10:00:02.000+08:00\",\"conv\":\"c-1\",\"type\":\"message\","
+        "\"from\":\"customer\",\"text\":\"我的\\\"订单\\\"呢?\"}",
+        "{\"ts\":\"2026-01-05T10:00:06.000+08:00\",\"conv\":\"c-1\",\"type\":\"key\",\"key\":\"hold\"}",
+        "{\"ts\":\"2026-01-05T10:00:07.000+08:00\",\"conv\":\"c-1\",\"type\":\"message\","
+        "\"from\":\"agent\",\"text\":\"麻烦您等待一下,我帮您查看,好吗?\",\"line\":\"hold.ask\"}",
+        "{\"ts\":\"2026-01-05T10:00:20.000+08:00\",\"conv\":\"c-1\",\"type\":\"message\","
+        "\"from\":\"customer\",\"text\":\"还要多久\"}",
+        "{\"ts\":\"2026-01-05T10:00:22.000+08:00\",\"conv\":\"c-1\",\"type\":\"message\","
+        "\"from\":\"agent\",\"text\":\"马上就好了,请稍候\"}",
+        "{\"ts\":\"2026-01-05T10:00:40.000+08:00\",\"conv\":\"c-1\",\"type\":\"close\"}",
+    };
+    event evs[8];
+    char err[256];
+    for (size_t i = 0; i < 8; i++)
+        ck_assert_msg(event_parse(&evs[i], lines[i], strlen(lines[i]), err, sizeof err), "%s", err);
+    buf b;
+    buf_init(&b);
+    ck_assert(drill_skeleton(evs, 8, "c-1", "mini", "log.jsonl", &b, err, sizeof err));
+    const char *y = buf_str(&b);
+    ck_assert_msg(strstr(y, "drill: from-c-1\n"), "%s", y);
+    ck_assert_msg(strstr(y, "customer: \"我的\\\"订单\\\"呢?\""), "%s", y);
+    ck_assert_msg(strstr(y, "{state: hold, within: 10s}"), "%s", y);
+    ck_assert_msg(strstr(y, "{line: hold.ask, within: 10s}"), "%s", y);
+    ck_assert_msg(strstr(y, "when: 13s"), "%s", y); /* 13 s of agent silence before 还要多久 */
+    ck_assert_msg(strstr(y, "{say: \"马上就好了,请稍\", within: 10s}"), "%s", y);
+    ck_assert_msg(strstr(y, "{hangup: true, within: 25s}"), "%s", y);
+    ck_assert_msg(!strstr(y, "别的对话"), "%s", y);
+    char msgs[2048];
+    drill *dr = load(y, msgs, sizeof msgs);
+    ck_assert_msg(dr != NULL, "%s\n%s", msgs, y);
+    ck_assert_str_eq(dr->surname, "王");
+    drill_free(dr);
+    ck_assert(!drill_skeleton(evs, 8, "c-9", "mini", "log.jsonl", &b, err, sizeof err));
+    buf_free(&b);
+    for (size_t i = 0; i < 8; i++)
+        event_release(&evs[i]);
+}
+END_TEST
+
+static Suite *drill_suite(void)
+{
+    Suite *s = suite_create("drill");
+    TCase *tc = tcase_create("drill");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_load_names_and_defaults);
+    tcase_add_test(tc, test_load_errors_are_located);
+    tcase_add_test(tc, test_bind_errors_are_located);
+    tcase_add_test(tc, test_model_answers_pass);
+    tcase_add_test(tc, test_late_early_missed_and_penalties);
+    tcase_add_test(tc, test_branch_on_words_skips_the_other_path);
+    tcase_add_test(tc, test_then_and_reply_turn);
+    tcase_add_test(tc, test_silence_branch_and_not_reached);
+    tcase_add_test(tc, test_agent_hangs_up_early);
+    tcase_add_test(tc, test_customer_hangs_up_and_silence_turn);
+    tcase_add_test(tc, test_time_limit);
+    tcase_add_test(tc, test_state_reached_by_key_and_hangup_after);
+    tcase_add_test(tc, test_result_json_and_text);
+    tcase_add_test(tc, test_answers_records);
+    tcase_add_test(tc, test_report_over_results);
+    tcase_add_test(tc, test_skeleton_from_a_log);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return unit_run(drill_suite());
+}
