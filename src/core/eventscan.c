@@ -246,7 +246,14 @@ static scan_status read_scalar(scanner *s, const char **value, bool *is_string)
         *is_string = true;
         return read_string(s, value) ? SCAN_OK : SCAN_INVALID;
     }
-    return skip_literal(s) ? SCAN_OK : SCAN_INVALID;
+    const char *start = s->p;
+    if (!skip_literal(s))
+        return SCAN_INVALID;
+    /* whether a long or exponent number overflows is jansson's to say (it rejects inf) */
+    if (s->p - start > 18 || memchr(start, 'e', (size_t)(s->p - start)) ||
+        memchr(start, 'E', (size_t)(s->p - start)))
+        return SCAN_UNSUPPORTED;
+    return SCAN_OK;
 }
 
 static scan_status take_nested(scanner *s, const char *key, int depth)

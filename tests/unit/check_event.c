@@ -162,6 +162,9 @@ START_TEST(fast_path_rejects_what_jansson_rejects)
         "{\"ts\":\"2026-11-23T10:00:00.00+08:00\",\"conv\":\"a\",\"type\":\"open\",\"customer\":\"open\","
         "\"cmtup\":777777.7777777777700000009225805}",
         "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"lookup\",\"kind\":\"order\",\"fields\":null}",
+        /* found by fuzz_event (10-minute run): a real that overflows to infinity */
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":4E666666666666666667}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":99999999999999999999999}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         event ev;
