@@ -2,7 +2,7 @@
 # The config file's keys:, ui: and agent: sections reach the console; a bad key is reported.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 5
+plan 6
 
 mkdir -p "$XDG_CONFIG_HOME/huashu"
 cat >"$XDG_CONFIG_HOME/huashu/config.yaml" <<'YAML'
@@ -32,4 +32,6 @@ start 100 30 --demo "$TESTDATA/console/chats.jsonl" --playbook "$TESTDATA/playbo
 screen_check "problems in keys: are reported in the status line" "config: 2 problems"
 keys F3
 screen_check "and the rest still works (F3 holds)" "等候"
+tm kill-session -t t 2>/dev/null
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

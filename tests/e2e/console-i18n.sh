@@ -3,7 +3,7 @@
 # test machine may have only C.UTF-8), the catalogues taken from the build tree's po/.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 4
+plan 5
 
 build=$(cd "$(dirname "$HUASHU")/.." && pwd)
 for l in zh_CN zh_TW; do
@@ -30,4 +30,6 @@ run_in() {
 
 run_in zh_CN "队列" "进行中"
 run_in zh_TW "佇列" "進行中"
+tm kill-session -t t 2>/dev/null
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

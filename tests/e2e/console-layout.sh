@@ -4,7 +4,7 @@
 # escape sequences shown harmlessly; NO_COLOR.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 14
+plan 15
 
 PB="$TESTDATA/playbooks/mini.yaml"
 FEED="$TESTDATA/console/chats.jsonl"
@@ -67,4 +67,6 @@ tm kill-session -t t
 start 20 5 --demo "$FEED" --playbook "$PB"
 sleep 1
 if alive && fits 20; then ok "starting at 20x5 works"; else not_ok "start 20x5"; diag "$(screen)" "$(cat "$TMP/stderr")"; fi
+tm kill-session -t t 2>/dev/null
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

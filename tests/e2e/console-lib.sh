@@ -23,6 +23,7 @@ start() {
   h=$2
   shift 2
   : >"$TMP/exit"
+  [ -f "$TMP/stderr" ] && cat "$TMP/stderr" >>"$TMP/stderr.all" # earlier sessions' reports
   printf '%s\n' "$@" >"$TMP/args"
   cat >"$TMP/run.sh" <<RUN
 #!/bin/bash
@@ -115,7 +116,9 @@ compose_text() { screen | grep '^> ' | tail -1 | sed -e 's/^> //' -e 's/ *$//'; 
 
 # no_sanitizer_reports: stderr holds no AddressSanitizer/UBSan/valgrind report.
 no_sanitizer_reports() {
-  ! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error|ERROR SUMMARY: [1-9]' "$TMP/stderr"
+  sleep 0.5 # a session just ended may still be writing its report
+  ! cat "$TMP/stderr.all" "$TMP/stderr" 2>/dev/null |
+    grep -E 'AddressSanitizer|LeakSanitizer|runtime error|^==[0-9]+== '
 }
 
 # Session log of this run.

@@ -3,7 +3,7 @@
 # silent-call ladder count its steps by itself; every mark and line goes to the session log.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 10
+plan 11
 
 start 100 30 --manual --playbook "$TESTDATA/playbooks/mini.yaml" --time-scale 2
 screen_check "no call yet, and it says how to open one" "No call yet"
@@ -30,4 +30,6 @@ else
   not_ok "session log"; diag "$kinds" "$log"
 fi
 if printf '%s\n' "$log" | head -1 | grep -q '"channel":"phone"'; then ok "calls are logged as phone conversations"; else not_ok "phone channel"; diag "$log"; fi
+tm kill-session -t t 2>/dev/null
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

@@ -3,7 +3,7 @@
 # session log complete; SIGTSTP gives the terminal back until SIGCONT, which redraws.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 8
+plan 9
 
 FEED="$TESTDATA/console/chats.jsonl"
 PB="$TESTDATA/playbooks/mini.yaml"
@@ -21,20 +21,27 @@ for sig in TERM HUP INT; do
 done
 if [ "$(session_log | grep -c '"conv":"c-3"')" -ge 1 ]; then ok "the session log has every event up to the end"; else not_ok "session log"; diag "$(session_log)"; fi
 
-start 100 30 --demo "$FEED" --playbook "$PB"
-wait_for "赵六"
-pid=$(huashu_pid)
-kill -TSTP "$pid"
-i=0
-while [ $i -lt 50 ] && [ ! -e "$TMP/stopped" ]; do sleep 0.1; i=$((i + 1)); done
-if [ -e "$TMP/stopped" ] && [ "$(awk '{print $3}' "/proc/$pid/stat")" = T ]; then ok "SIGTSTP stops it"; else not_ok "SIGTSTP"; diag "$(screen)"; fi
-if cmp -s "$TMP/stty.stopped" "$TMP/stty.before"; then ok "while stopped, the terminal is back to its modes"; else not_ok "modes while stopped"; diag "$(cat "$TMP/stty.stopped" 2>&1)" "$(cat "$TMP/stty.before")"; fi
-tm send-keys -t t -R
-tm clear-history -t t
-: >"$TMP/resume" # the shell's fg sends SIGCONT
-if wait_gone "huashu exited" && wait_for "Queue" && wait_for "赵六"; then ok "SIGCONT takes the terminal again and redraws"; else not_ok "SIGCONT"; diag "$(screen)"; fi
-keys F10
-wait_for "Quit?"
-keys y
-if wait_exit && [ "$status" = 0 ]; then ok "and it still quits normally"; else not_ok "quit after resume"; diag "$(screen)"; fi
+if [ -n "${HUASHU_WRAPPER:-}" ]; then # a tool such as valgrind handles job control itself
+  for n in "SIGTSTP stops it" "while stopped, the terminal is back to its modes" \
+    "SIGCONT takes the terminal again and redraws" "and it still quits normally"; do skip "$n (under $HUASHU_WRAPPER)"; done
+else
+  start 100 30 --demo "$FEED" --playbook "$PB"
+  wait_for "赵六"
+  pid=$(huashu_pid)
+  kill -TSTP "$pid"
+  i=0
+  while [ $i -lt 50 ] && [ ! -e "$TMP/stopped" ]; do sleep 0.1; i=$((i + 1)); done
+  if [ -e "$TMP/stopped" ] && [ "$(awk '{print $3}' "/proc/$pid/stat")" = T ]; then ok "SIGTSTP stops it"; else not_ok "SIGTSTP"; diag "$(screen)"; fi
+  if cmp -s "$TMP/stty.stopped" "$TMP/stty.before"; then ok "while stopped, the terminal is back to its modes"; else not_ok "modes while stopped"; diag "$(cat "$TMP/stty.stopped" 2>&1)" "$(cat "$TMP/stty.before")"; fi
+  tm send-keys -t t -R
+  tm clear-history -t t
+  : >"$TMP/resume" # the shell's fg sends SIGCONT
+  if wait_gone "huashu exited" && wait_for "Queue" && wait_for "赵六"; then ok "SIGCONT takes the terminal again and redraws"; else not_ok "SIGCONT"; diag "$(screen)"; fi
+  keys F10
+  wait_for "Quit?"
+  keys y
+  if wait_exit && [ "$status" = 0 ]; then ok "and it still quits normally"; else not_ok "quit after resume"; diag "$(screen)"; fi
+fi
+tm kill-session -t t 2>/dev/null
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing
