@@ -249,9 +249,10 @@ static scan_status read_scalar(scanner *s, const char **value, bool *is_string)
     const char *start = s->p;
     if (!skip_literal(s))
         return SCAN_INVALID;
+    bool number = *start == '-' || (*start >= '0' && *start <= '9');
+    size_t n = (size_t)(s->p - start);
     /* whether a long or exponent number overflows is jansson's to say (it rejects inf) */
-    if (s->p - start > 18 || memchr(start, 'e', (size_t)(s->p - start)) ||
-        memchr(start, 'E', (size_t)(s->p - start)))
+    if (number && (n > 18 || memchr(start, 'e', n) || memchr(start, 'E', n)))
         return SCAN_UNSUPPORTED;
     return SCAN_OK;
 }
