@@ -33,6 +33,41 @@ bool action_key_event(app *a, const char *key)
     return app_feed(a, &ev);
 }
 
+static uint64_t text_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h | 1; /* never 0, the "nothing confirmed" value */
+}
+
+/* What ui.lint_mode says about a draft with a forbidden phrase: true when it may go now. */
+static bool lint_allows(app *a, const char *draft)
+{
+    lint_hit hit;
+    if (!compose_lint_hit(a, &hit))
+        return true;
+    char key[32];
+    keymap_describe(&a->keys, ACT_FIX, key, sizeof key);
+    int n = (int)hit.length;
+    const char *phrase = draft + hit.offset;
+    switch (a->opt.lint_mode) {
+    case LINT_MODE_WARN:
+        app_message(a, true, _("sent with \"%.*s\", which the rules forbid"), n, phrase);
+        return true;
+    case LINT_MODE_BLOCK:
+        app_message(a, true, _("\"%.*s\" may not be sent: %s replaces it"), n, phrase, key);
+        return false;
+    default:
+        if (a->lint_confirmed == text_hash(draft))
+            return true;
+        a->lint_confirmed = text_hash(draft);
+        app_message(a, true, _("\"%.*s\" is forbidden: Enter again sends it, %s replaces it"), n,
+                    phrase, key);
+        return false;
+    }
+}
+
 static void send_line(app *a)
 {
     const conversation *c = target(a);
@@ -44,6 +79,8 @@ static void send_line(app *a)
         app_message(a, true, _("fill in %s before sending"), what);
         return;
     }
+    if (!lint_allows(a, u->draft.data))
+        return;
     event ev;
     event_init(&ev, EVENT_MESSAGE, c->id, app_now(a), a->tz_offset);
     ev.from = FROM_AGENT;
@@ -249,6 +286,10 @@ void action_run(app *a, action act)
         break;
     case ACT_COPY:
         copy_line(a);
+        break;
+    case ACT_FIX:
+        if (!compose_lint_fix(a))
+            app_message(a, false, "%s", _("no forbidden phrase with a better wording here"));
         break;
     case ACT_QUIT:
         quit(a);

@@ -363,6 +363,7 @@ bool app_init(app *a)
     buf_init(&a->compose.after);
     a->compose.ask_line = PB_NONE;
     engine_set_observer(a->engine, on_change, a);
+    a->lint = lint_new(a->pb);
     curses_start(a);
     signal(SIGPIPE, SIG_IGN);
     if (!loop_watch(a->loop, STDIN_FILENO, POLLIN, input_on_ready, a) ||
@@ -378,6 +379,8 @@ bool app_init(app *a)
 void app_free(app *a)
 {
     layout_free(a);
+    lint_free(a->lint);
+    a->lint = NULL;
     if (a->input)
         delwin(a->input);
     endwin();

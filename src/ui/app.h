@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/engine.h"
+#include "core/lint.h"
 #include "core/queue.h"
 #include "core/suggest.h"
 #include "net/demo.h"
@@ -177,6 +178,8 @@ struct app {
     int help_scroll;
     WINDOW *help_win;
     bool quit_asked;
+    lint *lint;              /* forbidden phrases of the playbook, for the compose line */
+    uint64_t lint_confirmed; /* hash of a draft the agent chose to send despite a hit */
 
     char status[256];
     int64_t status_until;
@@ -278,6 +281,11 @@ void compose_start_pick(app *a);
 void compose_start_prompt(app *a, prompt_kind kind, const char *initial);
 /* True when text still holds a raw {placeholder} or a 【label】 hole of the playbook. */
 bool compose_has_hole(const app *a, const char *text, char *what, size_t cap);
+/* The forbidden phrase of the selected draft the agent is most likely at (the one under or
+ * before the cursor, else the first); false when the draft has none. */
+bool compose_lint_hit(app *a, lint_hit *hit);
+/* Replaces that phrase with its better wording; false when there is nothing to replace. */
+bool compose_lint_fix(app *a);
 
 /* help.c */
 void help_draw(app *a);

@@ -465,6 +465,86 @@ bool compose_has_hole(const app *ca, const char *text, char *what, size_t cap)
     return false;
 }
 
+/* ---- forbidden phrases (core/lint) ------------------------------------------------------ */
+
+#define LINT_MAX 16
+
+/* The forbidden phrases and 不可以说 lines in text (raw placeholders and holes are
+ * compose_has_hole's); returns how many went into hits. */
+static size_t phrase_hits(app *a, const char *text, size_t len, lint_hit *hits, size_t max)
+{
+    if (!a->lint || len == 0)
+        return 0;
+    lint_hit all[LINT_MAX];
+    size_t n = lint_check(a->lint, text, len, all, LINT_MAX), k = 0;
+    for (size_t i = 0; i < n && i < LINT_MAX && k < max; i++)
+        if (all[i].kind == LINT_FORBIDDEN || all[i].kind == LINT_AVOID)
+            hits[k++] = all[i];
+    return k;
+}
+
+/* The selected conversation's draft text ("" when none). */
+static const char *app_selected_draft(app *a)
+{
+    ui_conv *u = app_conv(a, a->selected);
+    return u && u->draft.data ? u->draft.data : "";
+}
+
+bool compose_lint_hit(app *a, lint_hit *hit)
+{
+    ui_conv *u = app_conv(a, a->selected);
+    if (!u || a->compose.mode != COMPOSE_TEXT || u->draft.len == 0)
+        return false;
+    lint_hit hits[LINT_MAX];
+    size_t n = phrase_hits(a, u->draft.data, u->draft.len, hits, LINT_MAX), pick = 0;
+    for (size_t i = 0; i < n; i++)
+        if (hits[i].offset <= u->cursor)
+            pick = i;
+    if (n)
+        *hit = hits[pick];
+    return n > 0;
+}
+
+/* The better wording of a hit as the agent would send it (an avoid line filled in). */
+static void better_text(app *a, const lint_hit *hit, buf *out)
+{
+    const conversation *c = app_selected(a);
+    if (hit->line >= 0 && c)
+        suggest_fill(a->engine, c, hit->line, app_now(a), out, NULL, 0);
+    else if (hit->better)
+        buf_puts(out, hit->better);
+}
+
+bool compose_lint_fix(app *a)
+{
+    lint_hit hit;
+    ui_conv *u = app_conv(a, a->selected);
+    if (!u || !compose_lint_hit(a, &hit))
+        return false;
+    if (hit.line >= 0) { /* a playbook line: fill it, asking for missing values in place */
+        buf before, after;
+        buf_init(&before);
+        buf_init(&after);
+        buf_append(&before, u->draft.data, hit.offset);
+        buf_puts(&after, u->draft.data + hit.offset + hit.length);
+        compose_start_ask(a, hit.line, buf_str(&before), buf_str(&after));
+        buf_free(&before);
+        buf_free(&after);
+        return true;
+    }
+    buf out;
+    buf_init(&out);
+    if (!lint_replace(&out, u->draft.data, u->draft.len, &hit, NULL)) {
+        buf_free(&out);
+        return false;
+    }
+    u->cursor = hit.offset + strlen(hit.better);
+    buf_free(&u->draft);
+    u->draft = out;
+    app_mark(a, PANE_COMPOSE);
+    return true;
+}
+
 /* ---- the pane ------------------------------------------------------------------------ */
 
 static const char *prompt_text(app *a)
@@ -512,6 +592,34 @@ static void draw_hint(app *a, pane *p, int x)
     draw_text(a, p->win, 0, x, line, strlen(line), p->w - x - 1, ATTR_DIM);
 }
 
+/* Right of the compose line: the phrase the cursor is at and what to say instead, with the
+ * key that replaces it. Returns the columns it took (at most a third of the line). */
+static int draw_lint_hint(app *a, pane *p)
+{
+    lint_hit hit;
+    if (!compose_lint_hit(a, &hit))
+        return 0;
+    buf better, hint;
+    buf_init(&better);
+    buf_init(&hint);
+    better_text(a, &hit, &better);
+    char key[32];
+    keymap_describe(&a->keys, ACT_FIX, key, sizeof key);
+    char *space = strchr(key, ' ');
+    if (space)
+        *space = '\0';
+    buf_printf(&hint, " %.*s: %s [%s] ", (int)hit.length, app_selected_draft(a) + hit.offset,
+               buf_str(&better), key);
+    int w = (int)draw_width(a, hint.data, hint.len), room = p->w / 3;
+    if (w > room)
+        w = room;
+    if (w >= 8)
+        draw_text_cut(a, p->win, 0, p->w - w, hint.data, hint.len, w, ATTR_NEAR);
+    buf_free(&better);
+    buf_free(&hint);
+    return w >= 8 ? w + 1 : 0;
+}
+
 static void draw_compose(app *a, pane *p)
 {
     compose_state *cs = &a->compose;
@@ -537,11 +645,24 @@ static void draw_compose(app *a, pane *p)
         buf_free(&text);
         return;
     }
-    int cols = p->w - x - 1;
-    size_t start = scroll_start(a, &text, cursor, cols > 1 ? cols : 1);
-    int used = draw_range(a, p, x, &text, start, 0, hole_at, ATTR_NORMAL);
-    used += draw_range(a, p, x + used, &text, start, hole_at, hole_at + hole_len, ATTR_HOLE);
-    draw_range(a, p, x + used, &text, start, hole_at + hole_len, text.len, ATTR_NORMAL);
+    lint_hit hits[LINT_MAX];
+    size_t nhits = 0;
+    if (cs->mode == COMPOSE_TEXT) {
+        nhits = phrase_hits(a, text.data, text.len, hits, LINT_MAX);
+    } else if (hole_len) {
+        hits[0].offset = hole_at;
+        hits[0].length = hole_len;
+        nhits = 1;
+    }
+    int cols = p->w - x - 1 - (cs->mode == COMPOSE_TEXT ? draw_lint_hint(a, p) : 0);
+    size_t start = scroll_start(a, &text, cursor, cols > 1 ? cols : 1), pos = 0;
+    int used = 0, mark = cs->mode == COMPOSE_TEXT ? ATTR_PAST : ATTR_HOLE;
+    for (size_t i = 0; i < nhits; i++) {
+        used += draw_range(a, p, x + used, &text, start, pos, hits[i].offset, ATTR_NORMAL);
+        pos = hits[i].offset + hits[i].length;
+        used += draw_range(a, p, x + used, &text, start, hits[i].offset, pos, mark);
+    }
+    draw_range(a, p, x + used, &text, start, pos, text.len, ATTR_NORMAL);
     int cx = x + (int)draw_width(a, text.data + start, cursor - start);
     wmove(p->win, 0, cx < p->w ? cx : p->w - 1);
     buf_free(&text);

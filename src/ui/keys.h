@@ -50,6 +50,7 @@ typedef enum action {
     ACT_STOCK,
     ACT_REFRESH,
     ACT_COPY,
+    ACT_FIX,
     ACT_QUIT,
     ACT_CALL,
     ACT_SILENT,

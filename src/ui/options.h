@@ -14,11 +14,15 @@ typedef struct ui_options {
     int scrollback;      /* messages kept per conversation in memory */
     int queue_width;     /* columns of the queue in the two-column layout */
     bool osc52;          /* copy with OSC 52 through the terminal */
+    int lint_mode;       /* what Enter does with a forbidden phrase: LINT_MODE_* */
 } ui_options;
+
+enum { LINT_MODE_WARN, LINT_MODE_CONFIRM, LINT_MODE_BLOCK };
 
 typedef enum ui_option_type {
     UI_OPT_INT,
     UI_OPT_BOOL,
+    UI_OPT_ENUM, /* one of choices ("a|b|c"), stored as its index */
 } ui_option_type;
 
 typedef struct ui_option_info {
@@ -26,8 +30,9 @@ typedef struct ui_option_info {
     ui_option_type type;
     int min, max;
     const char *def;
-    const char *help; /* N_() */
-    size_t offset;    /* into ui_options */
+    const char *help;    /* N_() */
+    size_t offset;       /* into ui_options */
+    const char *choices; /* UI_OPT_ENUM */
 } ui_option_info;
 
 extern const ui_option_info ui_option_table[];

@@ -93,6 +93,11 @@ START_TEST(ui_options_are_checked_against_the_table)
     ck_assert(!o.bell);
     ck_assert(!ui_options_set(&o, "bell", "maybe", err, sizeof err));
     ck_assert(!ui_options_set(&o, "colour", "true", err, sizeof err));
+    ck_assert_int_eq(o.lint_mode, LINT_MODE_CONFIRM);
+    ck_assert(ui_options_set(&o, "lint_mode", "block", err, sizeof err));
+    ck_assert_int_eq(o.lint_mode, LINT_MODE_BLOCK);
+    ck_assert(!ui_options_set(&o, "lint_mode", "maybe", err, sizeof err));
+    ck_assert(strstr(err, "warn|confirm|block"));
 }
 END_TEST
 
