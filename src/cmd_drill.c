@@ -21,8 +21,8 @@
 #include "net/paths.h"
 #include "ui/drill.h"
 
-#define DEFAULT_START "2026-01-05T10:00:00+08:00" /* a Monday morning, no holiday */
-#define RUN_CONV "drill"
+#define DEFAULT_START    "2026-01-05T10:00:00+08:00" /* a Monday morning, no holiday */
+#define RUN_CONV         "drill"
 #define MAX_REPORT_FILES 100000
 
 static void usage(FILE *out)
@@ -86,8 +86,10 @@ static playbook *drill_playbook(const drill *dr, const char *name, diagnostics *
     free(path);
     if (!data) {
         const pb_mark *m = &dr->playbook_mark;
-        diag_add(d, m->file, m->line, m->col, "no playbook \"%s\" (an id or a path relative to "
-                 "the drill)", name);
+        diag_add(d, m->file, m->line, m->col,
+                 "no playbook \"%s\" (an id or a path relative to "
+                 "the drill)",
+                 name);
         return NULL;
     }
     return paths_load_playbook(name, d);
@@ -191,16 +193,21 @@ static bool write_atomic(const char *path, const buf *text, char *err, size_t er
     return ok;
 }
 
-/* A file-name-safe copy of s (letters, digits, _ and - kept; others become -). */
+/* A file-name-safe copy of s: ASCII letters, digits, _ and - and any non-ASCII character kept,
+ * everything else (/, spaces, dots, controls) a -; at most 32 bytes, whole characters. */
 static void safe_name(const char *s, char *out, size_t cap)
 {
     size_t n = 0;
-    for (; s && *s && n + 1 < cap && n < 32; s++) {
-        char c = *s;
+    for (; s && *s && n + 1 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '_' || c == '-';
-        out[n++] = ok ? c : '-';
+                  c == '_' || c == '-' || c >= 0x80;
+        if (n >= 32 && (c & 0xC0) != 0x80)
+            break;
+        out[n++] = ok ? (char)c : '-';
     }
+    while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0xC0) /* a lead byte cut off */
+        n--;
     out[n] = '\0';
 }
 
@@ -369,11 +376,14 @@ static bool find_start(const run_args *a, const answers *an, int64_t *start, int
 static bool agent_side(const event *ev)
 {
     switch (ev->type) {
-    case EVENT_MESSAGE: return ev->from == FROM_AGENT;
+    case EVENT_MESSAGE:
+        return ev->from == FROM_AGENT;
     case EVENT_KEY:
     case EVENT_STATE:
-    case EVENT_CLOSE: return true;
-    default: return false;
+    case EVENT_CLOSE:
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -680,6 +690,45 @@ static bool read_log(const char *path, const char *conv, event_list *out)
     return true;
 }
 
+typedef struct state_watch {
+    const char *conv;
+    int state; /* the conversation's state after the latest event, PB_NONE before */
+} state_watch;
+
+static void watch_state(void *ctx, const conversation *c, int64_t at, unsigned changes)
+{
+    state_watch *w = ctx;
+    if (!strcmp(c->id, w->conv))
+        w->state = c->state;
+}
+
+/* Plays the events through an engine so that an agent's key becomes the state it led to: a key
+ * that entered the state of its own name (hold, transfer, silent...) turns into a state event,
+ * any other key (hold again to come back, name) is left out of the skeleton. */
+static void keys_to_states(const playbook *pb, const char *conv, event_list *evs)
+{
+    engine *e = engine_new(pb);
+    state_watch w = {conv, PB_NONE};
+    if (!e)
+        return;
+    engine_set_observer(e, watch_state, &w);
+    for (size_t i = 0; i < evs->n; i++) {
+        event *ev = &evs->v[i];
+        char err[256];
+        w.state = PB_NONE;
+        bool fed = engine_feed(e, ev, err, sizeof err);
+        if (ev->type != EVENT_KEY)
+            continue;
+        if (fed && w.state >= 0 && !strcmp(pb->states[w.state].id, ev->key)) {
+            ev->type = EVENT_STATE;
+            ev->state = pb->states[w.state].id;
+        } else {
+            ev->type = EVENT_LOOKUP; /* ignored by the skeleton */
+        }
+    }
+    engine_free(e);
+}
+
 static int cmd_drill_from_log(int argc, char **argv)
 {
     const char *log = NULL, *conv = NULL, *pb = NULL;
@@ -699,12 +748,17 @@ static int cmd_drill_from_log(int argc, char **argv)
     }
     event_list evs = {0};
     int status = 2;
-    if (read_log(log, conv, &evs)) {
+    diagnostics d;
+    diag_init(&d);
+    playbook *book = paths_load_playbook(pb ? pb : paths_default_playbook(), &d);
+    fputs(buf_str(&d.text), stderr);
+    diag_free(&d);
+    if (book && read_log(log, conv, &evs)) {
+        keys_to_states(book, conv, &evs);
         buf out;
         buf_init(&out);
         char err[256];
-        if (drill_skeleton(evs.v, evs.n, conv, pb ? pb : paths_default_playbook(), log, &out, err,
-                           sizeof err)) {
+        if (drill_skeleton(evs.v, evs.n, conv, pb ? pb : book->id, log, &out, err, sizeof err)) {
             fwrite(buf_str(&out), 1, out.len, stdout);
             status = fflush(stdout) == 0 ? 0 : 2;
         } else {
@@ -716,6 +770,7 @@ static int cmd_drill_from_log(int argc, char **argv)
     for (size_t i = 0; i < evs.n; i++)
         event_release(&evs.v[i]);
     free(evs.v);
+    playbook_free(book);
     return status;
 }
 
@@ -724,9 +779,9 @@ static int cmd_drill_from_log(int argc, char **argv)
 /* True for the console options that take a value (huashu(1)). */
 static bool console_option_value(const char *arg)
 {
-    static const char *const with[] = {"--feed",       "--demo",  "--set",   "--ui",
-                                       "--ambiguous-width", "--time-scale", "--start",
-                                       "--bench",      "--config"};
+    static const char *const with[] = {
+        "--feed",       "--demo",  "--set",   "--ui",    "--ambiguous-width",
+        "--time-scale", "--start", "--bench", "--config"};
     for (size_t i = 0; i < sizeof with / sizeof with[0]; i++)
         if (!strcmp(arg, with[i]))
             return true;

@@ -22,7 +22,7 @@ static const command commands[] = {
     {"lookup", cmd_lookup, "lookup order|stock ID   look up an order or stock over HTTP, print the fields"},
     {"audit", cmd_audit, "audit FILE...          KPIs and rule compliance over event logs (.gz too)"},
     {"feed", cmd_feed, "feed [SPEC]            run a feed through the engine and session log"},
-    {"drill", cmd_drill, "drill FILE|run|report  trainer drills: play one, score answers, sum up results"},
+    {"drill", cmd_drill, "drill FILE|run|report  trainer drills: play, score answers, sum up"},
 };
 
 static void usage(FILE *out)

@@ -180,8 +180,9 @@ static int expect_kind(loader *ld, yaml_node_t *map, yaml_node_t **value)
         if (!v)
             continue;
         if (kind >= 0) {
-            yamldoc_error(ld->y, v, "an expectation has one of state, line, say, never, "
-                                    "never_line, surname, hangup (found %s and %s)",
+            yamldoc_error(ld->y, v,
+                          "an expectation has one of state, line, say, never, "
+                          "never_line, surname, hangup (found %s and %s)",
                           kind_names[kind], kind_names[k]);
             return -1;
         }
@@ -212,9 +213,9 @@ static bool load_expect_words(loader *ld, drill_expect *x, yaml_node_t *v)
 
 static void load_expect(loader *ld, drill_step *st, yaml_node_t *node)
 {
-    static const char *const keys[] = {"state",  "line",  "say",    "never",  "never_line",
-                                       "surname", "hangup", "name",  "label",  "within",
-                                       "after",  "grace", "points", "required", NULL};
+    static const char *const keys[] = {"state",   "line",   "say",    "never",    "never_line",
+                                       "surname", "hangup", "name",   "label",    "within",
+                                       "after",   "grace",  "points", "required", NULL};
     if (!yamldoc_expect_map(ld->y, node, "an expectation"))
         return;
     yamldoc_check_keys(ld->y, node, keys, "an expectation");
@@ -391,8 +392,9 @@ static void load_step(loader *ld, yaml_node_t *node, size_t index)
     load_list(ld, st, node, "on", load_branch);
     st->then_name = dup_or_null(get_scalar(ld, node, "then"));
     if (st->hangup && (st->expect_count || st->branch_count))
-        yamldoc_error(ld->y, node, "the customer hangs up in this step: the drill ends there, so "
-                                   "it can expect nothing and has no branches");
+        yamldoc_error(ld->y, node,
+                      "the customer hangs up in this step: the drill ends there, so "
+                      "it can expect nothing and has no branches");
 }
 
 /* ---- the document -------------------------------------------------------------------- */
@@ -536,8 +538,8 @@ bool drill_looks_like(yamldoc *y)
 
 drill *drill_load(const char *file, const char *data, size_t len, diagnostics *d)
 {
-    static const char *const keys[] = {"drill",   "title",   "playbook", "channel", "intro",
-                                       "persona", "limit",   "scoring",  "steps",   NULL};
+    static const char *const keys[] = {"drill",   "title", "playbook", "channel", "intro",
+                                       "persona", "limit", "scoring",  "steps",   NULL};
     drill *dr = calloc(1, sizeof *dr);
     if (!dr || !(dr->file = strdup(file))) {
         free(dr);
@@ -638,8 +640,7 @@ static void bind_step(drill *dr, drill_step *st, const playbook *pb, diagnostics
         drill_branch *br = &st->branches[b];
         bind_duration(&br->silence, pb, NULL, d);
         if (br->cond == COND_STATE || br->cond == COND_LINE)
-            bind_words(pb, br->cond == COND_STATE, br->words, br->word_count, br->words_mark,
-                       d);
+            bind_words(pb, br->cond == COND_STATE, br->words, br->word_count, br->words_mark, d);
     }
 }
 

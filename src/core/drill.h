@@ -16,8 +16,8 @@
 #include "core/playbook.h"
 #include "core/yamldoc.h"
 
-#define DRILL_END (-1)   /* step target: the drill is over */
-#define DRILL_NEXT (-2)  /* step target: the next step in the file */
+#define DRILL_END        (-1) /* step target: the drill is over */
+#define DRILL_NEXT       (-2) /* step target: the next step in the file */
 #define DRILL_MAX_FIELDS 8
 
 /* A duration as written: seconds, a number with a unit, or a playbook setting's name. */
@@ -74,7 +74,7 @@ typedef struct drill_branch {
     size_t word_count;
     drill_duration silence;
     char *target_name;
-    int target; /* step index or DRILL_END */
+    int target;         /* step index or DRILL_END */
     pb_mark mark;       /* its goto: */
     pb_mark words_mark; /* its condition */
 } drill_branch;
@@ -99,13 +99,13 @@ typedef struct drill_step {
 } drill_step;
 
 typedef struct drill_scoring {
-    int points;                 /* per expectation unless it says (10) */
-    drill_duration within;      /* default window (30 s) */
-    drill_duration grace;       /* how long after within a late answer still counts (15 s) */
-    int late_penalty;           /* points lost per started late_unit past within (2) */
-    drill_duration late_unit;   /* 5 s */
-    int forbidden_penalty;      /* per forbidden phrase or avoided line (5) */
-    int pass;                   /* percent needed to pass (80) */
+    int points;               /* per expectation unless it says (10) */
+    drill_duration within;    /* default window (30 s) */
+    drill_duration grace;     /* how long after within a late answer still counts (15 s) */
+    int late_penalty;         /* points lost per started late_unit past within (2) */
+    drill_duration late_unit; /* 5 s */
+    int forbidden_penalty;    /* per forbidden phrase or avoided line (5) */
+    int pass;                 /* percent needed to pass (80) */
 } drill_scoring;
 
 typedef struct drill {
@@ -137,9 +137,9 @@ const drill_expect *drill_expect_at(const drill *dr, size_t i, const drill_step 
 /* ---- running ------------------------------------------------------------------------- */
 
 typedef enum drill_status {
-    DRILL_PENDING,     /* its window is open */
+    DRILL_PENDING, /* its window is open */
     DRILL_MET,
-    DRILL_LATE,        /* met after `within`, points reduced */
+    DRILL_LATE, /* met after `within`, points reduced */
     DRILL_MISSED,
     DRILL_EARLY,       /* only done before `after`: counts as missed */
     DRILL_NOT_REACHED, /* its step never came although the path led there: counts as missed */

@@ -282,8 +282,7 @@ static void text_drill(buf *b, drill_stats *d)
 {
     buf_printf(b, "\n%s  %s\n", d->id, d->title);
     buf_printf(b, "  runs %zu, passed %zu (%d%%), median score %lld%%, trainees %zu\n", d->runs,
-               d->passed, pct(d->passed, d->runs), (long long)median(&d->percent),
-               d->trainees.n);
+               d->passed, pct(d->passed, d->runs), (long long)median(&d->percent), d->trainees.n);
     buf_printf(b, "  %-28s %-9s %s\n", "expectation", "met", "median time");
     for (size_t k = 0; k < d->expect_count; k++) {
         expect_stats *e = &d->expects[k];
@@ -336,8 +335,9 @@ static void json_drill(buf *b, drill_stats *d)
     buf_json_string(b, d->id);
     buf_puts(b, ",\"title\":");
     buf_json_string(b, d->title);
-    buf_printf(b, ",\"runs\":%zu,\"passed\":%zu,\"pass_rate\":%d,\"median_percent\":%lld,"
-                  "\"trainees\":%zu,\"expectations\":[",
+    buf_printf(b,
+               ",\"runs\":%zu,\"passed\":%zu,\"pass_rate\":%d,\"median_percent\":%lld,"
+               "\"trainees\":%zu,\"expectations\":[",
                d->runs, d->passed, pct(d->passed, d->runs), (long long)median(&d->percent),
                d->trainees.n);
     for (size_t k = 0; k < d->expect_count; k++) {
@@ -416,8 +416,8 @@ static void first_words(const char *text, char *out, size_t cap)
 typedef struct skeleton {
     buf *out;
     int steps;
-    int64_t turn_at;     /* the current step's turn */
-    int64_t last_agent;  /* the agent's latest message, 0 before any */
+    int64_t turn_at;    /* the current step's turn */
+    int64_t last_agent; /* the agent's latest message, 0 before any */
     bool step_open;
     bool expect_open;
 } skeleton;

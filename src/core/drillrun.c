@@ -11,7 +11,7 @@
 #include "core/suggest.h"
 
 #define QUEUE_MAX 32
-#define LINT_MAX 16
+#define LINT_MAX  16
 #define NO_BRANCH (-100)
 
 /* A state the engine entered, noticed by the observer and not yet looked at. */
@@ -330,8 +330,8 @@ static void take_turn(drill_run *r, int64_t at)
         o->status = DRILL_PENDING;
         o->opened_at = at;
         o->deadline = is_never(st->expects[x].kind) ? ENGINE_NEVER : at + st->expects[x].within.ms;
-        o->closes_at = is_never(st->expects[x].kind) ? ENGINE_NEVER
-                                                     : o->deadline + st->expects[x].grace.ms;
+        o->closes_at =
+            is_never(st->expects[x].kind) ? ENGINE_NEVER : o->deadline + st->expects[x].grace.ms;
     }
     event ev;
     if (st->lookup_kind) {
@@ -610,7 +610,8 @@ static void fire(drill_run *r, int64_t at)
         } else if (r->turned) {
             for (size_t b = 0; b < st->branch_count; b++) {
                 const drill_branch *br = &st->branches[b];
-                if (br->cond == COND_SILENCE && silence_base(r, r->turn_at) + br->silence.ms <= at) {
+                if (br->cond == COND_SILENCE &&
+                    silence_base(r, r->turn_at) + br->silence.ms <= at) {
                     take_branch(r, br->target, at);
                     break;
                 }

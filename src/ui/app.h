@@ -199,7 +199,8 @@ struct app {
     int bench_frames; /* --bench: redraw this many times once the demo is in, then quit */
     double bench_redraw_ms, bench_repaint_ms;
     int clip_pids[4]; /* clipboard helpers still to be reaped */
-    const app_mode *mode; /* NULL in the plain console */
+    /* a mode on top of the console (huashu drill), NULL in the plain console; its state */
+    const app_mode *mode;
     void *mode_ctx;
 };
 

@@ -72,28 +72,37 @@ static void add_row(drill_console *dc, int attr, const char *fmt, ...)
         dc->rows[dc->row_count++] = (drill_row){copy, attr};
 }
 
-/* "2.1s" of a duration in ms. */
+/* "2.1s" of a duration in ms, rounded to a tenth as in the saved results. */
 static void seconds(int64_t ms, char *out, size_t cap)
 {
-    snprintf(out, cap, "%lld.%llds", (long long)(ms / 1000), (long long)(ms % 1000 / 100));
+    long long tenths = (long long)((ms + 50) / 100);
+    snprintf(out, cap, "%lld.%llds", tenths / 10, tenths % 10);
 }
 
 static int status_attr(drill_status s)
 {
-    return s == DRILL_MET ? ATTR_OK : s == DRILL_LATE ? ATTR_NEAR : s == DRILL_SKIPPED ? ATTR_DIM
-                                                                                       : ATTR_PAST;
+    return s == DRILL_MET       ? ATTR_OK
+           : s == DRILL_LATE    ? ATTR_NEAR
+           : s == DRILL_SKIPPED ? ATTR_DIM
+                                : ATTR_PAST;
 }
 
 /* The status word of an outcome as the trainee reads it. */
 static const char *status_label(drill_status s)
 {
     switch (s) {
-    case DRILL_MET: return _("met");
-    case DRILL_LATE: return _("late");
-    case DRILL_EARLY: return _("too early");
-    case DRILL_NOT_REACHED: return _("not reached");
-    case DRILL_SKIPPED: return _("skipped");
-    default: return _("missed");
+    case DRILL_MET:
+        return _("met");
+    case DRILL_LATE:
+        return _("late");
+    case DRILL_EARLY:
+        return _("too early");
+    case DRILL_NOT_REACHED:
+        return _("not reached");
+    case DRILL_SKIPPED:
+        return _("skipped");
+    default:
+        return _("missed");
     }
 }
 
@@ -241,6 +250,14 @@ static void draw_drill_pane(app *a, pane *p)
     else
         snprintf(right, sizeof right, "%s", _("done"));
     draw_header(a, p, _("Drill"), right);
+    if (!a->single_column) { /* the queue's border, which this pane replaces */
+        wattrset(p->win, a->attrs[ATTR_DIM]);
+        mvwvline(p->win, 1, p->w - 1, '|', p->h - 1);
+        wattrset(p->win, A_NORMAL);
+    }
+    pane inner = *p;
+    inner.w = a->single_column ? p->w : p->w - 1;
+    p = &inner;
     int y = 1;
     if (y < p->h)
         draw_text_cut(a, p->win, y++, 1, dr->title, strlen(dr->title), p->w - 2, ATTR_NORMAL);

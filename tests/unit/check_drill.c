@@ -319,30 +319,29 @@ START_TEST(test_late_early_missed_and_penalties)
 }
 END_TEST
 
-static const char *const branch_drill =
-    "drill: branch\n"
-    "title: 分支\n"
-    "playbook: mini\n"
-    "persona: {surname: 李, title: 先生}\n"
-    "steps:\n"
-    "  - id: angry\n"
-    "    customer: 你们什么态度!\n"
-    "    expect:\n"
-    "      - {say: 抱歉, within: 10s}\n"
-    "    on:\n"
-    "      - {words: [不是我的错], goto: worse}\n"
-    "      - {silence: 20s, goto: worse}\n"
-    "    then: calm\n"
-    "  - id: worse\n"
-    "    customer: 我要投诉!\n"
-    "    expect:\n"
-    "      - {line: complaint.sorry, within: 10s}\n"
-    "    then: end\n"
-    "  - id: calm\n"
-    "    customer: 那好吧。\n"
-    "    when: reply\n"
-    "    expect:\n"
-    "      - {line: closing.more, within: 10s}\n";
+static const char *const branch_drill = "drill: branch\n"
+                                        "title: 分支\n"
+                                        "playbook: mini\n"
+                                        "persona: {surname: 李, title: 先生}\n"
+                                        "steps:\n"
+                                        "  - id: angry\n"
+                                        "    customer: 你们什么态度!\n"
+                                        "    expect:\n"
+                                        "      - {say: 抱歉, within: 10s}\n"
+                                        "    on:\n"
+                                        "      - {words: [不是我的错], goto: worse}\n"
+                                        "      - {silence: 20s, goto: worse}\n"
+                                        "    then: calm\n"
+                                        "  - id: worse\n"
+                                        "    customer: 我要投诉!\n"
+                                        "    expect:\n"
+                                        "      - {line: complaint.sorry, within: 10s}\n"
+                                        "    then: end\n"
+                                        "  - id: calm\n"
+                                        "    customer: 那好吧。\n"
+                                        "    when: reply\n"
+                                        "    expect:\n"
+                                        "      - {line: closing.more, within: 10s}\n";
 
 START_TEST(test_branch_on_words_skips_the_other_path)
 {
@@ -532,8 +531,8 @@ START_TEST(test_result_json_and_text)
     buf_clear(&b);
     drill_result_text(res, &b);
     ck_assert_msg(strstr(buf_str(&b), "FAILED"), "%s", buf_str(&b));
-    ck_assert_msg(strstr(buf_str(&b), "Missed: ask.line, ask.state, wait.line, back.line"),
-                  "%s", buf_str(&b));
+    ck_assert_msg(strstr(buf_str(&b), "Missed: ask.line, ask.state, wait.line, back.line"), "%s",
+                  buf_str(&b));
     buf_free(&b);
     stop(&h);
     drill_free(dr);
@@ -639,7 +638,8 @@ START_TEST(test_skeleton_from_a_log)
         "\"from\":\"customer\",\"text\":\"别的对话\"}",
         "{\"ts\":\"2026-01-05T10:00:02.000+08:00\",\"conv\":\"c-1\",\"type\":\"message\","
         "\"from\":\"customer\",\"text\":\"我的\\\"订单\\\"呢?\"}",
-        "{\"ts\":\"2026-01-05T10:00:06.000+08:00\",\"conv\":\"c-1\",\"type\":\"key\",\"key\":\"hold\"}",
+        "{\"ts\":\"2026-01-05T10:00:06.000+08:00\",\"conv\":\"c-1\",\"type\":\"key\",\"key\":"
+        "\"hold\"}",
         "{\"ts\":\"2026-01-05T10:00:07.000+08:00\",\"conv\":\"c-1\",\"type\":\"message\","
         "\"from\":\"agent\",\"text\":\"麻烦您等待一下,我帮您查看,好吗?\",\"line\":\"hold.ask\"}",
         "{\"ts\":\"2026-01-05T10:00:20.000+08:00\",\"conv\":\"c-1\",\"type\":\"message\","
