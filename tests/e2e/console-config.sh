@@ -2,7 +2,7 @@
 # The config file's keys:, ui: and agent: sections reach the console; a bad key is reported.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 6
+plan 7
 
 mkdir -p "$XDG_CONFIG_HOME/huashu"
 cat >"$XDG_CONFIG_HOME/huashu/config.yaml" <<'YAML'
@@ -12,7 +12,7 @@ keys:
   help: [F2, C-o]
   greeting: M-g
 YAML
-start 100 30 --demo "$TESTDATA/console/chats.jsonl" --playbook "$TESTDATA/playbooks/mini.yaml"
+start 100 30 --demo "$TESTDATA/console/chats.jsonl" --playbook "$TESTDATA/playbooks/mini.yaml" --time-scale 10
 screen_check "agent: fills the company in suggestions" "好运来小店客服042号"
 keys F2
 screen_check "keys: rebinds help to F2" "huashu keys"
@@ -21,6 +21,8 @@ wait_gone "huashu keys"
 keys F1
 sleep 0.5
 if ! screen | grep -q "huashu keys"; then ok "F1 no longer opens help"; else not_ok "F1 still bound"; diag "$(screen)"; fi
+wait_for "2 late"
+if ! bell_rang; then ok "ui: bell: false keeps the bell quiet past 30 s"; else not_ok "bell rang"; fi
 tm kill-session -t t
 
 cat >"$XDG_CONFIG_HOME/huashu/config.yaml" <<'YAML'

@@ -106,6 +106,9 @@ huashu_pid() { pgrep -f "$HUASHU" -P "$(tm display -p -t t '#{pane_pid}')" | hea
 # queue_row NAME: the screen row (1-based) of NAME in the queue column, 0 when not there.
 queue_row() { screen | grep -n "^[ >]$1 " | head -1 | cut -d: -f1 | grep . || echo 0; }
 
+# bell_rang: tmux saw a bell in the session's window.
+bell_rang() { [ "$(tm display -p -t t '#{window_bell_flag}')" = 1 ]; }
+
 # suggestion_number TEXT: the key number (1-9) of the suggestion holding TEXT, empty if none.
 suggestion_number() {
   screen | grep -F -- "$1" | sed -n 's/^.*| \([1-9]\)[ *!>] .*$/\1/p; s/^ \([1-9]\)[ *!>] .*$/\1/p' | head -1

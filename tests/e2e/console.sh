@@ -4,7 +4,7 @@
 # hold and its 25 s check-in on a fast clock, the help overlay, name, lookups, copy, quit.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 24
+plan 25
 
 PB="$TESTDATA/playbooks/mini.yaml"
 start 100 30 --demo "$TESTDATA/console/chats.jsonl" --playbook "$PB" --time-scale 10 --start 2026-11-23T15:00:00+08:00
@@ -14,6 +14,10 @@ wait_for "赵六"
 # c-1 waits since 0.5 s and c-2 since 1.5 s; c-3 said nothing: in that order
 a=$(queue_row "王芳") b=$(queue_row "c-2") c=$(queue_row "赵六")
 if [ "$a" -gt 0 ] && [ "$a" -lt "$b" ] && [ "$b" -lt "$c" ]; then ok "queue: longest unanswered first"; else not_ok "queue order"; diag "$(screen)"; fi
+
+i=0
+while [ $i -lt 100 ] && ! bell_rang; do sleep 0.1; i=$((i + 1)); done
+if bell_rang && wait_for "late"; then ok "the bell rings when a chat passes 30 s unanswered"; else not_ok "bell"; diag "$(screen)"; fi
 
 n=$(suggestion_number "王女士,请问有什么可以帮您?")
 keys "${n:-0}"
