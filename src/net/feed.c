@@ -315,10 +315,19 @@ void feed_log(feed *f, const char *fmt, ...)
 
 void feed_set_status(feed *f, const char *fmt, ...)
 {
+    char raw[sizeof f->status];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(f->status, sizeof f->status, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    buf clean; /* server reason phrases and bridge names reach the screen: no controls */
+    buf_init(&clean);
+    text_sanitize(&clean, raw, strlen(raw), false);
+    size_t cols;
+    size_t n = text_fit(buf_str(&clean), clean.len, sizeof f->status - 1, false, &cols);
+    memcpy(f->status, buf_str(&clean), n);
+    f->status[n] = '\0';
+    buf_free(&clean);
     if (f->cb.status)
         f->cb.status(f->cb.ctx);
 }
@@ -401,10 +410,20 @@ static linereader_status follow_next(linereader *r, const char **line, size_t *l
     return LINE_AGAIN;
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 linereader_status feed_drain(feed *f, linereader *r, bool follow, const char *where, bool *more)
 {
     *more = false;
+    int64_t until = mono_ms() + FEED_DRAIN_MS;
     for (int budget = FEED_DRAIN_BUDGET; budget > 0; budget--) {
+        if ((budget & 31) == 0 && mono_ms() >= until)
+            break; /* the keyboard and the screen get their turn */
         const char *line;
         size_t len;
         linereader_status st =

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/chatwoot_map.h"
+#include "core/text.h"
 #include "net/feed_impl.h"
 #include "net/http.h"
 
@@ -444,9 +445,13 @@ static void on_posted(void *ctx, const http_response *r)
             f->cb.sent(f->cb.ctx, p.conv, p.text, NULL);
     } else {
         f->stats.send_failed++;
-        feed_log(f, "reply to %s not sent: %s", p.conv, r->message);
+        buf why; /* the message may quote the server: no controls reach a screen */
+        buf_init(&why);
+        text_sanitize(&why, r->message, strlen(r->message), false);
+        feed_log(f, "reply to %s not sent: %s", p.conv, buf_str(&why));
         if (f->cb.sent)
-            f->cb.sent(f->cb.ctx, p.conv, p.text, r->message);
+            f->cb.sent(f->cb.ctx, p.conv, p.text, buf_str(&why));
+        buf_free(&why);
     }
     free(p.text);
 }

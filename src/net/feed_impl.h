@@ -9,7 +9,8 @@
 #include "net/linereader.h"
 
 #define FEED_LOG_LINES    100
-#define FEED_DRAIN_BUDGET 2000       /* lines read per callback before letting the loop run */
+#define FEED_DRAIN_BUDGET 2000       /* lines read per callback before letting the loop run... */
+#define FEED_DRAIN_MS     5          /* ...or milliseconds spent: keys wait no longer than this */
 #define FEED_OUTQ_MAX     (1u << 20) /* bytes waiting for a slow reader before sends fail */
 
 typedef struct feed_ops {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/text.h"
 #include "intl.h"
 #include "net/feed.h"
 
@@ -84,8 +85,12 @@ static void on_sent(void *ctx, const char *conv, const char *text, const char *e
     feedlink *fl = ctx;
     app *a = fl->a;
     if (error) {
+        buf clean; /* the error may quote the server */
+        buf_init(&clean);
+        text_sanitize(&clean, error, strlen(error), false);
         app_message(a, true, _("not sent to %s: %s (the line is back in the compose line)"), conv,
-                    error);
+                    buf_str(&clean));
+        buf_free(&clean);
         restore_draft(a, conv, text);
         return;
     }

@@ -12,7 +12,7 @@ if ! command -v python3 >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; th
   exit 0
 fi
 
-plan 22
+plan 23
 
 TOKEN="cw-test-token-7f3a9c1e5b"
 bg python3 "$TOOLS/fake_chatwoot.py" --token "$TOKEN" --port-file "$TMP/port" --log "$TMP/requests"
@@ -107,4 +107,5 @@ check "every request carried the token (the one 401 was the injected one)" \
 check "the token is in no output, log or diagnostics" sh -c \
   "! grep -rqF '$TOKEN' '$TMP/events' '$TMP/feed.err' '$TMP/out' '$TMP/err' '$XDG_STATE_HOME'"
 stop_bg
+check "no sanitizer reports" no_sanitizer_reports
 done_testing

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/feed-lib.sh"
 
-plan 29
+plan 30
 
 # --- "-": standard input ------------------------------------------------------------------
 {
@@ -101,4 +101,5 @@ check "unix: after the server drops it, it reconnects" wait_until 10 log_has 重
 kill -TERM "$hp"
 wait "$hp"
 stop_bg
+check "no sanitizer reports" no_sanitizer_reports
 done_testing
