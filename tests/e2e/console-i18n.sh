@@ -6,11 +6,14 @@
 plan 5
 
 build=$(cd "$(dirname "$HUASHU")/.." && pwd)
+# gettext writes the catalogues into the source tree's po/ (out-of-tree builds included)
 for l in zh_CN zh_TW; do
-  if [ -f "$build/po/$l.gmo" ]; then
-    mkdir -p "$TMP/locale/$l/LC_MESSAGES"
-    cp "$build/po/$l.gmo" "$TMP/locale/$l/LC_MESSAGES/huashu.mo"
-  fi
+  for dir in "$build/po" "${top_srcdir:-$build}/po"; do
+    if [ -f "$dir/$l.gmo" ] && [ ! -f "$TMP/locale/$l/LC_MESSAGES/huashu.mo" ]; then
+      mkdir -p "$TMP/locale/$l/LC_MESSAGES"
+      cp "$dir/$l.gmo" "$TMP/locale/$l/LC_MESSAGES/huashu.mo"
+    fi
+  done
 done
 
 run_in() {
