@@ -611,7 +611,8 @@ static int cmd_drill_report(int argc, char **argv)
     char *state = dir ? NULL : paths_state_dir("drills");
     path_list files = {0};
     collect(dir ? dir : state, &files, 0);
-    qsort(files.v, files.n, sizeof *files.v, compare_paths);
+    if (files.n)
+        qsort(files.v, files.n, sizeof *files.v, compare_paths);
     drill_report *rep = drill_report_new();
     for (size_t i = 0; rep && i < files.n; i++) {
         size_t len;

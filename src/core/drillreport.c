@@ -269,9 +269,16 @@ static int pct(size_t part, size_t whole)
     return whole ? (int)(part * 100 / whole) : 0;
 }
 
+/* Sorts phrases most frequent first (qsort must not see the NULL of an empty list). */
+static void sort_counts(count_list *c)
+{
+    if (c->n)
+        qsort(c->v, c->n, sizeof *c->v, compare_counts);
+}
+
 static void text_phrases(buf *b, count_list *c, const char *indent)
 {
-    qsort(c->v, c->n, sizeof *c->v, compare_counts);
+    sort_counts(c);
     for (size_t i = 0; i < c->n && i < TOP_PHRASES; i++)
         buf_printf(b, "%s%s\"%s\" x%zu", i ? ", " : indent, "", c->v[i].key, c->v[i].count);
     if (c->n)
@@ -319,7 +326,7 @@ void drill_report_text(const drill_report *rep, buf *b)
 
 static void json_phrases(buf *b, count_list *c)
 {
-    qsort(c->v, c->n, sizeof *c->v, compare_counts);
+    sort_counts(c);
     buf_putc(b, '[');
     for (size_t i = 0; i < c->n && i < TOP_PHRASES; i++) {
         buf_puts(b, i ? ",{\"phrase\":" : "{\"phrase\":");
