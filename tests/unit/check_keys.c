@@ -16,7 +16,7 @@ static void round_trip(const char *name)
 
 START_TEST(names_round_trip)
 {
-    const char *names[] = {"F1", "F12", "M-h", "C-q", "S-Tab", "Enter", "Esc", "?",
+    const char *names[] = {"F1", "F12", "M-h", "C-q",  "S-Tab", "Enter",   "Esc", "?",
                            "/",  "M-1", "M-/", "PgUp", "Space", "M-Enter", "中"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         round_trip(names[i]);
