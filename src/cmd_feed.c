@@ -66,6 +66,7 @@ static void usage(FILE *out)
             "SPEC: -, file:PATH, unix:PATH, exec:COMMAND or chatwoot: (see huashu(1), FEEDS).\n");
 }
 
+/* Reads the command line into a; false on an unknown option or a missing value. */
 static bool parse_args(int argc, char **argv, feed_args *a)
 {
     for (int i = 1; i < argc; i++) {
@@ -369,6 +370,7 @@ static long peak_rss_kib(void)
     return kib;
 }
 
+/* --stats: what went through, how fast, what was skipped and the memory it took. */
 static void print_stats(headless *h)
 {
     const feed_stats *st = feed_get_stats(h->feed);
@@ -390,6 +392,7 @@ static bool input_over(headless *h)
     return feed_ended(h->feed);
 }
 
+/* The loop: until a signal, the end of the feed, or --max-events. */
 static void run(headless *h)
 {
     static const int signals[] = {SIGINT, SIGTERM, SIGHUP};

@@ -57,6 +57,7 @@ static bool take_url(yamldoc *y, yaml_node_t *v, chatwoot_config *c)
     return true;
 }
 
+/* Reads a whole number in [min, max]; false (reported) otherwise. */
 static bool take_long(yamldoc *y, yaml_node_t *v, const char *key, long min, long max, long *out)
 {
     if (!yamldoc_expect_scalar(y, v, key))
@@ -71,6 +72,7 @@ static bool take_long(yamldoc *y, yaml_node_t *v, const char *key, long min, lon
     return false;
 }
 
+/* Reads a duration of at least min_ms; false (reported) otherwise. */
 static bool take_duration(yamldoc *y, yaml_node_t *v, const char *key, int64_t min_ms, int64_t *out)
 {
     if (!yamldoc_expect_scalar(y, v, key))
@@ -239,6 +241,7 @@ static bool json_long(json_t *v, long *out)
     return false;
 }
 
+/* Parses an answer that must be a JSON object; NULL with a message otherwise. */
 static json_t *load(const char *body, size_t len, char *err, size_t errlen)
 {
     json_error_t jerr;
@@ -268,6 +271,7 @@ static void copy_string(json_t *v, char *out, size_t size)
     out[n] = '\0';
 }
 
+/* Fills ci from one entry of the conversation list (id 0 when it has none). */
 static void conv_info_from(json_t *item, chatwoot_conv_info *ci)
 {
     memset(ci, 0, sizeof *ci);

@@ -106,6 +106,7 @@ static cw_conv *find_conv(cw_feed *s, long id)
     return NULL;
 }
 
+/* A new entry for a conversation seen for the first time; NULL when out of memory. */
 static cw_conv *add_conv(cw_feed *s, const chatwoot_conv_info *ci)
 {
     if (s->count == s->cap) {
@@ -266,6 +267,8 @@ static void on_messages(void *ctx, const http_response *r)
     }
 }
 
+/* Asks for a page of a conversation's messages (the latest, or those before an id); a
+ * conversation already being fetched is fetched again once that ends. */
 static void fetch_messages(feed *f, cw_conv *c, long before)
 {
     cw_feed *s = impl(f);
@@ -357,6 +360,8 @@ static void take_listed(feed *f, const chatwoot_conv_info *ci)
     }
 }
 
+/* A page of the conversation list: takes its entries, then asks for the next page or ends the
+ * round. */
 static void on_list(void *ctx, const http_response *r)
 {
     feed *f = ctx;
@@ -385,6 +390,7 @@ static void on_list(void *ctx, const http_response *r)
         finish_round(f);
 }
 
+/* Asks for one page of the open conversations assigned to me. */
 static void request_page(feed *f, int page)
 {
     cw_feed *s = impl(f);
@@ -421,6 +427,35 @@ static void remove_post(cw_feed *s, size_t i)
     s->posts[i] = s->posts[--s->post_count];
 }
 
+/* A reply went through: its id is remembered so the poll does not deliver it again. */
+static void posted_ok(feed *f, const cw_post *p, const http_response *r)
+{
+    cw_feed *s = impl(f);
+    long id = chatwoot_parse_posted_id(r->body, r->body_len);
+    cw_conv *c = find_conv(s, p->conv_id);
+    if (c && id > 0) {
+        c->own[c->own_next] = id;
+        c->own_next = (c->own_next + 1) % OWN_IDS;
+    }
+    f->stats.sent++;
+    if (f->cb.sent)
+        f->cb.sent(f->cb.ctx, p->conv, p->text, NULL);
+}
+
+/* A reply failed: shown and handed back, never posted again from here. */
+static void posted_failed(feed *f, const cw_post *p, const http_response *r)
+{
+    f->stats.send_failed++;
+    buf why; /* the message may quote the server: no controls reach a screen */
+    buf_init(&why);
+    text_sanitize(&why, r->message, strlen(r->message), false);
+    feed_log(f, "reply to %s not sent: %s", p->conv, buf_str(&why));
+    if (f->cb.sent)
+        f->cb.sent(f->cb.ctx, p->conv, p->text, buf_str(&why));
+    buf_free(&why);
+}
+
+/* The answer to a POST: which reply it was, and how it ended. */
 static void on_posted(void *ctx, const http_response *r)
 {
     feed *f = ctx;
@@ -433,26 +468,10 @@ static void on_posted(void *ctx, const http_response *r)
     cw_post p = s->posts[i];
     s->posts[i].text = NULL;
     remove_post(s, i);
-    if (r->error == HTTP_OK) {
-        long id = chatwoot_parse_posted_id(r->body, r->body_len);
-        cw_conv *c = find_conv(s, p.conv_id);
-        if (c && id > 0) { /* its echo in a later poll is this reply */
-            c->own[c->own_next] = id;
-            c->own_next = (c->own_next + 1) % OWN_IDS;
-        }
-        f->stats.sent++;
-        if (f->cb.sent)
-            f->cb.sent(f->cb.ctx, p.conv, p.text, NULL);
-    } else {
-        f->stats.send_failed++;
-        buf why; /* the message may quote the server: no controls reach a screen */
-        buf_init(&why);
-        text_sanitize(&why, r->message, strlen(r->message), false);
-        feed_log(f, "reply to %s not sent: %s", p.conv, buf_str(&why));
-        if (f->cb.sent)
-            f->cb.sent(f->cb.ctx, p.conv, p.text, buf_str(&why));
-        buf_free(&why);
-    }
+    if (r->error == HTTP_OK)
+        posted_ok(f, &p, r);
+    else
+        posted_failed(f, &p, r);
     free(p.text);
 }
 
@@ -577,6 +596,21 @@ static bool load_config(feed *f, cw_feed *s, char *err, size_t errlen)
     return ok;
 }
 
+/* Cancels every request this feed has in flight (a shared client lives on). */
+static void cancel_requests(cw_feed *s)
+{
+    if (!s->http)
+        return;
+    if (s->list_request)
+        http_cancel(s->http, s->list_request);
+    for (size_t i = 0; i < s->count; i++)
+        if (s->convs[i].fetch)
+            http_cancel(s->http, s->convs[i].fetch);
+    for (size_t i = 0; i < s->post_count; i++)
+        http_cancel(s->http, s->posts[i].id);
+}
+
+/* Stops polling, cancels what is in flight, and wipes the token from memory. */
 static void cw_stop(feed *f)
 {
     cw_feed *s = impl(f);
@@ -584,15 +618,7 @@ static void cw_stop(feed *f)
         return;
     if (s->timer)
         loop_timer_cancel(f->loop, s->timer);
-    if (s->http) {
-        if (s->list_request)
-            http_cancel(s->http, s->list_request);
-        for (size_t i = 0; i < s->count; i++)
-            if (s->convs[i].fetch)
-                http_cancel(s->http, s->convs[i].fetch);
-        for (size_t i = 0; i < s->post_count; i++)
-            http_cancel(s->http, s->posts[i].id);
-    }
+    cancel_requests(s);
     if (s->own_http) {
         http_client_free(s->http);
         curl_global_cleanup();
@@ -612,6 +638,7 @@ static void cw_stop(feed *f)
     f->impl = NULL;
 }
 
+/* Uses the console's HTTP client when it gave one, else makes one on the loop. */
 static bool make_client(feed *f, cw_feed *s, char *err, size_t errlen)
 {
     if (f->opt.http) {
@@ -631,6 +658,21 @@ static bool make_client(feed *f, cw_feed *s, char *err, size_t errlen)
     return s->http != NULL;
 }
 
+/* The token's header, and the token as a secret http.h keeps out of every message. */
+static bool make_header(cw_feed *s, char *err, size_t errlen)
+{
+    size_t n = strlen(s->token) + 32;
+    if (!(s->header = malloc(n))) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    snprintf(s->header, n, "api_access_token: %s", s->token);
+    s->headers[0] = s->header;
+    s->secrets[0] = s->token;
+    return true;
+}
+
+/* Reads the section and the token, and starts polling on the loop at once. */
 static bool cw_start(feed *f, char *err, size_t errlen)
 {
     cw_feed *s = calloc(1, sizeof *s);
@@ -645,17 +687,8 @@ static bool cw_start(feed *f, char *err, size_t errlen)
                  "config, not from the spec");
         return false;
     }
-    if (!load_config(f, s, err, errlen) || !find_token(s, err, errlen))
-        return false;
-    size_t n = strlen(s->token) + 32;
-    if (!(s->header = malloc(n))) {
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
-    snprintf(s->header, n, "api_access_token: %s", s->token);
-    s->headers[0] = s->header;
-    s->secrets[0] = s->token;
-    if (!make_client(f, s, err, errlen))
+    if (!load_config(f, s, err, errlen) || !find_token(s, err, errlen) ||
+        !make_header(s, err, errlen) || !make_client(f, s, err, errlen))
         return false;
     feed_backoff_init(&s->backoff, &f->opt);
     s->backoff.min_ms = s->cfg.poll_ms; /* errors slow polling down from its usual pace */

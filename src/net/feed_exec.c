@@ -182,6 +182,7 @@ static void resume_stdout(void *ctx, unsigned id, int64_t now)
         on_stdout(f, impl(f)->out_fd, POLLIN);
 }
 
+/* Takes the events the bridge printed; when its output ends, starts reaping it. */
 static void on_stdout(void *ctx, int fd, short revents)
 {
     feed *f = ctx;
@@ -199,7 +200,6 @@ static void on_stdout(void *ctx, int fd, short revents)
     s->timer = loop_timer_at(f->loop, s->ended_at, watchdog, f);
 }
 
-/* Writes queued lines to the bridge's stdin; a bridge that stopped reading loses its stdin. */
 static void flush_stdin(feed *f);
 
 static void on_stdin(void *ctx, int fd, short revents)
@@ -207,6 +207,7 @@ static void on_stdin(void *ctx, int fd, short revents)
     flush_stdin(ctx);
 }
 
+/* Writes queued lines to the bridge's stdin; a bridge that stopped reading loses its stdin. */
 static void flush_stdin(feed *f)
 {
     exec_feed *s = impl(f);
@@ -356,6 +357,7 @@ static void end_child(feed *f)
     }
 }
 
+/* Ends the bridge (if running) and frees everything. */
 static void exec_stop(feed *f)
 {
     exec_feed *s = impl(f);
@@ -371,6 +373,7 @@ static void exec_stop(feed *f)
     f->impl = NULL;
 }
 
+/* Splits the command and starts the first run on the loop, at once. */
 static bool exec_start(feed *f, char *err, size_t errlen)
 {
     exec_feed *s = calloc(1, sizeof *s);
@@ -410,6 +413,26 @@ static bool split_quoted(const char **p, char **out)
     return true;
 }
 
+/* Appends the word that starts at *p to *out (quotes and escapes resolved, then a NUL);
+ * returns a problem in words, NULL when the word is fine. */
+static const char *split_word(const char **p, char **out)
+{
+    while (**p && **p != ' ' && **p != '\t' && **p != '\n') {
+        if (**p == '\'' || **p == '"') {
+            if (!split_quoted(p, out))
+                return "a quote is not closed";
+        } else if (**p == '\\') {
+            if (!*++*p)
+                return "the command ends with a backslash";
+            *(*out)++ = *(*p)++;
+        } else {
+            *(*out)++ = *(*p)++;
+        }
+    }
+    *(*out)++ = '\0';
+    return NULL;
+}
+
 char **feed_split_command(const char *command, char *err, size_t errlen)
 {
     size_t n = strlen(command), max_words = n / 2 + 2;
@@ -420,33 +443,15 @@ char **feed_split_command(const char *command, char *err, size_t errlen)
     }
     char *out = (char *)(argv + max_words);
     size_t words = 0;
-    bool in_word = false;
     const char *problem = NULL;
     for (const char *p = command; *p && !problem;) {
         if (*p == ' ' || *p == '\t' || *p == '\n') {
-            if (in_word)
-                *out++ = '\0';
-            in_word = false;
             p++;
             continue;
         }
-        if (!in_word)
-            argv[words++] = out;
-        in_word = true;
-        if (*p == '\'' || *p == '"') {
-            if (!split_quoted(&p, &out))
-                problem = "a quote is not closed";
-        } else if (*p == '\\') {
-            if (!*++p)
-                problem = "the command ends with a backslash";
-            else
-                *out++ = *p++;
-        } else {
-            *out++ = *p++;
-        }
+        argv[words++] = out;
+        problem = split_word(&p, &out);
     }
-    if (in_word)
-        *out = '\0';
     if (!problem && words == 0)
         problem = "the command is empty";
     if (problem) {

@@ -44,6 +44,7 @@ static void close_input(feed *f)
     s->have_reader = false;
 }
 
+/* Stops reading and frees the kind's state (also after a start that failed half-way). */
 static void stop(feed *f)
 {
     fd_feed *s = impl(f);
@@ -56,6 +57,7 @@ static void stop(feed *f)
     f->impl = NULL;
 }
 
+/* Allocates the kind's state with no descriptor yet. */
 static bool new_impl(feed *f, char *err, size_t errlen)
 {
     fd_feed *s = calloc(1, sizeof *s);
@@ -81,6 +83,7 @@ static void stdin_resume(void *ctx, unsigned id, int64_t now)
         stdin_readable(f, impl(f)->fd, POLLIN);
 }
 
+/* Takes the lines standard input has; at its end the feed says so and stops watching. */
 static void stdin_readable(void *ctx, int fd, short revents)
 {
     feed *f = ctx;
@@ -239,6 +242,7 @@ static void file_tick(void *ctx, unsigned id, int64_t now)
     s->timer = loop_timer_at(f->loop, at, file_tick, f);
 }
 
+/* Starts following: the first look at the file happens on the loop, at once. */
 static bool file_start(feed *f, char *err, size_t errlen)
 {
     if (!*f->arg) {

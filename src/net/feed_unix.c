@@ -146,6 +146,7 @@ static void resume(void *ctx, unsigned id, int64_t now)
         on_ready(f, impl(f)->fd, POLLIN);
 }
 
+/* Writes what waits, reads what came; a closed or failed connection is dropped. */
 static void on_ready(void *ctx, int fd, short revents)
 {
     feed *f = ctx;
@@ -199,6 +200,7 @@ static void unix_stop(feed *f)
     f->impl = NULL;
 }
 
+/* Checks the path and makes the first connection attempt on the loop, at once. */
 static bool unix_start(feed *f, char *err, size_t errlen)
 {
     struct sockaddr_un sa;

@@ -107,5 +107,5 @@ check "every request carried the token (the one 401 was the injected one)" \
 check "the token is in no output, log or diagnostics" sh -c \
   "! grep -rqF '$TOKEN' '$TMP/events' '$TMP/feed.err' '$TMP/out' '$TMP/err' '$XDG_STATE_HOME'"
 stop_bg
-check "no sanitizer reports" no_sanitizer_reports
+check "no sanitizer reports" feed_sanitizer_clean
 done_testing

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/feed-lib.sh"
 trap 'stop_bg; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 
-plan 15
+plan 24
 
 # --- file: read-only --------------------------------------------------------------------------
 {
@@ -77,4 +77,46 @@ keys 1
 keys Enter
 screen_check "stdin: keys still work (from /dev/tty): the line is sent" "copied to clipboard"
 HUASHU_WRAPPER=
+tm kill-server >/dev/null 2>&1
+rm -rf "$XDG_STATE_HOME"
+
+# --- unix: both ways --------------------------------------------------------------------------
+S="$TMP/chat.sock"
+ev u-3 customer "套接字那边的客户" 1 >"$TMP/sock.1"
+bg python3 "$TOOLS/feed_socket.py" --path "$S" --events "$TMP/sock" --out "$TMP/sock.out"
+wait_until 10 test -S "$S"
+start 120 30 --feed "unix:$S"
+screen_check "unix: the event is on screen" "套接字那边的客户"
+screen_check "unix: the status line says connected" "FEED unix: connected"
+keys 1
+keys Enter
+check "unix: the agent's line goes out on the socket with the conversation id" \
+  wait_until 5 grep -q '"conv":"u-3".*"from":"agent"' "$TMP/sock.out"
+tm kill-server >/dev/null 2>&1
+rm -rf "$XDG_STATE_HOME"
+
+# --- chatwoot: --------------------------------------------------------------------------------
+TOKEN="console-test-token-5d2e8b"
+bg python3 "$TOOLS/fake_chatwoot.py" --token "$TOKEN" --port-file "$TMP/port"
+wait_until 10 test -s "$TMP/port"
+BASE="http://127.0.0.1:$(cat "$TMP/port")"
+curl -sf -X POST -d '{"id":77,"name":"李雷"}' "$BASE/_control/conversation" >/dev/null
+curl -sf -X POST -d '{"conv":77,"content":"Chatwoot那边的问题","type":0}' "$BASE/_control/message" >/dev/null
+mkdir -p "$XDG_CONFIG_HOME/huashu"
+printf 'chatwoot:\n  url: %s\n  account_id: 1\n  poll: 1s\n' "$BASE" >"$XDG_CONFIG_HOME/huashu/config.yaml"
+export CHATWOOT_API_ACCESS_TOKEN="$TOKEN"
+start 120 30 --feed chatwoot:
+screen_check "chatwoot: the conversation and its message are on screen" "Chatwoot那边的问题"
+screen_check "chatwoot: the status line counts the open conversations" "1 open conversation"
+keys 1
+keys Enter
+check "chatwoot: the reply is posted" wait_until 10 sh -c \
+  "curl -sf '$BASE/_control/posts' | grep -q '\"conv\": 77'"
+check "chatwoot: and logged as cw-77's agent message" wait_until 10 sh -c \
+  "cat '$XDG_STATE_HOME'/huashu/sessions/*.jsonl | grep -q '\"conv\":\"cw-77\",\"type\":\"message\",\"from\":\"agent\"'"
+screen >"$TMP/screen.txt"
+check "chatwoot: the token is neither on screen nor in any log" sh -c \
+  "! grep -qF '$TOKEN' '$TMP/screen.txt' && ! grep -rqF '$TOKEN' '$XDG_STATE_HOME' '$TMP/stderr'"
+unset CHATWOOT_API_ACCESS_TOKEN
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

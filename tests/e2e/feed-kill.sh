@@ -44,5 +44,5 @@ ev n-1 customer 新的会话 1 | "$HUASHU" feed --quiet - >/dev/null 2>"$TMP/err
 check "a new session starts cleanly" test $? = 0
 check "in a file of its own" test "$(session_logs | wc -l)" = 2
 check "the old log is left as it was" test "$(cksum <"$log")" = "$sum_before"
-check "no sanitizer reports" no_sanitizer_reports
+check "no sanitizer reports" feed_sanitizer_clean
 done_testing

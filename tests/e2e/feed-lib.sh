@@ -53,9 +53,9 @@ trap 'stop_bg; rm -rf "$TMP"' EXIT
 # gone PID: the process has exited.
 gone() { ! kill -0 "$1" 2>/dev/null; }
 
-# no_sanitizer_reports: no AddressSanitizer, LeakSanitizer, UBSan or valgrind report in any
+# feed_sanitizer_clean: no AddressSanitizer, LeakSanitizer, UBSan or valgrind report in any
 # output this test kept (meaningful under ./configure --enable-asan or a valgrind HUASHU).
-no_sanitizer_reports() {
+feed_sanitizer_clean() {
   ! cat "$TMP"/*err* "$TMP"/*.out "$TMP/err" 2>/dev/null |
     grep -qE 'AddressSanitizer|LeakSanitizer|runtime error|ERROR SUMMARY: [1-9]'
 }

@@ -101,5 +101,5 @@ check "unix: after the server drops it, it reconnects" wait_until 10 log_has 重
 kill -TERM "$hp"
 wait "$hp"
 stop_bg
-check "no sanitizer reports" no_sanitizer_reports
+check "no sanitizer reports" feed_sanitizer_clean
 done_testing
