@@ -15,6 +15,7 @@
 #include "net/lookup.h"
 #include "net/feed.h"
 #include "net/paths.h"
+#include "ui/keys.h"
 
 static const char *const bundled[] = {"zh_CN", "zh_TW", "en"};
 
@@ -84,6 +85,9 @@ static int check_config_file(const char *path, const char *data, size_t len)
     config *c = config_load(path, data, len, &d);
     lookup_config_free(lookup_config_load(c, &d));
     check_feed_config(c, &d);
+    keymap keys; /* the console's keys: section */
+    keymap_defaults(&keys);
+    keymap_load(&keys, c, &d);
     int status = 0;
     if (d.count) {
         diag_sort(&d);

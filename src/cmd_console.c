@@ -221,45 +221,6 @@ static bool apply_ui_options(app *a, const config *cfg, const console_args *c, d
     return true;
 }
 
-/* The keys of one keys: entry, a "F3 M-h" string or a list; false when neither. */
-static bool key_list(yamldoc *doc, yaml_node_t *v, buf *out)
-{
-    if (yamldoc_scalar(v)) {
-        buf_puts(out, yamldoc_scalar(v));
-        return true;
-    }
-    if (v->type != YAML_SEQUENCE_NODE)
-        return false;
-    yaml_node_t *item;
-    for (size_t i = 0; (item = yamldoc_item(doc, v, i)); i++) {
-        if (!yamldoc_scalar(item))
-            return false;
-        buf_printf(out, "%s%s", i ? " " : "", yamldoc_scalar(item));
-    }
-    return true;
-}
-
-/* keys: {hold: "F3 M-h", copy: [M-y, C-y]} rebinds actions (huashu(1), CONSOLE). */
-static void apply_keys(app *a, config *cfg, diagnostics *d)
-{
-    yamldoc *doc = NULL;
-    yaml_node_t *map = config_section(cfg, "keys", &doc, d);
-    if (!map || !yamldoc_expect_map(doc, map, "keys"))
-        return;
-    yaml_node_t *k, *v;
-    for (size_t i = 0; yamldoc_pair(doc, map, i, &k, &v); i++) {
-        const char *name = yamldoc_scalar(k);
-        buf list;
-        buf_init(&list);
-        char err[160];
-        if (!name || !key_list(doc, v, &list))
-            yamldoc_error(doc, v, "keys: each entry is an action and its keys (\"F3 M-h\")");
-        else if (!keymap_set(&a->keys, name, buf_str(&list), err, sizeof err))
-            yamldoc_error(doc, v, "keys: %s", err);
-        buf_free(&list);
-    }
-}
-
 /* agent: placeholder values from the config, then --set. */
 static bool apply_values(app *a, const config *cfg, const console_args *c)
 {
@@ -310,7 +271,7 @@ static int run_console(app *a, const console_args *c)
     lookuplink *lookups = NULL;
     if (!pb || !apply_ui_options(a, cfg, c, &d))
         goto early;
-    apply_keys(a, cfg, &d);
+    keymap_load(&a->keys, cfg, &d);
     a->pb = pb;
     a->engine = engine_new(pb);
     a->loop = loop_new();

@@ -244,3 +244,41 @@ void keymap_describe(const keymap *m, action a, char *out, size_t cap)
         used += (size_t)n;
     }
 }
+
+/* The keys of one keys: entry, a "F3 M-h" string or a list; false when neither. */
+static bool key_list(yamldoc *doc, yaml_node_t *v, buf *out)
+{
+    if (yamldoc_scalar(v)) {
+        buf_puts(out, yamldoc_scalar(v));
+        return true;
+    }
+    if (v->type != YAML_SEQUENCE_NODE)
+        return false;
+    yaml_node_t *item;
+    for (size_t i = 0; (item = yamldoc_item(doc, v, i)); i++) {
+        if (!yamldoc_scalar(item))
+            return false;
+        buf_printf(out, "%s%s", i ? " " : "", yamldoc_scalar(item));
+    }
+    return true;
+}
+
+void keymap_load(keymap *m, config *cfg, diagnostics *d)
+{
+    yamldoc *doc = NULL;
+    yaml_node_t *map = config_section(cfg, "keys", &doc, d);
+    if (!map || !yamldoc_expect_map(doc, map, "keys"))
+        return;
+    yaml_node_t *k, *v;
+    for (size_t i = 0; yamldoc_pair(doc, map, i, &k, &v); i++) {
+        const char *name = yamldoc_scalar(k);
+        buf list;
+        buf_init(&list);
+        char err[160];
+        if (!name || !key_list(doc, v, &list))
+            yamldoc_error(doc, v, "keys: each entry is an action and its keys (\"F3 M-h\")");
+        else if (!keymap_set(m, name, buf_str(&list), err, sizeof err))
+            yamldoc_error(doc, v, "keys: %s", err);
+        buf_free(&list);
+    }
+}

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/config.h"
+
 #define HK_ALT     0x40000000         /* Alt (Meta) chord flag */
 #define HK_SPECIAL 0x00200000         /* above Unicode: named keys */
 #define HK_F(n)    (HK_SPECIAL + (n)) /* F1..F24 */
@@ -102,5 +104,8 @@ action keymap_lookup(const keymap *m, int key);
 void keymap_describe(const keymap *m, action a, char *out, size_t cap);
 /* The action with that name, ACT_NONE when unknown. */
 action keys_action_by_name(const char *name);
+/* Applies the config's keys: section ({hold: "F3 M-h", copy: [M-y, C-y]}) to m; each bad entry
+ * goes to d with its position and the others still apply. */
+void keymap_load(keymap *m, config *cfg, diagnostics *d);
 
 #endif

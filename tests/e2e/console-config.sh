@@ -2,7 +2,7 @@
 # The config file's keys:, ui: and agent: sections reach the console; a bad key is reported.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 7
+plan 8
 
 mkdir -p "$XDG_CONFIG_HOME/huashu"
 cat >"$XDG_CONFIG_HOME/huashu/config.yaml" <<'YAML'
@@ -35,5 +35,12 @@ screen_check "problems in keys: are reported in the status line" "config: 2 prob
 keys F3
 screen_check "and the rest still works (F3 holds)" "等候"
 tm kill-session -t t 2>/dev/null
+printf 'keys:\n  hold: Hyper-x\n  copy: [M-y, C-y]\n' >"$TMP/keys.yaml"
+run_huashu check "$TMP/keys.yaml"
+if [ "$rc" = 1 ] && contains "$TMP/err" "keys.yaml:2:9: keys: unknown key \"Hyper-x\" for hold"; then
+  ok "huashu check reports a bad keys: entry with its position"
+else
+  not_ok "check keys:"; diag "rc=$rc" "$(cat "$TMP/err")"
+fi
 check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing
