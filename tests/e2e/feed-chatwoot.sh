@@ -12,7 +12,7 @@ if ! command -v python3 >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; th
   exit 0
 fi
 
-plan 23
+plan 25
 
 TOKEN="cw-test-token-7f3a9c1e5b"
 bg python3 "$TOOLS/fake_chatwoot.py" --token "$TOKEN" --port-file "$TMP/port" --log "$TMP/requests"
@@ -76,6 +76,12 @@ control message '{"conv":1024,"content":"好的谢谢","type":0}'
 wait_until 10 log_has 好的谢谢
 check "the reply is logged once, not again when it comes back in the poll" test \
   "$(cat "$XDG_STATE_HOME"/huashu/sessions/*.jsonl | grep -c 我马上帮您查询)" = 1
+
+control message '{"conv":1024,"content":"连发第%d条","type":0,"count":25}' # over a page (20)
+check "a burst of 25 messages (more than a page) all arrive, in order" wait_until 10 sh -c \
+  "cat '$XDG_STATE_HOME'/huashu/sessions/*.jsonl | grep -o '连发第[0-9]*条' | tr '\n' ' ' |
+   grep -qx '$(i=1; while [ $i -le 25 ]; do printf '连发第%d条 ' $i; i=$((i + 1)); done)'"
+check "by paging back over the gap (before=)" grep -q "messages?before=" "$TMP/requests"
 
 control fail '{"match":"/conversations?","status":401,"count":1,"method":"GET"}'
 check "a 401 is shown, pointing at the token" wait_until 10 grep -q "401.*check the api_access_token" "$TMP/feed.err"

@@ -10,6 +10,7 @@ Every API call needs the header api_access_token (401 otherwise). The test drive
 control calls that need no token:
   POST /_control/conversation {"id":1024,"name":"王芳"}            open one
   POST /_control/message {"conv":1024,"content":"...","type":0}     a message arrives
+                         (with "count":N, N at once; "%d" in the content numbers them)
   POST /_control/resolve {"conv":1024}                              it leaves the open list
   POST /_control/fail {"match":"/conversations?","status":500,"count":3,"method":"GET"}
                                                                     the next matching calls fail
@@ -190,9 +191,11 @@ class Handler(BaseHTTPRequestHandler):
     def control(self, state, what, body):
         if what == "conversation":
             state.conversation(int(body["id"]), body.get("name", ""))
-        elif what == "message":
-            state.add_message(int(body["conv"]), body["content"], int(body.get("type", 0)),
-                              bool(body.get("private", False)))
+        elif what == "message":  # "count": N adds N at once, "%d" in content numbering them
+            for i in range(1, int(body.get("count", 1)) + 1):
+                content = body["content"].replace("%d", str(i))
+                state.add_message(int(body["conv"]), content, int(body.get("type", 0)),
+                                  bool(body.get("private", False)))
         elif what == "resolve":
             state.conversation(int(body["conv"]))["status"] = "resolved"
         elif what == "fail":
