@@ -302,13 +302,27 @@ static void on_signal(void *ctx, int signo)
 
 static const int caught_signals[] = {SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGTSTP, SIGCONT};
 
+#define PASTE_ON  "\033[?2004h"
+#define PASTE_OFF "\033[?2004l"
+
+/* Bracketed paste on or off: a pasted newline must never send a half-written line. */
+static void bracketed_paste(bool on)
+{
+    const char *seq = on ? PASTE_ON : PASTE_OFF;
+    if (write(STDOUT_FILENO, seq, strlen(seq)) < 0) {
+        /* the terminal is gone: nothing to restore */
+    }
+}
+
 /* Puts the terminal back, stops until SIGCONT, then takes the terminal again. */
 static void suspend_now(app *a)
 {
     a->suspend_pending = false;
+    bracketed_paste(false);
     endwin();
     signal(SIGTSTP, SIG_DFL);
     kill(getpid(), SIGTSTP);
+    bracketed_paste(true);
     loop_catch_signals(a->loop, caught_signals, sizeof caught_signals / sizeof caught_signals[0],
                        on_signal, a);
     a->resize_pending = true;
@@ -350,6 +364,9 @@ static void curses_start(app *a)
     keypad(a->input, TRUE);
     nodelay(a->input, TRUE);
     wnoutrefresh(a->input);
+    define_key("\033[200~", KEY_MAX + 1);
+    define_key("\033[201~", KEY_MAX + 2);
+    bracketed_paste(true);
     layout_apply(a, LINES, COLS);
 }
 
@@ -383,6 +400,7 @@ void app_free(app *a)
     a->lint = NULL;
     if (a->input)
         delwin(a->input);
+    bracketed_paste(false);
     endwin();
     suggest_clear(a->shown, a->shown_count);
     for (size_t i = 0; i < a->conv_count; i++) {

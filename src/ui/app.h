@@ -178,6 +178,7 @@ struct app {
     int help_scroll;
     WINDOW *help_win;
     bool quit_asked;
+    bool pasting;            /* inside a bracketed paste: Enter and Tab are text */
     lint *lint;              /* forbidden phrases of the playbook, for the compose line */
     uint64_t lint_confirmed; /* hash of a draft the agent chose to send despite a hit */
 

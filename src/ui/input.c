@@ -39,6 +39,10 @@ static int translate_function_key(wint_t k)
         return HK_PGDN;
     case KEY_BTAB:
         return HK_BTAB;
+    case KEY_MAX + 1:
+        return HK_PASTE_BEGIN;
+    case KEY_MAX + 2:
+        return HK_PASTE_END;
     default:
         return 0;
     }
@@ -109,6 +113,22 @@ static void quit_answer(app *a, int key)
         a->running = false;
 }
 
+/* Inside a bracketed paste everything is text: line breaks and tabs become spaces. */
+static bool paste_key(app *a, int key)
+{
+    if (key == HK_PASTE_BEGIN || key == HK_PASTE_END) {
+        a->pasting = key == HK_PASTE_BEGIN;
+        return true;
+    }
+    if (!a->pasting)
+        return false;
+    if (key == HK_ENTER || key == HK_TAB)
+        key = ' ';
+    if (keys_printable(key) && !compose_mode_key(a, key))
+        compose_edit_key(a, key);
+    return true;
+}
+
 void input_key(app *a, int key)
 {
     if (a->mode && a->mode->key && a->mode->key(a, key))
@@ -117,6 +137,8 @@ void input_key(app *a, int key)
         quit_answer(a, key);
         return;
     }
+    if (paste_key(a, key))
+        return;
     if (a->help_open) {
         help_key(a, key);
         return;

@@ -38,7 +38,7 @@ const action_info action_table[ACT_COUNT] = {
                      NULL},
     [ACT_COPY] = {"copy", "M-y", N_("Copy the current line to the clipboard"), NULL},
     [ACT_FIX] = {"fix", "M-v", N_("Replace a forbidden phrase with the better wording"), NULL},
-    [ACT_QUIT] = {"quit", "F10 C-q", N_("Quit (asks when chats are open)"), NULL},
+    [ACT_QUIT] = {"quit", "F10 C-q C-c", N_("Quit (asks when chats are open)"), NULL},
     [ACT_CALL] = {"call", "F12 M-p", N_("Open a new phone call"), NULL},
     [ACT_SILENT] = {"silent", "M-s", N_("Mark: silent line"), "silent"},
     [ACT_UNCLEAR] = {"unclear", "M-u", N_("Mark: can't hear the customer"), "unclear"},

@@ -28,6 +28,8 @@ enum {
     HK_END,
     HK_PGUP,
     HK_PGDN,
+    HK_PASTE_BEGIN, /* bracketed paste: what comes until HK_PASTE_END is pasted text */
+    HK_PASTE_END,
     HK_LAST,
 };
 #define HK_CTRL(c) ((c)&0x1F)

@@ -4,7 +4,7 @@
 # hold and its 25 s check-in on a fast clock, the help overlay, name, lookups, copy, quit.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 25
+plan 27
 
 PB="$TESTDATA/playbooks/mini.yaml"
 start 100 30 --demo "$TESTDATA/console/chats.jsonl" --playbook "$PB" --time-scale 10 --start 2026-11-23T15:00:00+08:00
@@ -41,6 +41,10 @@ keys "M-${n:-0}"
 screen_check "Alt+digit inserts a suggestion at the cursor even mid-sentence" "> abc 1王女士,我复述一下"
 keys Escape
 screen_check "Esc clears the compose line" "type a reply"
+tm set-buffer "$(printf '第一行\n第二行')"
+tm paste-buffer -p -t t
+if wait_for "> 第一行 第二行" && ! screen | grep -q "Me 第一行"; then ok "a pasted line break is a space, never a send (bracketed paste)"; else not_ok "paste"; diag "$(screen)"; fi
+keys C-u
 
 keys /
 keys -l "hc"
@@ -96,6 +100,10 @@ else
 fi
 keys Escape
 
+keys C-c
+screen_check "C-c asks to quit too" "Quit? (y/n)"
+keys n
+wait_gone "Quit? (y/n)"
 keys F10
 screen_check "quit asks while chats are open" "Quit? (y/n)"
 keys n
