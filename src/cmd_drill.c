@@ -265,6 +265,7 @@ typedef struct headless {
     drill_run *run;
 } headless;
 
+/* drill_emit without a terminal: the engine takes the event, then the run sees it back. */
 static void headless_emit(void *ctx, const event *ev)
 {
     headless *h = ctx;
@@ -273,6 +274,7 @@ static void headless_emit(void *ctx, const event *ev)
         drill_run_event(h->run, ev);
 }
 
+/* The engine's observer: every change goes to the run. */
 static void headless_change(void *ctx, const conversation *c, int64_t at, unsigned changes)
 {
     headless *h = ctx;
@@ -480,6 +482,7 @@ static int report_result(const run_args *a, const drill_result *res)
     return fflush(stdout) == 0 ? status : 2;
 }
 
+/* huashu drill run once the drill is loaded: answers, engine, run, report. */
 static int run_with(const run_args *a, drill *dr, const playbook *pb)
 {
     answers an;
@@ -508,6 +511,7 @@ static int run_with(const run_args *a, drill *dr, const playbook *pb)
     return status;
 }
 
+/* The options of huashu drill run; false on a bad one or without FILE and --answers. */
 static bool parse_run_args(int argc, char **argv, run_args *a)
 {
     *a = (run_args){.format = "text", .trainee = default_trainee(), .sets = argv};
@@ -536,6 +540,7 @@ static bool parse_run_args(int argc, char **argv, run_args *a)
     return a->file && a->answers;
 }
 
+/* huashu drill run FILE --answers ANSWERS: scores recorded replies without a terminal. */
 static int cmd_drill_run(int argc, char **argv)
 {
     run_args a;
@@ -594,6 +599,39 @@ static void collect(const char *dir, path_list *out, int depth)
     closedir(d);
 }
 
+/* Adds every result file to rep, naming the files it cannot use. */
+static void report_files(drill_report *rep, const path_list *files)
+{
+    for (size_t i = 0; i < files->n; i++) {
+        size_t len;
+        char err[256], *data = paths_read_file(files->v[i], &len);
+        if (!data)
+            fprintf(stderr, "%s: %s\n", files->v[i], strerror(errno));
+        else if (!drill_report_add(rep, data, len, err, sizeof err))
+            fprintf(stderr, "%s: skipped: %s\n", files->v[i], err);
+        free(data);
+    }
+}
+
+/* Prints the report; the exit status: 0, or 1 when there was no result at all. */
+static int report_print(const drill_report *rep, const char *format, const char *dir)
+{
+    if (!rep || !drill_report_count(rep)) {
+        fprintf(stderr, "huashu drill report: no drill results in %s\n", dir);
+        return 1;
+    }
+    buf out;
+    buf_init(&out);
+    if (!strcmp(format, "json"))
+        drill_report_json(rep, &out);
+    else
+        drill_report_text(rep, &out);
+    fwrite(buf_str(&out), 1, out.len, stdout);
+    buf_free(&out);
+    return fflush(stdout) == 0 ? 0 : 2;
+}
+
+/* huashu drill report [DIR]: sums up the saved results under DIR. */
 static int cmd_drill_report(int argc, char **argv)
 {
     const char *dir = NULL, *format = "text";
@@ -614,29 +652,9 @@ static int cmd_drill_report(int argc, char **argv)
     if (files.n)
         qsort(files.v, files.n, sizeof *files.v, compare_paths);
     drill_report *rep = drill_report_new();
-    for (size_t i = 0; rep && i < files.n; i++) {
-        size_t len;
-        char err[256], *data = paths_read_file(files.v[i], &len);
-        if (!data)
-            fprintf(stderr, "%s: %s\n", files.v[i], strerror(errno));
-        else if (!drill_report_add(rep, data, len, err, sizeof err))
-            fprintf(stderr, "%s: skipped: %s\n", files.v[i], err);
-        free(data);
-    }
-    int status = 1;
-    if (rep && drill_report_count(rep)) {
-        buf out;
-        buf_init(&out);
-        if (!strcmp(format, "json"))
-            drill_report_json(rep, &out);
-        else
-            drill_report_text(rep, &out);
-        fwrite(buf_str(&out), 1, out.len, stdout);
-        buf_free(&out);
-        status = 0;
-    } else {
-        fprintf(stderr, "huashu drill report: no drill results in %s\n", dir ? dir : state);
-    }
+    if (rep)
+        report_files(rep, &files);
+    int status = report_print(rep, format, dir ? dir : state);
     for (size_t i = 0; i < files.n; i++)
         free(files.v[i]);
     free(files.v);
@@ -696,6 +714,7 @@ typedef struct state_watch {
     int state; /* the conversation's state after the latest event, PB_NONE before */
 } state_watch;
 
+/* Observer for keys_to_states: remembers the watched conversation's state. */
 static void watch_state(void *ctx, const conversation *c, int64_t at, unsigned changes)
 {
     state_watch *w = ctx;
@@ -730,6 +749,7 @@ static void keys_to_states(const playbook *pb, const char *conv, event_list *evs
     engine_free(e);
 }
 
+/* huashu drill from-log LOG --conv ID: a drill skeleton from a real conversation. */
 static int cmd_drill_from_log(int argc, char **argv)
 {
     const char *log = NULL, *conv = NULL, *pb = NULL;
@@ -789,6 +809,7 @@ static bool console_option_value(const char *arg)
     return false;
 }
 
+/* huashu drill FILE: the drill in the console; other options go to the console. */
 static int cmd_drill_console(int argc, char **argv)
 {
     drill_console dc = {.trainee = default_trainee(), .save = save_result};

@@ -211,6 +211,7 @@ static bool load_expect_words(loader *ld, drill_expect *x, yaml_node_t *v)
     return x->word_count > 0;
 }
 
+/* One entry of a step's expect: list: its kind and words, then name, label and timing. */
 static void load_expect(loader *ld, drill_step *st, yaml_node_t *node)
 {
     static const char *const keys[] = {"state",   "line",   "say",    "never",    "never_line",
@@ -274,6 +275,7 @@ static int branch_cond(loader *ld, yaml_node_t *map, yaml_node_t **value)
     return cond;
 }
 
+/* One entry of a step's on: list: a condition and the step it leads to. */
 static void load_branch(loader *ld, drill_step *st, yaml_node_t *node)
 {
     static const char *const keys[] = {"state", "line", "words", "silence", "goto", NULL};
@@ -350,6 +352,7 @@ static void load_lookup(loader *ld, drill_step *st, yaml_node_t *node)
     }
 }
 
+/* Loads each item of the sequence under key with load (expect:, on:). */
 static void load_list(loader *ld, drill_step *st, yaml_node_t *map, const char *key,
                       void (*load)(loader *, drill_step *, yaml_node_t *))
 {
@@ -361,6 +364,7 @@ static void load_list(loader *ld, drill_step *st, yaml_node_t *map, const char *
         load(ld, st, item);
 }
 
+/* One step: its id (step<N> by default), the customer's turn, expectations and branches. */
 static void load_step(loader *ld, yaml_node_t *node, size_t index)
 {
     static const char *const keys[] = {"id",     "customer", "when", "hangup", "reveal",
@@ -413,6 +417,7 @@ static void load_persona(loader *ld, yaml_node_t *node)
     get_bool(ld, node, "known", &dr->known);
 }
 
+/* scoring: the drill-wide defaults of points, windows, penalties and the pass mark. */
 static void load_scoring(loader *ld, yaml_node_t *node)
 {
     static const char *const keys[] = {"points",    "within",    "grace", "late_penalty",
@@ -430,6 +435,7 @@ static void load_scoring(loader *ld, yaml_node_t *node)
     get_int(ld, node, "pass", 100, &sc->pass);
 }
 
+/* The defaults huashu-drill(5) documents, before the file overrides them. */
 static void set_defaults(drill *dr)
 {
     dr->known = true;
@@ -443,6 +449,7 @@ static void set_defaults(drill *dr)
     dr->limit.ms = 600000;
 }
 
+/* The top-level keys other than steps:, reporting the required ones that are missing. */
 static void load_header(loader *ld, yaml_node_t *root)
 {
     drill *dr = ld->dr;
@@ -471,6 +478,7 @@ static void load_header(loader *ld, yaml_node_t *root)
         load_scoring(ld, yamldoc_get(ld->y, root, "scoring"));
 }
 
+/* The index of step id, DRILL_END for "end", DRILL_NEXT when there is no such step. */
 static int step_index(const drill *dr, const char *id)
 {
     if (!strcmp(id, "end"))
@@ -481,8 +489,96 @@ static int step_index(const drill *dr, const char *id)
     return DRILL_NEXT;
 }
 
-/* Names every expectation ("step.kind", numbered when a step has two of a kind), finds
- * duplicate names and step ids, and resolves goto: and then: targets. */
+/* Names a step's unnamed expectations "step.kind", numbered when the step has two of a kind. */
+static void name_expectations(drill_step *st)
+{
+    for (size_t x = 0; x < st->expect_count; x++) {
+        drill_expect *e = &st->expects[x];
+        if (e->name)
+            continue;
+        size_t same = 0;
+        for (size_t k = 0; k < x; k++)
+            same += st->expects[k].kind == e->kind;
+        char name[160];
+        if (same)
+            snprintf(name, sizeof name, "%s.%s%zu", st->id, kind_names[e->kind], same + 1);
+        else
+            snprintf(name, sizeof name, "%s.%s", st->id, kind_names[e->kind]);
+        e->name = strdup(name);
+    }
+}
+
+/* Resolves a step's then: and goto: targets, reporting the ones that name no step. */
+static void resolve_targets(loader *ld, drill_step *st)
+{
+    drill *dr = ld->dr;
+    if (st->then_name && (st->then = step_index(dr, st->then_name)) == DRILL_NEXT)
+        diag_add(ld->diag, st->mark.file, st->mark.line, st->mark.col,
+                 "then: no step \"%s\" (a step id or end)", st->then_name);
+    for (size_t b = 0; b < st->branch_count; b++) {
+        drill_branch *br = &st->branches[b];
+        if ((br->target = step_index(dr, br->target_name)) == DRILL_NEXT)
+            diag_add(ld->diag, br->mark.file, br->mark.line, br->mark.col,
+                     "goto: no step \"%s\" (a step id or end)", br->target_name);
+    }
+}
+
+/* Builds the indexes from an expectation's number to it and its step, and from a step to its
+ * first expectation's number; false when out of memory. */
+static bool index_expectations(drill *dr)
+{
+    size_t n = dr->expect_total ? dr->expect_total : 1;
+    dr->expect_list = calloc(n, sizeof *dr->expect_list);
+    dr->expect_step = calloc(n, sizeof *dr->expect_step);
+    dr->step_first = calloc(dr->step_count ? dr->step_count : 1, sizeof *dr->step_first);
+    if (!dr->expect_list || !dr->expect_step || !dr->step_first)
+        return false;
+    size_t i = 0;
+    for (size_t s = 0; s < dr->step_count; s++) {
+        dr->step_first[s] = i;
+        for (size_t x = 0; x < dr->steps[s].expect_count; x++, i++) {
+            dr->expect_list[i] = &dr->steps[s].expects[x];
+            dr->expect_step[i] = s;
+        }
+    }
+    return true;
+}
+
+typedef struct named {
+    const char *name;
+    size_t index; /* in file order */
+} named;
+
+static int compare_named(const void *a, const void *b)
+{
+    const named *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Reports every expectation whose name an earlier one already has (sorting the names, so
+ * thousands of expectations stay cheap). */
+static void check_duplicate_names(loader *ld)
+{
+    drill *dr = ld->dr;
+    named *sorted = calloc(dr->expect_total ? dr->expect_total : 1, sizeof *sorted);
+    if (!sorted)
+        return;
+    for (size_t i = 0; i < dr->expect_total; i++)
+        sorted[i] = (named){dr->expect_list[i]->name ? dr->expect_list[i]->name : "", i};
+    if (dr->expect_total)
+        qsort(sorted, dr->expect_total, sizeof *sorted, compare_named);
+    for (size_t i = 1; i < dr->expect_total; i++) {
+        const drill_expect *e = dr->expect_list[sorted[i].index];
+        if (!strcmp(sorted[i - 1].name, sorted[i].name))
+            diag_add(ld->diag, e->mark.file, e->mark.line, e->mark.col,
+                     "expectation name \"%s\" is used twice", e->name);
+    }
+    free(sorted);
+}
+
+/* Names the expectations, resolves the targets, indexes the expectations, and reports step ids
+ * and expectation names used twice. */
 static void resolve_names(loader *ld)
 {
     drill *dr = ld->dr;
@@ -492,41 +588,15 @@ static void resolve_names(loader *ld)
             if (!strcmp(dr->steps[k].id, st->id))
                 diag_add(ld->diag, st->mark.file, st->mark.line, st->mark.col,
                          "step id \"%s\" is used twice", st->id);
-        if (st->then_name && (st->then = step_index(dr, st->then_name)) == DRILL_NEXT)
-            diag_add(ld->diag, st->mark.file, st->mark.line, st->mark.col,
-                     "then: no step \"%s\" (a step id or end)", st->then_name);
-        for (size_t b = 0; b < st->branch_count; b++) {
-            drill_branch *br = &st->branches[b];
-            if ((br->target = step_index(dr, br->target_name)) == DRILL_NEXT)
-                diag_add(ld->diag, br->mark.file, br->mark.line, br->mark.col,
-                         "goto: no step \"%s\" (a step id or end)", br->target_name);
-        }
-        for (size_t x = 0; x < st->expect_count; x++) {
-            drill_expect *e = &st->expects[x];
-            if (!e->name) {
-                size_t same = 0;
-                for (size_t k = 0; k < x; k++)
-                    same += st->expects[k].kind == e->kind;
-                char name[160];
-                if (same)
-                    snprintf(name, sizeof name, "%s.%s%zu", st->id, kind_names[e->kind], same + 1);
-                else
-                    snprintf(name, sizeof name, "%s.%s", st->id, kind_names[e->kind]);
-                e->name = strdup(name);
-            }
-            dr->expect_total++;
-        }
+        resolve_targets(ld, st);
+        name_expectations(st);
+        dr->expect_total += st->expect_count;
     }
-    for (size_t i = 0; i < dr->expect_total; i++) {
-        const drill_step *si;
-        const drill_expect *a = drill_expect_at(dr, i, &si);
-        for (size_t k = 0; k < i; k++) {
-            const drill_step *sk;
-            if (a->name && !strcmp(drill_expect_at(dr, k, &sk)->name, a->name))
-                diag_add(ld->diag, a->mark.file, a->mark.line, a->mark.col,
-                         "expectation name \"%s\" is used twice", a->name);
-        }
+    if (!index_expectations(dr)) {
+        diag_add(ld->diag, dr->file, 1, 1, "out of memory");
+        return;
     }
+    check_duplicate_names(ld);
 }
 
 bool drill_looks_like(yamldoc *y)
@@ -618,6 +688,7 @@ static void bind_words(const playbook *pb, bool states, char **words, size_t n, 
     }
 }
 
+/* Resolves a step's durations (drill defaults filled in) and checks its ids against pb. */
 static void bind_step(drill *dr, drill_step *st, const playbook *pb, diagnostics *d)
 {
     drill_scoring *sc = &dr->scoring;
@@ -661,15 +732,11 @@ bool drill_bind(drill *dr, const playbook *pb, diagnostics *d)
 
 const drill_expect *drill_expect_at(const drill *dr, size_t i, const drill_step **step)
 {
-    for (size_t s = 0; s < dr->step_count; s++) {
-        if (i < dr->steps[s].expect_count) {
-            if (step)
-                *step = &dr->steps[s];
-            return &dr->steps[s].expects[i];
-        }
-        i -= dr->steps[s].expect_count;
-    }
-    return NULL;
+    if (i >= dr->expect_total || !dr->expect_list)
+        return NULL;
+    if (step)
+        *step = &dr->steps[dr->expect_step[i]];
+    return dr->expect_list[i];
 }
 
 /* ---- freeing ------------------------------------------------------------------------- */
@@ -710,6 +777,9 @@ void drill_free(drill *dr)
     for (size_t i = 0; i < dr->step_count; i++)
         free_step(&dr->steps[i]);
     free(dr->steps);
+    free(dr->expect_list);
+    free(dr->expect_step);
+    free(dr->step_first);
     free(dr->file);
     free(dr->id);
     free(dr->title);

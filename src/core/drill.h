@@ -120,6 +120,10 @@ typedef struct drill {
     size_t step_count;
     size_t expect_total;
     pb_mark playbook_mark;
+    /* indexes built by the loader: expectation i in file order, its step, a step's first */
+    drill_expect **expect_list;
+    size_t *expect_step;
+    size_t *step_first;
 } drill;
 
 /* Parses a drill file. Problems go to d as file:line:col lines; NULL when there were any. */

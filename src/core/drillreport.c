@@ -131,6 +131,7 @@ static drill_stats *stats_for(drill_report *rep, const char *id, const char *tit
     return d;
 }
 
+/* The statistics of one expectation of a drill, in first-seen order. */
 static expect_stats *expect_for(drill_stats *d, const char *name)
 {
     for (size_t i = 0; i < d->expect_count; i++)
@@ -152,6 +153,7 @@ static const char *member(json_t *obj, const char *key)
     return json_string_value(json_object_get(obj, key));
 }
 
+/* Counts a result's expectations: reached unless skipped, met when met or late. */
 static void add_expectations(drill_stats *d, json_t *list)
 {
     size_t i;
@@ -172,6 +174,7 @@ static void add_expectations(drill_stats *d, json_t *list)
     }
 }
 
+/* Counts a result's forbidden phrases for its drill and for the whole report. */
 static void add_phrases(drill_report *rep, drill_stats *d, json_t *list)
 {
     size_t i;
@@ -285,6 +288,7 @@ static void text_phrases(buf *b, count_list *c, const char *indent)
         buf_putc(b, '\n');
 }
 
+/* One drill's section of the text report. */
 static void text_drill(buf *b, drill_stats *d)
 {
     buf_printf(b, "\n%s  %s\n", d->id, d->title);
@@ -336,6 +340,7 @@ static void json_phrases(buf *b, count_list *c)
     buf_putc(b, ']');
 }
 
+/* One drill as a JSON object of the report. */
 static void json_drill(buf *b, drill_stats *d)
 {
     buf_puts(b, "{\"drill\":");
@@ -429,6 +434,7 @@ typedef struct skeleton {
     bool expect_open;
 } skeleton;
 
+/* The skeleton's comment, id, title, playbook, channel and persona (from the open record). */
 static void skeleton_header(buf *out, const event *open, const char *conv, const char *playbook_id,
                             const char *source)
 {
@@ -505,6 +511,7 @@ static void skeleton_expect(skeleton *k, const char *what, const char *value, bo
     buf_printf(k->out, ", within: %lds}\n", within_for(at - k->turn_at));
 }
 
+/* One event of the conversation: a new step, or an expectation of the current one. */
 static void skeleton_event(skeleton *k, const event *ev)
 {
     char phrase[64];

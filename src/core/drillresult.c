@@ -75,6 +75,7 @@ static int64_t took_ms(const drill_outcome *o)
     return o->met_at - o->opened_at;
 }
 
+/* One expectation's outcome as a JSON object. */
 static void json_outcome(buf *b, const drill_result *res, size_t i)
 {
     const drill_step *st;
@@ -109,6 +110,7 @@ static void json_outcome(buf *b, const drill_result *res, size_t i)
     buf_putc(b, '}');
 }
 
+/* ,"penalties":[...]: each forbidden phrase found, with its better wording and reply. */
 static void json_hits(buf *b, const drill_result *res)
 {
     buf_puts(b, ",\"penalties\":[");
@@ -128,6 +130,7 @@ static void json_hits(buf *b, const drill_result *res)
     buf_putc(b, ']');
 }
 
+/* ,"transcript":[...]: who said what when, seconds from the start. */
 static void json_transcript(buf *b, const drill_result *res)
 {
     buf_puts(b, ",\"transcript\":[");
@@ -212,6 +215,7 @@ static void put_padded(buf *b, const char *s, size_t width)
         buf_putc(b, ' ');
 }
 
+/* One expectation's line in the text report: status, name, time taken, points, said. */
 static void text_outcome(buf *b, const drill_result *res, size_t i)
 {
     const drill_expect *x = drill_expect_at(res->drill, i, NULL);
@@ -246,6 +250,7 @@ static void text_outcome(buf *b, const drill_result *res, size_t i)
     buf_putc(b, '\n');
 }
 
+/* The text report's penalties section (nothing when there are none). */
 static void text_hits(buf *b, const drill_result *res)
 {
     if (!res->hit_count)
@@ -266,6 +271,7 @@ static void text_hits(buf *b, const drill_result *res)
     }
 }
 
+/* The text report's transcript. */
 static void text_transcript(buf *b, const drill_result *res)
 {
     buf_puts(b, "\nTranscript\n");

@@ -50,6 +50,7 @@ struct drill_run {
     buf scratch;
 };
 
+/* Moves to step index (DRILL_NEXT: the one after, DRILL_END: none); a now-turn comes at once. */
 static void enter_step(drill_run *r, int index, int64_t at);
 static void finish_at(drill_run *r, int64_t at, const char *reason);
 
@@ -58,10 +59,7 @@ static void finish_at(drill_run *r, int64_t at, const char *reason);
 /* The index of step s's first expectation in the outcome array. */
 static size_t first_outcome(const drill *dr, size_t s)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < s; i++)
-        n += dr->steps[i].expect_count;
-    return n;
+    return dr->step_first[s];
 }
 
 /* strstr with ASCII letters compared case-insensitively. */
@@ -280,6 +278,7 @@ static void match_message(drill_run *r, const event *ev)
     }
 }
 
+/* Checks a state the conversation entered against the open state expectations. */
 static void match_state(drill_run *r, int state, int64_t at)
 {
     for (size_t i = 0; i < r->dr->expect_total; i++) {
@@ -290,6 +289,7 @@ static void match_state(drill_run *r, int state, int64_t at)
     }
 }
 
+/* The agent hung up: the open hang-up expectations happened. */
 static void match_hangup(drill_run *r, int64_t at)
 {
     for (size_t i = 0; i < r->dr->expect_total; i++) {
@@ -315,6 +315,23 @@ static void settle(drill_run *r, size_t i)
 
 /* ---- steps --------------------------------------------------------------------------- */
 
+/* Opens the current step's expectations at `at` (a step played again scores them once). */
+static void open_expectations(drill_run *r, int64_t at)
+{
+    const drill_step *st = &r->dr->steps[r->step];
+    size_t base = first_outcome(r->dr, (size_t)r->step);
+    for (size_t x = 0; x < st->expect_count; x++) {
+        drill_outcome *o = &r->res.outcomes[base + x];
+        const drill_expect *e = &st->expects[x];
+        if (o->status != DRILL_UNOPENED)
+            continue;
+        o->status = DRILL_PENDING;
+        o->opened_at = at;
+        o->deadline = is_never(e->kind) ? ENGINE_NEVER : at + e->within.ms;
+        o->closes_at = is_never(e->kind) ? ENGINE_NEVER : o->deadline + e->grace.ms;
+    }
+}
+
 /* The customer's part of the current step: open its expectations, then speak. */
 static void take_turn(drill_run *r, int64_t at)
 {
@@ -322,17 +339,7 @@ static void take_turn(drill_run *r, int64_t at)
     const drill_step *st = &dr->steps[r->step];
     r->turned = true;
     r->turn_at = at;
-    size_t base = first_outcome(dr, (size_t)r->step);
-    for (size_t x = 0; x < st->expect_count; x++) {
-        drill_outcome *o = &r->res.outcomes[base + x];
-        if (o->status != DRILL_UNOPENED)
-            continue; /* a step played again scores its expectations once */
-        o->status = DRILL_PENDING;
-        o->opened_at = at;
-        o->deadline = is_never(st->expects[x].kind) ? ENGINE_NEVER : at + st->expects[x].within.ms;
-        o->closes_at =
-            is_never(st->expects[x].kind) ? ENGINE_NEVER : o->deadline + st->expects[x].grace.ms;
-    }
+    open_expectations(r, at);
     event ev;
     if (st->lookup_kind) {
         event_init(&ev, EVENT_LOOKUP, r->conv, at, r->tz);
@@ -440,6 +447,7 @@ static int branch_for(drill_run *r, const event *msg, int state)
     return NO_BRANCH;
 }
 
+/* Follows a branch's target, when there is one. */
 static void take_branch(drill_run *r, int target, int64_t at)
 {
     if (target != NO_BRANCH)
@@ -493,6 +501,7 @@ static void lint_reply(drill_run *r, const event *ev)
     }
 }
 
+/* An agent message: transcript, penalties, expectations, branches, then a reply-turn. */
 static void on_agent_message(drill_run *r, const event *ev)
 {
     said(r, ev->ts_ms, FROM_AGENT, ev->text, ev->line);

@@ -14,6 +14,7 @@
 
 #define CONV_ID "drill"
 
+/* After anything the run saw: the score screen when it is over, else its next timer. */
 static void after_change(drill_console *dc);
 
 /* ---- the run on the console's loop --------------------------------------------------- */
@@ -28,6 +29,7 @@ static void emit_event(void *ctx, const event *ev)
     app_feed(dc->a, &copy);
 }
 
+/* The loop timer at the run's deadline: plays what is due. */
 static void on_timer(void *ctx, unsigned id, int64_t now)
 {
     drill_console *dc = ctx;
@@ -189,6 +191,7 @@ static void mode_fed(app *a, const event *ev)
     after_change(dc);
 }
 
+/* app_mode.changed: states entered go to the run, looked at on the next loop turn. */
 static void mode_changed(app *a, const conversation *c, int64_t at, unsigned changes)
 {
     drill_console *dc = a->mode_ctx;
@@ -290,6 +293,7 @@ static void draw_hidden(app *a, pane *p)
 static const pane_ops drill_pane_ops = {"drill", draw_drill_pane};
 static const pane_ops hidden_pane_ops = {"hidden", draw_hidden};
 
+/* app_mode.pane: the drill pane instead of the queue; hidden hints with --no-hints. */
 static const pane_ops *mode_pane(app *a, enum pane_id id)
 {
     drill_console *dc = a->mode_ctx;
@@ -349,6 +353,7 @@ static void score_key(app *a, drill_console *dc, int key)
     app_mark(a, PANE_STATUS);
 }
 
+/* app_mode.key: the score screen's keys, and the hint keys --no-hints turns off. */
 static bool mode_key(app *a, int key)
 {
     drill_console *dc = a->mode_ctx;
