@@ -228,91 +228,113 @@ static void scroll_transcript(app *a, int dir)
     app_mark(a, PANE_CHAT);
 }
 
+static void show_help(app *a)
+{
+    a->help_open = true;
+    a->help_shows_log = false;
+    a->help_scroll = 0;
+}
+
+static void show_feed_log(app *a)
+{
+    a->help_open = true;
+    a->help_shows_log = true;
+    a->help_scroll = 1 << 20; /* the newest lines: help_draw clamps it */
+}
+
+static void clear_draft(app *a)
+{
+    ui_conv *u = app_conv(a, a->selected);
+    if (u) {
+        buf_clear(&u->draft);
+        u->cursor = 0;
+        u->draft_line = PB_NONE;
+    }
+    app_mark(a, PANE_COMPOSE);
+}
+
+static void next_conversation(app *a)
+{
+    cycle(a, 1);
+}
+
+static void previous_conversation(app *a)
+{
+    cycle(a, -1);
+}
+
+static void ask_name(app *a)
+{
+    if (target(a))
+        compose_start_prompt(a, PROMPT_NAME, NULL);
+}
+
+static void order_lookup(app *a)
+{
+    lookup(a, PROMPT_ORDER);
+}
+
+static void stock_lookup(app *a)
+{
+    lookup(a, PROMPT_STOCK);
+}
+
+static void fix_wording(app *a)
+{
+    if (!compose_lint_fix(a))
+        app_message(a, false, "%s", _("no forbidden phrase with a better wording here"));
+}
+
+static void scroll_up(app *a)
+{
+    scroll_transcript(a, 1);
+}
+
+static void scroll_down(app *a)
+{
+    scroll_transcript(a, -1);
+}
+
+static void redraw(app *a)
+{
+    a->full_redraw = true;
+}
+
+static void suspend(app *a)
+{
+    a->suspend_pending = true;
+}
+
+/* What each action does, besides suggestions (use1..9) and the engine's key events. */
+static void (*const handlers[ACT_COUNT])(app *a) = {
+    [ACT_HELP] = show_help,
+    [ACT_FEED_LOG] = show_feed_log,
+    [ACT_SEND] = send_line,
+    [ACT_CLEAR] = clear_draft,
+    [ACT_NEXT] = next_conversation,
+    [ACT_PREV] = previous_conversation,
+    [ACT_PICKER] = compose_start_pick,
+    [ACT_NAME] = ask_name,
+    [ACT_ORDER] = order_lookup,
+    [ACT_STOCK] = stock_lookup,
+    [ACT_REFRESH] = refresh_lookup,
+    [ACT_COPY] = copy_line,
+    [ACT_FIX] = fix_wording,
+    [ACT_QUIT] = quit,
+    [ACT_CALL] = open_call,
+    [ACT_HANGUP] = hang_up,
+    [ACT_SCROLL_UP] = scroll_up,
+    [ACT_SCROLL_DOWN] = scroll_down,
+    [ACT_REDRAW] = redraw,
+    [ACT_SUSPEND] = suspend,
+};
+
 void action_run(app *a, action act)
 {
-    if (act >= ACT_USE1 && act <= ACT_USE9) {
+    if (act >= ACT_USE1 && act <= ACT_USE9)
         use_suggestion(a, (size_t)(act - ACT_USE1));
-        return;
-    }
-    if (action_table[act].key_event) {
+    else if (action_table[act].key_event)
         action_key_event(a, action_table[act].key_event);
-        return;
-    }
-    switch (act) {
-    case ACT_HELP:
-        a->help_open = true;
-        a->help_shows_log = false;
-        a->help_scroll = 0;
-        break;
-    case ACT_FEED_LOG:
-        a->help_open = true;
-        a->help_shows_log = true;
-        a->help_scroll = 1 << 20; /* the newest lines: help_draw clamps it */
-        break;
-    case ACT_SEND:
-        send_line(a);
-        break;
-    case ACT_CLEAR: {
-        ui_conv *u = app_conv(a, a->selected);
-        if (u) {
-            buf_clear(&u->draft);
-            u->cursor = 0;
-            u->draft_line = PB_NONE;
-        }
-        app_mark(a, PANE_COMPOSE);
-        break;
-    }
-    case ACT_NEXT:
-        cycle(a, 1);
-        break;
-    case ACT_PREV:
-        cycle(a, -1);
-        break;
-    case ACT_PICKER:
-        compose_start_pick(a);
-        break;
-    case ACT_NAME:
-        if (target(a))
-            compose_start_prompt(a, PROMPT_NAME, NULL);
-        break;
-    case ACT_ORDER:
-        lookup(a, PROMPT_ORDER);
-        break;
-    case ACT_STOCK:
-        lookup(a, PROMPT_STOCK);
-        break;
-    case ACT_REFRESH:
-        refresh_lookup(a);
-        break;
-    case ACT_COPY:
-        copy_line(a);
-        break;
-    case ACT_FIX:
-        if (!compose_lint_fix(a))
-            app_message(a, false, "%s", _("no forbidden phrase with a better wording here"));
-        break;
-    case ACT_QUIT:
-        quit(a);
-        break;
-    case ACT_CALL:
-        open_call(a);
-        break;
-    case ACT_HANGUP:
-        hang_up(a);
-        break;
-    case ACT_SCROLL_UP:
-        scroll_transcript(a, 1);
-        break;
-    case ACT_SCROLL_DOWN:
-        scroll_transcript(a, -1);
-        break;
-    case ACT_REDRAW:
-        a->full_redraw = true;
-        break;
-    case ACT_SUSPEND:
-        a->suspend_pending = true;
-        break;
-    default:
-        break;
-    }
+    else if (handlers[act])
+        handlers[act](a);
 }
