@@ -239,45 +239,93 @@ static void draw_pending(app *a, pane *p, int y, const drill_console *dc, size_t
     draw_text_cut(a, p->win, y, x0 + 1, what, strlen(what), p->w - x0 - 2, ATTR_NORMAL);
 }
 
-/* The drill pane (in the queue's place): scenario, score so far, countdowns, what is done. */
-static void draw_drill_pane(app *a, pane *p)
+/* The persona as the trainee reads it: "王芳 (王女士), 着急", "Fang Wang (Ms Wang), silent". */
+static void persona_line(const drill *dr, char *out, size_t cap)
 {
-    drill_console *dc = a->mode_ctx;
-    const drill *dr = dc->dr;
-    const drill_result *res = drill_run_result(dc->run);
+    int n = 0;
+    out[0] = '\0';
+    if (dr->name)
+        n = snprintf(out, cap, "%s", dr->name);
+    if (dr->surname && n >= 0 && (size_t)n < cap) {
+        const char *title = dr->title_word ? dr->title_word : "";
+        bool latin = (unsigned char)dr->surname[0] < 0x80; /* "Ms Wang", else "王女士" */
+        n += snprintf(out + n, cap - (size_t)n, "%s(%s%s%s)", n ? " " : "",
+                      latin ? title : dr->surname, latin && *title ? " " : "",
+                      latin ? dr->surname : title);
+    }
+    if (dr->mood && n >= 0 && (size_t)n < cap)
+        snprintf(out + n, cap - (size_t)n, "%s%s", n ? ", " : "", dr->mood);
+}
+
+/* The first open expectation, for a one-row drill pane; -1 when none is open. */
+static int first_pending(const drill_result *res)
+{
+    for (size_t i = 0; i < res->drill->expect_total; i++)
+        if (res->outcomes[i].status == DRILL_PENDING)
+            return (int)i;
+    return -1;
+}
+
+/* The drill pane's title bar: step and score (in one column), or the first countdown when the
+ * pane is a single row. */
+static void drill_header(app *a, pane *p, const drill_console *dc, const drill_result *res)
+{
     size_t number = 0;
     const drill_step *st = drill_run_step(dc->run, &number);
-    char right[32], line[256];
+    char step[32], right[96];
     if (st)
-        snprintf(right, sizeof right, "%zu/%zu", number, dr->step_count);
+        snprintf(step, sizeof step, "%zu/%zu", number, dc->dr->step_count);
     else
-        snprintf(right, sizeof right, "%s", _("done"));
+        snprintf(step, sizeof step, "%s", _("done"));
+    if (!a->single_column)
+        snprintf(right, sizeof right, "%s", step);
+    else
+        snprintf(right, sizeof right, "%s  %s %d/%d", step, _("score"), res->score, res->max);
     draw_header(a, p, _("Drill"), right);
     if (!a->single_column) { /* the queue's border, which this pane replaces */
         wattrset(p->win, a->attrs[ATTR_DIM]);
         mvwvline(p->win, 1, p->w - 1, '|', p->h - 1);
         wattrset(p->win, A_NORMAL);
     }
+}
+
+/* The drill pane (in the queue's place): scenario, persona, score so far, a countdown for each
+ * open expectation, then what is settled. In one column only the countdowns fit. */
+static void draw_drill_pane(app *a, pane *p)
+{
+    drill_console *dc = a->mode_ctx;
+    const drill *dr = dc->dr;
+    const drill_result *res = drill_run_result(dc->run);
+    int64_t now = app_now(a);
+    if (p->h == 1 && first_pending(res) >= 0) { /* a strip: the most pressing countdown */
+        draw_pending(a, p, 0, dc, (size_t)first_pending(res), now);
+        return;
+    }
+    drill_header(a, p, dc, res);
     pane inner = *p;
     inner.w = a->single_column ? p->w : p->w - 1;
     p = &inner;
+    char line[256];
     int y = 1;
-    if (y < p->h)
+    if (!a->single_column) {
+        persona_line(dr, line, sizeof line);
         draw_text_cut(a, p->win, y++, 1, dr->title, strlen(dr->title), p->w - 2, ATTR_NORMAL);
-    snprintf(line, sizeof line, "%s %d/%d", _("score"), res->score, res->max);
-    if (y < p->h)
-        draw_text_cut(a, p->win, y++, 1, line, strlen(line), p->w - 2, ATTR_DIM);
-    int64_t now = app_now(a);
+        if (y < p->h && line[0])
+            draw_text_cut(a, p->win, y++, 1, line, strlen(line), p->w - 2, ATTR_DIM);
+        snprintf(line, sizeof line, "%s %d/%d", _("score"), res->score, res->max);
+        if (y < p->h)
+            draw_text_cut(a, p->win, y++, 1, line, strlen(line), p->w - 2, ATTR_DIM);
+    }
     for (size_t i = 0; i < dr->expect_total && y < p->h; i++)
         if (res->outcomes[i].status == DRILL_PENDING)
             draw_pending(a, p, y++, dc, i, now);
     for (size_t i = 0; i < dr->expect_total && y < p->h; i++) {
-        drill_status s = res->outcomes[i].status;
-        if (s == DRILL_PENDING || s == DRILL_UNOPENED || s == DRILL_SKIPPED)
+        drill_status st = res->outcomes[i].status;
+        if (st == DRILL_PENDING || st == DRILL_UNOPENED || st == DRILL_SKIPPED)
             continue;
-        const char *mark = s == DRILL_MET ? "+" : s == DRILL_LATE ? "~" : "x";
+        const char *mark = st == DRILL_MET ? "+" : st == DRILL_LATE ? "~" : "x";
         snprintf(line, sizeof line, "%s %s", mark, drill_expect_at(dr, i, NULL)->name);
-        draw_text_cut(a, p->win, y++, 1, line, strlen(line), p->w - 2, status_attr(s));
+        draw_text_cut(a, p->win, y++, 1, line, strlen(line), p->w - 2, status_attr(st));
     }
 }
 

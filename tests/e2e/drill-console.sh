@@ -5,7 +5,7 @@
 # leaving a drill early.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 18
+plan 19
 
 DRILLS="$XDG_STATE_HOME/huashu/drills"
 json_field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
@@ -63,6 +63,13 @@ if [ "$rc" -eq 0 ] && [ "$(json_field "$TMP/out" "d['percent'], d['end']")" = "1
   ok "the session log of the drill, scored again by drill run, gives the same result"
 else not_ok "rescoring the session log (exit $rc)"; diag "$(cat "$TMP/out" "$TMP/err")"; fi
 if no_sanitizer_reports; then ok "no sanitizer reports"; else not_ok "sanitizer"; diag "$(cat "$TMP/stderr")"; fi
+tm kill-session -t t
+
+# --- one column: the drill pane is a strip with the step, the score and the countdowns ------
+start 70 20 drill zh_CN/cant_hear
+if wait_for "1/3  score 0/25" && wait_for "请对方使用话筒" && screen | grep -q "^ [0-9]*s 标记无法听清"; then
+  ok "below 80 columns the drill pane keeps the step, the score and the countdowns"
+else not_ok "one column"; diag "$(screen)"; fi
 tm kill-session -t t
 
 # --- --no-hints: the suggestions are hidden, the line is typed -------------------------------
