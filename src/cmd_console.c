@@ -104,7 +104,10 @@ static bool parse_args(int argc, char **argv, console_args *c)
             c->demo = value;
         else if (!strcmp(arg, "--playbook"))
             c->playbook = value;
-        else if (!strcmp(arg, "--set") && strchr(value, '='))
+        else if (!strcmp(arg, "--set") && !strchr(value, '=')) {
+            fprintf(stderr, "huashu: --set wants NAME=VALUE, got \"%s\"\n", value);
+            return false;
+        } else if (!strcmp(arg, "--set"))
             c->sets[c->set_count++] = (char *)value;
         else if (!strcmp(arg, "--time-scale"))
             c->time_scale = atof(value);
@@ -335,6 +338,12 @@ int console_main(int argc, char **argv, const console_hooks *hooks)
     keymap_defaults(&a.keys);
     char *sets[64];
     console_args c = {.sets = sets, .time_scale = 1.0, .hooks = hooks};
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
+    }
     if (argc > 64 || !parse_args(argc, argv, &c))
         return 2;
     bool feed_on_stdin = c.feed && !strcmp(c.feed, "-"); /* keys then come from /dev/tty */
