@@ -314,36 +314,67 @@ static void answers_free(answers *an)
     free(an->numbers);
 }
 
+/* Opens path ("-": standard input) for reading by lines; false (after a message) when not. */
+static bool open_lines(const char *who, const char *path, int *fd, linereader *lr)
+{
+    *fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+    if (*fd >= 0 && linereader_init(lr, *fd, EVENT_MAX_LINE))
+        return true;
+    fprintf(stderr, "huashu drill %s: %s: %s\n", who, path, strerror(errno));
+    if (*fd > STDIN_FILENO)
+        close(*fd);
+    return false;
+}
+
+/* The next non-empty line of a blocking descriptor; lines over 64 KiB and read errors are
+ * reported (a read error ends the file). False at the end. */
+static bool next_line(linereader *lr, const char *path, const char **line, size_t *len)
+{
+    linereader_status st;
+    while ((st = linereader_next(lr, line, len)) != LINE_EOF && st != LINE_AGAIN) {
+        if (st == LINE_ERROR) {
+            fprintf(stderr, "%s: read error: %s\n", path, strerror(errno));
+            return false;
+        }
+        if (st == LINE_TOO_LONG)
+            fprintf(stderr, "%s:%lu: skipped: line longer than 64 KiB\n", path, lr->line_number);
+        else if (*len)
+            return true;
+    }
+    return false;
+}
+
 /* Reads the answers file's non-empty lines. */
 static bool answers_read(const char *path, answers *an)
 {
     memset(an, 0, sizeof *an);
-    int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+    int fd;
     linereader lr;
-    if (fd < 0 || !linereader_init(&lr, fd, EVENT_MAX_LINE)) {
-        fprintf(stderr, "huashu drill run: %s: %s\n", path, strerror(errno));
+    if (!open_lines("run", path, &fd, &lr))
         return false;
-    }
     const char *line;
     size_t len;
-    linereader_status st;
-    while ((st = linereader_next(&lr, &line, &len)) == LINE_OK || st == LINE_TOO_LONG) {
-        if (st == LINE_TOO_LONG || len == 0)
-            continue;
+    bool ok = true;
+    while (ok && next_line(&lr, path, &line, &len)) {
         char **lines = realloc(an->lines, (an->count + 1) * sizeof *lines);
         size_t *numbers = lines ? realloc(an->numbers, (an->count + 1) * sizeof *numbers) : NULL;
         if (lines)
             an->lines = lines;
-        if (!numbers)
+        if (numbers)
+            an->numbers = numbers;
+        char *copy = numbers ? strndup(line, len) : NULL;
+        if (!copy) {
+            fprintf(stderr, "huashu drill run: out of memory\n");
+            ok = false;
             break;
-        an->numbers = numbers;
+        }
         an->numbers[an->count] = lr.line_number;
-        an->lines[an->count++] = strndup(line, len);
+        an->lines[an->count++] = copy;
     }
     linereader_free(&lr);
     if (fd != STDIN_FILENO)
         close(fd);
-    return true;
+    return ok;
 }
 
 /* The drill's start: --start, else the ts of the answers' open record, else of their first
@@ -670,43 +701,48 @@ typedef struct event_list {
     size_t n, cap;
 } event_list;
 
+/* Keeps ev in out; false (ev released) when out of memory. */
+static bool keep_event(event_list *out, event *ev)
+{
+    if (out->n == out->cap) {
+        event *grown = realloc(out->v, (out->cap * 2 + 16) * sizeof *grown);
+        if (!grown) {
+            event_release(ev);
+            return false;
+        }
+        out->v = grown;
+        out->cap = out->cap * 2 + 16;
+    }
+    out->v[out->n++] = *ev;
+    return true;
+}
+
 /* Reads every event of conversation conv from a session log; bad lines are reported. */
 static bool read_log(const char *path, const char *conv, event_list *out)
 {
-    int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+    int fd;
     linereader lr;
-    if (fd < 0 || !linereader_init(&lr, fd, EVENT_MAX_LINE)) {
-        fprintf(stderr, "huashu drill from-log: %s: %s\n", path, strerror(errno));
+    if (!open_lines("from-log", path, &fd, &lr))
         return false;
-    }
     const char *line;
     size_t len;
-    linereader_status st;
-    while ((st = linereader_next(&lr, &line, &len)) == LINE_OK || st == LINE_TOO_LONG) {
+    bool ok = true;
+    while (ok && next_line(&lr, path, &line, &len)) {
         char err[256];
         event ev;
-        if (st == LINE_TOO_LONG || len == 0)
-            continue;
-        if (!event_parse(&ev, line, len, err, sizeof err)) {
+        if (!event_parse(&ev, line, len, err, sizeof err))
             fprintf(stderr, "%s:%lu: skipped: %s\n", path, lr.line_number, err);
-            continue;
-        }
-        if (strcmp(ev.conv, conv) == 0 && out->n == out->cap) {
-            event *grown = realloc(out->v, (out->cap * 2 + 16) * sizeof *grown);
-            if (grown) {
-                out->v = grown;
-                out->cap = out->cap * 2 + 16;
-            }
-        }
-        if (strcmp(ev.conv, conv) == 0 && out->n < out->cap)
-            out->v[out->n++] = ev;
-        else
+        else if (strcmp(ev.conv, conv) != 0)
             event_release(&ev);
+        else
+            ok = keep_event(out, &ev);
     }
     linereader_free(&lr);
     if (fd != STDIN_FILENO)
         close(fd);
-    return true;
+    if (!ok)
+        fprintf(stderr, "huashu drill from-log: out of memory\n");
+    return ok;
 }
 
 typedef struct state_watch {
