@@ -113,8 +113,9 @@ static file_kind detect_kind(const char *path, const char *data, size_t len)
     file_kind kind = KIND_PLAYBOOK;
     if (yamldoc_load(&y, path, data, len, &d)) {
         yaml_node_t *root = yamldoc_root(&y);
-        bool looks_like_playbook = yamldoc_get(&y, root, "states") || yamldoc_get(&y, root, "locale") ||
-                        yamldoc_get(&y, root, "extends");
+        bool looks_like_playbook = yamldoc_get(&y, root, "states") ||
+                                   yamldoc_get(&y, root, "locale") ||
+                                   yamldoc_get(&y, root, "extends");
         if (!looks_like_playbook && root->type == YAML_MAPPING_NODE)
             kind = drill_looks_like(&y) ? KIND_DRILL : KIND_CONFIG;
     }
@@ -163,7 +164,8 @@ int cmd_check(int argc, char **argv)
 {
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("usage: huashu check [FILE...]\n"
-               "Validates playbooks and config files; prints file:line:col: message for each problem and exits 1.\n"
+               "Validates playbooks and config files; prints file:line:col: message for each "
+               "problem and exits 1.\n"
                "Without FILE, checks the bundled playbooks.\n");
         return 0;
     }

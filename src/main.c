@@ -17,10 +17,13 @@ typedef struct command {
 
 static const command commands[] = {
     {"check", cmd_check, "check [FILE...]        validate playbooks (bundled ones when no FILE)"},
-    {"replay", cmd_replay, "replay FILE|-          feed events through the engine, print changes as JSONL"},
+    {"replay", cmd_replay,
+     "replay FILE|-          feed events through the engine, print changes as JSONL"},
     {"lint", cmd_lint, "lint [TEXT...]         check agent text against the forbidden phrases"},
-    {"lookup", cmd_lookup, "lookup order|stock ID   look up an order or stock over HTTP, print the fields"},
-    {"audit", cmd_audit, "audit FILE...          KPIs and rule compliance over event logs (.gz too)"},
+    {"lookup", cmd_lookup,
+     "lookup order|stock ID   look up an order or stock over HTTP, print the fields"},
+    {"audit", cmd_audit,
+     "audit FILE...          KPIs and rule compliance over event logs (.gz too)"},
     {"feed", cmd_feed, "feed [SPEC]            run a feed through the engine and session log"},
     {"drill", cmd_drill, "drill FILE|run|report  trainer drills: play, score answers, sum up"},
 };

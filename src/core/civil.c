@@ -1,6 +1,5 @@
 #include "core/civil.h"
 
-
 /* Howard Hinnant's days_from_civil. */
 int64_t civil_days_from_date(int year, int month, int day)
 {
@@ -91,8 +90,8 @@ static bool parse_offset(const char *s, size_t len, size_t i, int *offset_min)
 
 bool civil_parse_iso(const char *s, size_t len, int64_t *ms, int *offset_min)
 {
-    if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
-        s[13] != ':' || s[16] != ':')
+    if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
+        s[16] != ':')
         return false;
     int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
     int h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);

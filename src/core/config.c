@@ -4,15 +4,22 @@
 #include <string.h>
 
 const config_option config_options[] = {
-    {"playbook", OPT_STRING, 0, 0, NULL, "", "playbook id (zh_CN, zh_TW, en) or file; default from the locale"},
-    {"feed", OPT_STRING, 0, 0, NULL, "", "event feed: -, file:PATH, unix:PATH, exec:COMMAND, chatwoot:"},
-    {"ui.ambiguous_width", OPT_INT, 1, 2, NULL, "1", "columns of East Asian Ambiguous characters (“ ” … ①)"},
+    {"playbook", OPT_STRING, 0, 0, NULL, "",
+     "playbook id (zh_CN, zh_TW, en) or file; default from the locale"},
+    {"feed", OPT_STRING, 0, 0, NULL, "",
+     "event feed: -, file:PATH, unix:PATH, exec:COMMAND, chatwoot:"},
+    {"ui.ambiguous_width", OPT_INT, 1, 2, NULL, "1",
+     "columns of East Asian Ambiguous characters (“ ” … ①)"},
     {"ui.bell", OPT_BOOL, 0, 0, NULL, "true", "ring the terminal bell when a chat becomes urgent"},
-    {"ui.color", OPT_BOOL, 0, 0, NULL, "true", "use colours (NO_COLOR in the environment turns them off)"},
-    {"ui.lint_mode", OPT_ENUM, 0, 0, "warn|confirm|block", "confirm", "what Enter does with a forbidden phrase"},
+    {"ui.color", OPT_BOOL, 0, 0, NULL, "true",
+     "use colours (NO_COLOR in the environment turns them off)"},
+    {"ui.lint_mode", OPT_ENUM, 0, 0, "warn|confirm|block", "confirm",
+     "what Enter does with a forbidden phrase"},
     {"ui.session_log", OPT_BOOL, 0, 0, NULL, "true", "append every event to the session log"},
-    {"audit.response_target", OPT_DURATION, 0, 0, NULL, "30s", "service level: answered within this time"},
-    {"audit.service_level", OPT_INT, 0, 100, NULL, "85", "service level target in percent (85/15 style)"},
+    {"audit.response_target", OPT_DURATION, 0, 0, NULL, "30s",
+     "service level: answered within this time"},
+    {"audit.service_level", OPT_INT, 0, 100, NULL, "85",
+     "service level target in percent (85/15 style)"},
     {NULL, OPT_STRING, 0, 0, NULL, NULL, NULL},
 };
 
@@ -72,12 +79,14 @@ static bool option_valid(yamldoc *y, yaml_node_t *node, const config_option *o, 
     int64_t ms;
     bool negative;
     switch (o->type) {
-    case OPT_STRING: return true;
+    case OPT_STRING:
+        return true;
     case OPT_INT: {
         long n = strtol(v, &end, 10);
         if (*v && !*end && n >= o->min && n <= o->max)
             return true;
-        yamldoc_error(y, node, "%s must be a whole number from %ld to %ld", o->name, o->min, o->max);
+        yamldoc_error(y, node, "%s must be a whole number from %ld to %ld", o->name, o->min,
+                      o->max);
         return false;
     }
     case OPT_BOOL:
@@ -133,7 +142,8 @@ static void load_option_section(config *c, const char *section, yaml_node_t *map
 
 static void load_agent(config *c, yaml_node_t *map)
 {
-    if (!yamldoc_expect_map(&c->doc, map, "agent") || !yamldoc_check_duplicates(&c->doc, map, "agent"))
+    if (!yamldoc_expect_map(&c->doc, map, "agent") ||
+        !yamldoc_check_duplicates(&c->doc, map, "agent"))
         return;
     free(c->agent_names);
     free(c->agent_values);

@@ -23,7 +23,7 @@ struct engine {
     conv_value *config;
     size_t config_count;
     int initial_state;
-    int complaint_state; /* PB_NONE when the playbook has none */
+    int complaint_state;   /* PB_NONE when the playbook has none */
     lint_words *cue_words; /* every cue word tagged 1 << its set; NULL: match set by set */
 };
 
@@ -637,7 +637,9 @@ bool engine_feed(engine *e, const event *ev, char *err, size_t errlen)
     c->last_event_at = ev->ts_ms;
     changes |= update_customer(c, ev);
     switch (ev->type) {
-    case EVENT_OPEN: changes |= on_open(e, c, ev); break;
+    case EVENT_OPEN:
+        changes |= on_open(e, c, ev);
+        break;
     case EVENT_MESSAGE:
         c->message_count++;
         if (ev->from == FROM_CUSTOMER)
@@ -649,9 +651,15 @@ bool engine_feed(engine *e, const event *ev, char *err, size_t errlen)
         enter_state(e, c, playbook_state_index(e->pb, ev->state), PB_NONE, ev->ts_ms);
         changes |= CHANGE_STATE;
         break;
-    case EVENT_KEY: changes |= on_key(e, c, ev); break;
-    case EVENT_LOOKUP: changes |= on_lookup(e, c, ev); break;
-    case EVENT_CLOSE: changes |= on_close(e, c, ev); break;
+    case EVENT_KEY:
+        changes |= on_key(e, c, ev);
+        break;
+    case EVENT_LOOKUP:
+        changes |= on_lookup(e, c, ev);
+        break;
+    case EVENT_CLOSE:
+        changes |= on_close(e, c, ev);
+        break;
     }
     reschedule(e, c);
     notify(e, c, ev->ts_ms, changes);

@@ -16,13 +16,13 @@
 enum {
     CHANGE_OPEN = 1u << 0,
     CHANGE_STATE = 1u << 1,
-    CHANGE_URGENT = 1u << 2,    /* became urgent, or stopped being */
-    CHANGE_LADDER = 1u << 3,    /* a ladder step fired */
-    CHANGE_CUSTOMER = 1u << 4,  /* name, surname or title learned */
-    CHANGE_VALUES = 1u << 5,    /* lookup results or asked values */
-    CHANGE_DEADLINE = 1u << 6,  /* a complaint promise was made, or is now overdue */
+    CHANGE_URGENT = 1u << 2,   /* became urgent, or stopped being */
+    CHANGE_LADDER = 1u << 3,   /* a ladder step fired */
+    CHANGE_CUSTOMER = 1u << 4, /* name, surname or title learned */
+    CHANGE_VALUES = 1u << 5,   /* lookup results or asked values */
+    CHANGE_DEADLINE = 1u << 6, /* a complaint promise was made, or is now overdue */
     CHANGE_CLOSE = 1u << 7,
-    CHANGE_MESSAGE = 1u << 8,   /* a message arrived or was sent */
+    CHANGE_MESSAGE = 1u << 8, /* a message arrived or was sent */
 };
 
 typedef struct conv_value {
@@ -37,7 +37,7 @@ typedef struct conversation {
     bool phone;     /* phone call rather than chat */
     bool closed;
     char name[97], surname[33], title[33];
-    int tz_offset;       /* of the latest event, for time-of-day greetings */
+    int tz_offset; /* of the latest event, for time-of-day greetings */
     int64_t opened_at;
     int64_t state_since;
     bool waiting;          /* a customer message is unanswered */
@@ -46,12 +46,12 @@ typedef struct conversation {
     bool answered_once;
     int64_t last_customer_at; /* or opened_at / state entry, for after: transitions */
     int64_t last_event_at;
-    size_t ladder_step;   /* next step of the state's ladder to fire */
-    int64_t ladder_base;  /* when the ladder (re)started or last stepped */
-    int ladder_line;      /* line the ladder suggests now, PB_NONE when none */
-    bool ladder_ended;    /* an end step fired: the call may be ended */
-    int pending_line;     /* line suggested by the last transition, PB_NONE when none */
-    int last_sent_line;   /* last playbook line the agent sent, PB_NONE when unknown */
+    size_t ladder_step;  /* next step of the state's ladder to fire */
+    int64_t ladder_base; /* when the ladder (re)started or last stepped */
+    int ladder_line;     /* line the ladder suggests now, PB_NONE when none */
+    bool ladder_ended;   /* an end step fired: the call may be ended */
+    int pending_line;    /* line suggested by the last transition, PB_NONE when none */
+    int last_sent_line;  /* last playbook line the agent sent, PB_NONE when unknown */
     bool complaint_open;
     int64_t complaint_deadline; /* 0 when no promise was made */
     bool complaint_overdue;
@@ -91,7 +91,8 @@ size_t engine_count(const engine *e);
 const conversation *engine_at(const engine *e, size_t i);
 const conversation *engine_find(const engine *e, const char *id);
 /* Sets a value ({colleague}, {order.status}) for one conversation; false when unknown conv. */
-bool engine_set_value(engine *e, const char *conv, const char *name, const char *value, int64_t now);
+bool engine_set_value(engine *e, const char *conv, const char *name, const char *value,
+                      int64_t now);
 const char *conversation_value(const conversation *c, const char *name);
 
 /* Milliseconds the customer has waited unanswered at now (0 when not waiting). */

@@ -41,7 +41,19 @@ void event_release(event *ev)
 }
 
 /* The top-level fields huashu reads, found in one pass over the scanned pairs. */
-enum known_key { K_TS, K_CONV, K_TYPE, K_FROM, K_TEXT, K_LINE, K_STATE, K_KEY, K_CHANNEL, K_KIND, K_COUNT };
+enum known_key {
+    K_TS,
+    K_CONV,
+    K_TYPE,
+    K_FROM,
+    K_TEXT,
+    K_LINE,
+    K_STATE,
+    K_KEY,
+    K_CHANNEL,
+    K_KIND,
+    K_COUNT
+};
 static const char *const known_names[K_COUNT] = {"ts",   "conv",  "type", "from",    "text",
                                                  "line", "state", "key",  "channel", "kind"};
 
@@ -90,7 +102,8 @@ static const char *customer_field(const source *src, const char *key, bool *bad)
 {
     if (src->scan) {
         for (size_t i = 0; i < src->scan->nested_count; i++)
-            if (src->scan->nested[i].object == SCAN_CUSTOMER && strcmp(src->scan->nested[i].key, key) == 0)
+            if (src->scan->nested[i].object == SCAN_CUSTOMER &&
+                strcmp(src->scan->nested[i].key, key) == 0)
                 return src->scan->nested[i].value;
         return NULL;
     }
@@ -234,9 +247,10 @@ static bool parse_record(event *ev, const source *src, char *err, size_t errlen)
     const char *type = top_field(src, K_TYPE, &bad);
     ev->conv = top_field(src, K_CONV, &bad);
     if (!ts || !civil_parse_iso(ts, strlen(ts), &ev->ts_ms, &ev->tz_offset))
-        return fail(err, errlen,
-                    "missing or malformed \"ts\" (want RFC 3339, e.g. 2026-11-23T10:02:11.250+08:00)",
-                    NULL);
+        return fail(
+            err, errlen,
+            "missing or malformed \"ts\" (want RFC 3339, e.g. 2026-11-23T10:02:11.250+08:00)",
+            NULL);
     if (!ev->conv || !*ev->conv || strlen(ev->conv) > 128)
         return fail(err, errlen, "missing \"conv\" (a conversation id of 1-128 bytes)", NULL);
     if (!type)

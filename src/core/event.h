@@ -8,7 +8,7 @@
 
 #include "core/buf.h"
 
-#define EVENT_MAX_LINE (64 * 1024)
+#define EVENT_MAX_LINE   (64 * 1024)
 #define EVENT_MAX_FIELDS 16
 
 typedef enum event_type {
@@ -35,24 +35,24 @@ typedef struct event_field {
 /* A parsed record. Strings point into memory the event owns (released by event_release) or,
  * for events built in code, wherever the caller keeps them; all may be NULL when absent. */
 typedef struct event {
-    int64_t ts_ms;  /* Unix milliseconds */
-    int tz_offset;  /* minutes east of UTC the timestamp was written in */
+    int64_t ts_ms; /* Unix milliseconds */
+    int tz_offset; /* minutes east of UTC the timestamp was written in */
     const char *conv;
     event_type type;
-    event_from from;     /* message */
-    const char *text;    /* message */
-    const char *line;    /* message from the agent: playbook line id it came from */
-    const char *state;   /* state */
-    const char *key;     /* key: the agent action (hold, transfer, ...) */
-    const char *channel; /* open: "chat" (default) or "phone" */
+    event_from from;                    /* message */
+    const char *text;                   /* message */
+    const char *line;                   /* message from the agent: playbook line id it came from */
+    const char *state;                  /* state */
+    const char *key;                    /* key: the agent action (hold, transfer, ...) */
+    const char *channel;                /* open: "chat" (default) or "phone" */
     const char *name, *surname, *title; /* open, or any event updating the customer */
     const char *kind;                   /* lookup: "order", "stock" */
     event_field fields[EVENT_MAX_FIELDS];
     size_t field_count; /* lookup: the fetched values */
     const char *raw;    /* the record as received (parsed events), written back unchanged */
     size_t raw_len;
-    void *owned;        /* memory behind raw and the decoded strings */
-    void *json;         /* jansson's parse (json_t *), for records off the fast path */
+    void *owned; /* memory behind raw and the decoded strings */
+    void *json;  /* jansson's parse (json_t *), for records off the fast path */
 } event;
 
 /* Parses one JSON line. Returns true on success; otherwise writes a message (naming the

@@ -280,7 +280,9 @@ static scan_status take_top(scanner *s, const char *key, int depth)
 {
     (void)depth;
     scan_result *r = s->r;
-    int which = !strcmp(key, "customer") ? SCAN_CUSTOMER : !strcmp(key, "fields") ? SCAN_FIELDS : -1;
+    int which = !strcmp(key, "customer") ? SCAN_CUSTOMER
+                : !strcmp(key, "fields") ? SCAN_FIELDS
+                                         : -1;
     if (which > 0 && (s->p >= s->end || *s->p != '{'))
         return SCAN_UNSUPPORTED; /* "customer": "x" is an error jansson words */
     if (s->p < s->end && *s->p == '{') {

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SCAN_MAX_KEYS 24
+#define SCAN_MAX_KEYS   24
 #define SCAN_MAX_NESTED 24
 
 typedef enum scan_status {

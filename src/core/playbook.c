@@ -6,10 +6,10 @@
 #include <string.h>
 
 const char *const playbook_shared_states[] = {
-    "greeting", "identify",     "inquiry",      "hold",    "transfer", "complaint", "closing",
-    "silent",   "unclear",      "dialect",      "wrong_number",        "nuisance",  "personal_call",
-    "out_of_scope",             "product",      "stock",   "price",    "shipping",  "verify_address",
-    NULL,
+    "greeting",     "identify", "inquiry",       "hold",           "transfer",
+    "complaint",    "closing",  "silent",        "unclear",        "dialect",
+    "wrong_number", "nuisance", "personal_call", "out_of_scope",   "product",
+    "stock",        "price",    "shipping",      "verify_address", NULL,
 };
 
 #define MAX_EXTENDS_DEPTH 8
@@ -169,9 +169,10 @@ static bool contains_folded(const char *text, const char *word)
     size_t n = strlen(word);
     for (const char *p = text; *p; p++) {
         size_t i = 0;
-        while (i < n && p[i] && (p[i] == word[i] || ((unsigned char)p[i] < 0x80 &&
-                                                     (p[i] | 0x20) == (word[i] | 0x20) &&
-                                                     ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z'))))
+        while (
+            i < n && p[i] &&
+            (p[i] == word[i] || ((unsigned char)p[i] < 0x80 && (p[i] | 0x20) == (word[i] | 0x20) &&
+                                 ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z'))))
             i++;
         if (i == n)
             return true;
@@ -209,8 +210,8 @@ static void load_settings(loader *ld, yaml_node_t *map)
             continue;
         }
         if (!value || !duration_parse(value, &ms, &negative)) {
-            yamldoc_error(ld->y, v, "setting \"%s\" must be a duration such as 25, \"25s\" or \"2h\"",
-                          name);
+            yamldoc_error(ld->y, v,
+                          "setting \"%s\" must be a duration such as 25, \"25s\" or \"2h\"", name);
             continue;
         }
         if (negative) {
@@ -408,7 +409,8 @@ static void load_time_ranges(loader *ld, yaml_node_t *seq)
         int to = parse_clock(get_scalar(ld, item, "to"));
         const char *text = get_scalar(ld, item, "text");
         if (from < 0 || to < 0 || !text) {
-            yamldoc_error(ld->y, item, "a time_of_day entry needs from: \"HH:MM\", to: \"HH:MM\" and text");
+            yamldoc_error(ld->y, item,
+                          "a time_of_day entry needs from: \"HH:MM\", to: \"HH:MM\" and text");
             continue;
         }
         pb_time_range *r = PUSH(ld, ld->pb->times, ld->pb->time_count);
@@ -453,7 +455,8 @@ static void load_holidays(loader *ld, yaml_node_t *seq)
         pb_holiday h = {0};
         const char *text = get_scalar(ld, item, "text");
         if (!parse_holiday_date(get_scalar(ld, item, "date"), &h) || !text) {
-            yamldoc_error(ld->y, item, "a holiday needs date: \"MM-DD\" or \"YYYY-MM-DD\" and text");
+            yamldoc_error(ld->y, item,
+                          "a holiday needs date: \"MM-DD\" or \"YYYY-MM-DD\" and text");
             continue;
         }
         pb_holiday *slot = PUSH(ld, ld->pb->holidays, ld->pb->holiday_count);
@@ -602,8 +605,8 @@ static void load_transitions(loader *ld, yaml_node_t *seq, pb_transition **out, 
 
 static bool parse_when(loader *ld, yaml_node_t *node, unsigned *when)
 {
-    static const char *const names[] = {"phone", "chat", "late", "surname_known", "surname_unknown",
-                                        "holiday"};
+    static const char *const names[] = {"phone",           "chat",   "late", "surname_known",
+                                        "surname_unknown", "holiday"};
     if (!yamldoc_expect_seq(ld->y, node, "when"))
         return false;
     yaml_node_t *item;
@@ -660,8 +663,8 @@ static bool load_fallbacks(loader *ld, yaml_node_t *map, pb_line *l)
 /* Reads one line's fields into l; false (reported) when it cannot be used. */
 static bool load_line_fields(loader *ld, yaml_node_t *node, pb_line *l)
 {
-    static const char *const keys[] = {"id", "code", "text", "fallback", "when", "promise", "end",
-                                       NULL};
+    static const char *const keys[] = {"id",   "code",    "text", "fallback",
+                                       "when", "promise", "end",  NULL};
     if (!yamldoc_expect_map(ld->y, node, "a line"))
         return false;
     yamldoc_check_keys(ld->y, node, keys, "a line");
@@ -692,7 +695,8 @@ static bool load_line_fields(loader *ld, yaml_node_t *node, pb_line *l)
         return false;
     if ((n = yamldoc_get(ld->y, node, "when")) && !parse_when(ld, n, &l->when))
         return false;
-    if ((n = yamldoc_get(ld->y, node, "promise")) && !(l->promise_name = duration_text(ld, n, "promise")))
+    if ((n = yamldoc_get(ld->y, node, "promise")) &&
+        !(l->promise_name = duration_text(ld, n, "promise")))
         return false;
     if ((n = yamldoc_get(ld->y, node, "end")) && !yamldoc_bool(ld->y, n, &l->end))
         return false;
@@ -1015,7 +1019,8 @@ static void load_base(loader *ld, yaml_node_t *node)
         return;
     }
     if (!ld->reader || ld->depth >= MAX_EXTENDS_DEPTH) {
-        yamldoc_error(ld->y, node, ld->reader ? "extends nests too deeply" : "extends is not allowed here");
+        yamldoc_error(ld->y, node,
+                      ld->reader ? "extends nests too deeply" : "extends is not allowed here");
         return;
     }
     size_t len;
@@ -1036,9 +1041,9 @@ static void load_base(loader *ld, yaml_node_t *node)
 
 static void apply_root(loader *ld, yaml_node_t *root)
 {
-    static const char *const keys[] = {"playbook", "name",      "locale",      "extends",
-                                       "settings", "placeholders", "calendar", "cues",
-                                       "forbidden", "transitions", "states",   NULL};
+    static const char *const keys[] = {"playbook",  "name",         "locale",   "extends",
+                                       "settings",  "placeholders", "calendar", "cues",
+                                       "forbidden", "transitions",  "states",   NULL};
     if (!yamldoc_expect_map(ld->y, root, "a playbook"))
         return;
     yamldoc_check_keys(ld->y, root, keys, "a playbook");

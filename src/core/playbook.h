@@ -82,11 +82,11 @@ typedef enum pb_event_kind {
 
 typedef struct pb_transition {
     pb_trigger trigger;
-    char *key;             /* TRIGGER_KEY */
-    pb_event_kind event;   /* TRIGGER_EVENT */
-    char *cue_name;        /* TRIGGER_CUE */
+    char *key;           /* TRIGGER_KEY */
+    pb_event_kind event; /* TRIGGER_EVENT */
+    char *cue_name;      /* TRIGGER_CUE */
     int cue;
-    char *after_name;      /* TRIGGER_AFTER */
+    char *after_name; /* TRIGGER_AFTER */
     int64_t after_ms;
     char *to_name;
     int to; /* state index or PB_BACK */

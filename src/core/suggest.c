@@ -57,11 +57,19 @@ static const char *placeholder_value(const engine *e, const conversation *c, con
     const playbook *pb = engine_playbook(e);
     const char *v = NULL;
     switch (p->source) {
-    case SOURCE_CUSTOMER: v = customer_field(c, p->name); break;
-    case SOURCE_CLOCK: v = suggest_time_greeting(pb, now, c->tz_offset); break;
-    case SOURCE_CALENDAR: v = suggest_holiday_greeting(pb, now, c->tz_offset); break;
+    case SOURCE_CUSTOMER:
+        v = customer_field(c, p->name);
+        break;
+    case SOURCE_CLOCK:
+        v = suggest_time_greeting(pb, now, c->tz_offset);
+        break;
+    case SOURCE_CALENDAR:
+        v = suggest_holiday_greeting(pb, now, c->tz_offset);
+        break;
     case SOURCE_LOOKUP:
-    case SOURCE_ASK: v = conversation_value(c, p->name); break;
+    case SOURCE_ASK:
+        v = conversation_value(c, p->name);
+        break;
     case SOURCE_CONFIG:
         v = engine_config(e, p->name);
         if (!v)

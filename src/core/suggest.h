@@ -9,7 +9,7 @@
 #include "core/buf.h"
 #include "core/engine.h"
 
-#define SUGGEST_MAX 9
+#define SUGGEST_MAX         9
 #define SUGGEST_MAX_MISSING 8
 
 typedef enum suggest_reason {
@@ -20,9 +20,9 @@ typedef enum suggest_reason {
 } suggest_reason;
 
 typedef struct suggestion {
-    int line;                                /* index into playbook.lines */
+    int line; /* index into playbook.lines */
     suggest_reason reason;
-    char *text;                              /* filled, malloc'd */
+    char *text;                               /* filled, malloc'd */
     const char *missing[SUGGEST_MAX_MISSING]; /* placeholders with no value (names) */
     size_t missing_count;
 } suggestion;

@@ -118,11 +118,12 @@ bool yamldoc_load(yamldoc *y, const char *file, const char *data, size_t len, di
     if (!yaml_parser_load(&parser, &y->doc)) {
         const char *problem = parser.problem ? parser.problem : "syntax error";
         if (parser.context)
-            diag_add(d, file, (int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1,
-                     "YAML syntax: %s %s", problem, parser.context);
+            diag_add(d, file, (int)parser.problem_mark.line + 1,
+                     (int)parser.problem_mark.column + 1, "YAML syntax: %s %s", problem,
+                     parser.context);
         else
-            diag_add(d, file, (int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1,
-                     "YAML syntax: %s", problem);
+            diag_add(d, file, (int)parser.problem_mark.line + 1,
+                     (int)parser.problem_mark.column + 1, "YAML syntax: %s", problem);
         yaml_parser_delete(&parser);
         return false;
     }
@@ -252,8 +253,10 @@ void yamldoc_check_keys(yamldoc *y, yaml_node_t *map, const char *const *known, 
         for (size_t j = 0; s && known[j]; j++)
             ok = ok || strcmp(s, known[j]) == 0;
         if (!ok && map->data.mapping.style == YAML_FLOW_MAPPING_STYLE)
-            yamldoc_error(y, k, "unknown key \"%s\" in %s (inside { } a comma ends a value: "
-                          "quote text that contains commas)", s ? s : "?", what);
+            yamldoc_error(y, k,
+                          "unknown key \"%s\" in %s (inside { } a comma ends a value: "
+                          "quote text that contains commas)",
+                          s ? s : "?", what);
         else if (!ok)
             yamldoc_error(y, k, "unknown key \"%s\" in %s", s ? s : "?", what);
     }

@@ -18,8 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t j = 0; j < st->line_count; j++)
             FUZZ_ASSERT(st->lines[j] >= 0 && (size_t)st->lines[j] < pb->line_count);
         for (size_t j = 0; j < st->transition_count; j++)
-            FUZZ_ASSERT(st->transitions[j].to == PB_BACK ||
-                        (st->transitions[j].to >= 0 && (size_t)st->transitions[j].to < pb->state_count));
+            FUZZ_ASSERT(
+                st->transitions[j].to == PB_BACK ||
+                (st->transitions[j].to >= 0 && (size_t)st->transitions[j].to < pb->state_count));
         for (size_t j = 0; j < st->ladder_count; j++)
             FUZZ_ASSERT(st->ladder[j].line >= 0 && (size_t)st->ladder[j].line < pb->line_count);
     }

@@ -65,8 +65,10 @@ START_TEST(bad_values_are_reported_and_defaults_kept)
     ck_assert_int_eq(d.count, 5);
     const char *t = buf_str(&d.text);
     ck_assert_ptr_nonnull(strstr(t, "config.yaml:2:9: ui.bell must be true or false"));
-    ck_assert_ptr_nonnull(strstr(t, "config.yaml:3:20: ui.ambiguous_width must be a whole number from 1 to 2"));
-    ck_assert_ptr_nonnull(strstr(t, "config.yaml:4:14: ui.lint_mode must be one of warn|confirm|block"));
+    ck_assert_ptr_nonnull(
+        strstr(t, "config.yaml:3:20: ui.ambiguous_width must be a whole number from 1 to 2"));
+    ck_assert_ptr_nonnull(
+        strstr(t, "config.yaml:4:14: ui.lint_mode must be one of warn|confirm|block"));
     ck_assert_ptr_nonnull(strstr(t, "audit.response_target must be a duration"));
     ck_assert_ptr_nonnull(strstr(t, "config.yaml:6:8: unknown option \"feeed\""));
     ck_assert(config_bool(c, "ui.bell"));
@@ -97,11 +99,14 @@ START_TEST(duplicate_sections_are_reported_not_merged)
 {
     /* found by fuzz_config: a second agent: section overflowed the first one's arrays */
     diagnostics d;
-    config *c = load("playbook: zh_TW\nagent: {company: x, agent_no: \"1\"}\nuybook: zh_TW\n"
-                     "agent: {company: x, agent_no: \"1\"}\nui: {be: block}\naudit: {response_5s}\n",
-                     &d);
+    config *c =
+        load("playbook: zh_TW\nagent: {company: x, agent_no: \"1\"}\nuybook: zh_TW\n"
+             "agent: {company: x, agent_no: \"1\"}\nui: {be: block}\naudit: {response_5s}\n",
+             &d);
     ck_assert_ptr_nonnull(c);
-    ck_assert_ptr_nonnull(strstr(buf_str(&d.text), "config.yaml:4:1: duplicate key \"agent\" in the configuration (first at line 2)"));
+    ck_assert_ptr_nonnull(
+        strstr(buf_str(&d.text),
+               "config.yaml:4:1: duplicate key \"agent\" in the configuration (first at line 2)"));
     config_free(c);
     diag_free(&d);
     c = load("agent: {company: a, company: b}\n", &d);

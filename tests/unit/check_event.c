@@ -35,22 +35,25 @@ START_TEST(parses_each_type)
 {
     event ev;
     char err[256];
-    ck_assert(parse(&ev, "{\"ts\":\"2026-11-23T10:02:11.250+08:00\",\"conv\":\"c-1\",\"type\":"
-                         "\"message\",\"from\":\"customer\",\"text\":\"我的快递怎么还没到?\"}",
+    ck_assert(parse(&ev,
+                    "{\"ts\":\"2026-11-23T10:02:11.250+08:00\",\"conv\":\"c-1\",\"type\":"
+                    "\"message\",\"from\":\"customer\",\"text\":\"我的快递怎么还没到?\"}",
                     err));
     ck_assert_int_eq(ev.type, EVENT_MESSAGE);
     ck_assert_int_eq(ev.from, FROM_CUSTOMER);
     ck_assert_str_eq(ev.text, "我的快递怎么还没到?");
     ck_assert_str_eq(ev.conv, "c-1");
     event_release(&ev);
-    ck_assert(parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\","
-                         "\"customer\":{\"name\":\"王芳\",\"surname\":\"王\",\"title\":\"女士\"}}",
+    ck_assert(parse(&ev,
+                    "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\","
+                    "\"customer\":{\"name\":\"王芳\",\"surname\":\"王\",\"title\":\"女士\"}}",
                     err));
     ck_assert_str_eq(ev.surname, "王");
     ck_assert_str_eq(ev.title, "女士");
     event_release(&ev);
-    ck_assert(parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"lookup\","
-                         "\"kind\":\"order\",\"fields\":{\"status\":\"已发货\"}}",
+    ck_assert(parse(&ev,
+                    "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"lookup\","
+                    "\"kind\":\"order\",\"fields\":{\"status\":\"已发货\"}}",
                     err));
     ck_assert_uint_eq(ev.field_count, 1);
     ck_assert_str_eq(ev.fields[0].value, "已发货");
@@ -69,15 +72,20 @@ START_TEST(rejects_bad_records_with_reasons)
     ck_assert_ptr_nonnull(strstr(err, "ts"));
     ck_assert(!parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"type\":\"close\"}", err));
     ck_assert_ptr_nonnull(strstr(err, "conv"));
-    ck_assert(!parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"dance\"}", err));
+    ck_assert(
+        !parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"dance\"}", err));
     ck_assert_ptr_nonnull(strstr(err, "unknown type"));
-    ck_assert(!parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"message\","
-                          "\"from\":\"bot\",\"text\":\"x\"}",
+    ck_assert(!parse(&ev,
+                     "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"message\","
+                     "\"from\":\"bot\",\"text\":\"x\"}",
                      err));
-    ck_assert(!parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"message\","
-                          "\"from\":\"agent\",\"text\":\"\xff\"}",
+    ck_assert(!parse(&ev,
+                     "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"message\","
+                     "\"from\":\"agent\",\"text\":\"\xff\"}",
                      err));
-    ck_assert(!parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"conv\":\"d\",\"type\":\"close\"}", err));
+    ck_assert(!parse(
+        &ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"conv\":\"d\",\"type\":\"close\"}",
+        err));
 }
 END_TEST
 
@@ -85,12 +93,15 @@ START_TEST(format_keeps_unknown_fields_and_escapes)
 {
     event ev;
     char err[256];
-    const char *line = "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":1}";
+    const char *line =
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":1}";
     ck_assert(parse(&ev, line, err));
     buf b;
     buf_init(&b);
     event_format(&b, &ev);
-    ck_assert_str_eq(buf_str(&b), "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":1}\n");
+    ck_assert_str_eq(
+        buf_str(&b),
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":1}\n");
     event_release(&ev);
     buf_clear(&b);
     event built;
@@ -99,9 +110,10 @@ START_TEST(format_keeps_unknown_fields_and_escapes)
     built.text = "say \"hi\"\n\x01";
     built.line = "greeting.hotline";
     event_format(&b, &built);
-    ck_assert_str_eq(buf_str(&b), "{\"ts\":\"2026-11-23T10:02:11.250+08:00\",\"conv\":\"c-2\",\"type\":"
-                                  "\"message\",\"from\":\"agent\",\"text\":\"say \\\"hi\\\"\\n\\u0001\","
-                                  "\"line\":\"greeting.hotline\"}\n");
+    ck_assert_str_eq(buf_str(&b),
+                     "{\"ts\":\"2026-11-23T10:02:11.250+08:00\",\"conv\":\"c-2\",\"type\":"
+                     "\"message\",\"from\":\"agent\",\"text\":\"say \\\"hi\\\"\\n\\u0001\","
+                     "\"line\":\"greeting.hotline\"}\n");
     /* what we write parses back */
     ck_assert(event_parse(&ev, b.data, b.len - 1, err, sizeof err));
     ck_assert_str_eq(ev.text, built.text);
@@ -115,9 +127,10 @@ START_TEST(fast_path_decodes_what_jansson_would)
     event ev;
     char err[256];
     /* escapes, a surrogate pair (emoji), whitespace, numbers, booleans, null, unknown keys */
-    ck_assert(parse(&ev, " { \"ts\" : \"2026-11-23T10:00:00Z\", \"conv\":\"c\\u002d1\",\"n\":-1.5,"
-                         "\"b\":true,\"z\":null,\"type\":\"message\",\"from\":\"customer\","
-                         "\"text\":\"a\\\"b\\\\c\\n\\u4f60\\ud83d\\ude00\\/\",\"line\":null} ",
+    ck_assert(parse(&ev,
+                    " { \"ts\" : \"2026-11-23T10:00:00Z\", \"conv\":\"c\\u002d1\",\"n\":-1.5,"
+                    "\"b\":true,\"z\":null,\"type\":\"message\",\"from\":\"customer\","
+                    "\"text\":\"a\\\"b\\\\c\\n\\u4f60\\ud83d\\ude00\\/\",\"line\":null} ",
                     err));
     ck_assert_ptr_null(ev.json); /* stayed on the fast path (booleans, null, short numbers) */
     ck_assert_str_eq(ev.conv, "c-1");
@@ -125,9 +138,10 @@ START_TEST(fast_path_decodes_what_jansson_would)
     ck_assert_ptr_null(ev.line);
     event_release(&ev);
     /* nested customer and lookup fields */
-    ck_assert(parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"lookup\","
-                         "\"kind\":\"order\",\"fields\":{\"status\":\"已发货\",\"carrier\":\"顺丰\"},"
-                         "\"customer\":{\"surname\":\"王\"}}",
+    ck_assert(parse(&ev,
+                    "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"lookup\","
+                    "\"kind\":\"order\",\"fields\":{\"status\":\"已发货\",\"carrier\":\"顺丰\"},"
+                    "\"customer\":{\"surname\":\"王\"}}",
                     err));
     ck_assert_ptr_null(ev.json);
     ck_assert_uint_eq(ev.field_count, 2);
@@ -135,11 +149,14 @@ START_TEST(fast_path_decodes_what_jansson_would)
     ck_assert_str_eq(ev.surname, "王");
     event_release(&ev);
     /* exponents are jansson's to judge: a fine one still parses */
-    ck_assert(parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"n\":1e3}", err));
+    ck_assert(parse(
+        &ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"n\":1e3}", err));
     ck_assert_ptr_nonnull(ev.json);
     event_release(&ev);
     /* off the fast path: arrays are jansson's */
-    ck_assert(parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"tags\":[1,{}]}", err));
+    ck_assert(parse(
+        &ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"tags\":[1,{}]}",
+        err));
     ck_assert_ptr_nonnull(ev.json);
     event_release(&ev);
 }
@@ -159,16 +176,22 @@ START_TEST(fast_path_rejects_what_jansson_rejects)
         "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":\"a\tb\"}",
         "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":\"\xc3\"}",
         "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"type\":\"open\"}",
-        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\",\"customer\":{\"a\":\"1\",\"a\":\"2\"}}",
-        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\",\"customer\":{\"surname\":1}}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\",\"customer\":{\"a\":"
+        "\"1\",\"a\":\"2\"}}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\",\"customer\":{"
+        "\"surname\":1}}",
         "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\"",
         /* found by fuzz_event: a customer that is not an object passed the fast path */
-        "{\"ts\":\"2026-11-23T10:00:00.00+08:00\",\"conv\":\"a\",\"type\":\"open\",\"customer\":\"open\","
+        "{\"ts\":\"2026-11-23T10:00:00.00+08:00\",\"conv\":\"a\",\"type\":\"open\",\"customer\":"
+        "\"open\","
         "\"cmtup\":777777.7777777777700000009225805}",
-        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"lookup\",\"kind\":\"order\",\"fields\":null}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"lookup\",\"kind\":\"order\","
+        "\"fields\":null}",
         /* found by fuzz_event (10-minute run): a real that overflows to infinity */
-        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":4E666666666666666667}",
-        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":99999999999999999999999}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":"
+        "4E666666666666666667}",
+        "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"close\",\"x\":"
+        "99999999999999999999999}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         event ev;

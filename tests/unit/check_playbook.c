@@ -27,10 +27,10 @@ static void expect_error(const char *body, const char *where, const char *want)
 }
 
 static const char *const ONE_STATE = "states:\n"
-                                      "  greeting:\n"
-                                      "    label: 问候\n"
-                                      "    lines:\n"
-                                      "      - {id: g.one, code: g1, text: 您好}\n";
+                                     "  greeting:\n"
+                                     "    label: 问候\n"
+                                     "    lines:\n"
+                                     "      - {id: g.one, code: g1, text: 您好}\n";
 
 START_TEST(loads_a_minimal_playbook)
 {
@@ -56,12 +56,12 @@ END_TEST
 START_TEST(reports_unknown_keys)
 {
     expect_error("setings: {}\nstates: {}\n", "t.yaml:4:1:", "unknown key \"setings\"");
-    expect_error("states:\n  greeting:\n    label: x\n    line: []\n", "t.yaml:7:5:",
-                 "unknown key \"line\" in a state");
-    expect_error("states:\n  greeting: {label: x, lines: [{id: a, text: 您好,什么事情?}]}\n", "t.yaml:",
-                 "quote text that contains commas");
-    expect_error("states:\n  greeting: {label: x}\nstates: {}\n", "t.yaml:6:1:",
-                 "duplicate key \"states\" in a playbook (first at line 4)");
+    expect_error("states:\n  greeting:\n    label: x\n    line: []\n",
+                 "t.yaml:7:5:", "unknown key \"line\" in a state");
+    expect_error("states:\n  greeting: {label: x, lines: [{id: a, text: 您好,什么事情?}]}\n",
+                 "t.yaml:", "quote text that contains commas");
+    expect_error("states:\n  greeting: {label: x}\nstates: {}\n",
+                 "t.yaml:6:1:", "duplicate key \"states\" in a playbook (first at line 4)");
 }
 END_TEST
 
@@ -75,8 +75,9 @@ END_TEST
 
 START_TEST(reports_unknown_placeholder_and_fallback)
 {
-    expect_error("states:\n  greeting:\n    label: x\n    lines:\n      - {id: a, text: \"{compny}您好\"}\n",
-                 "t.yaml:8:9:", "unknown placeholder {compny}");
+    expect_error(
+        "states:\n  greeting:\n    label: x\n    lines:\n      - {id: a, text: \"{compny}您好\"}\n",
+        "t.yaml:8:9:", "unknown placeholder {compny}");
     expect_error("placeholders:\n  company: {default: x}\nstates:\n  greeting:\n    label: x\n"
                  "    lines:\n      - {id: a, text: \"{company}\", fallback: {title: 先生}}\n",
                  "t.yaml:10:9:", "fallback for unknown placeholder \"title\"");
@@ -88,20 +89,21 @@ START_TEST(reports_duplicate_ids_and_codes)
     expect_error("states:\n  greeting:\n    label: x\n    lines:\n      - {id: a, text: b}\n"
                  "      - {id: a, text: c}\n",
                  "t.yaml:9:9:", "duplicate line id \"a\" (first defined at line 8)");
-    expect_error("states:\n  greeting:\n    label: x\n    lines:\n      - {id: a, code: q, text: b}\n"
-                 "      - {id: b, code: q, text: c}\n",
-                 "t.yaml:9:9:", "short code \"q\" of line \"b\" is already used by \"a\"");
-    expect_error("states:\n  greeting: {label: x}\n  greeting: {label: y}\n", "t.yaml:6:3:",
-                 "duplicate state \"greeting\"");
+    expect_error(
+        "states:\n  greeting:\n    label: x\n    lines:\n      - {id: a, code: q, text: b}\n"
+        "      - {id: b, code: q, text: c}\n",
+        "t.yaml:9:9:", "short code \"q\" of line \"b\" is already used by \"a\"");
+    expect_error("states:\n  greeting: {label: x}\n  greeting: {label: y}\n",
+                 "t.yaml:6:3:", "duplicate state \"greeting\"");
 }
 END_TEST
 
 START_TEST(reports_bad_durations)
 {
-    expect_error("settings: {hold_checkin: -5}\nstates: {greeting: {label: x}}\n", "t.yaml:4:26:",
-                 "must not be negative");
-    expect_error("settings: {hold_checkin: soon}\nstates: {greeting: {label: x}}\n", "t.yaml:4:26:",
-                 "must be a duration");
+    expect_error("settings: {hold_checkin: -5}\nstates: {greeting: {label: x}}\n",
+                 "t.yaml:4:26:", "must not be negative");
+    expect_error("settings: {hold_checkin: soon}\nstates: {greeting: {label: x}}\n",
+                 "t.yaml:4:26:", "must be a duration");
     expect_error("states:\n  greeting:\n    label: x\n    lines: [{id: a, text: b}]\n"
                  "    ladder:\n      - {after: hold_chekin, line: a}\n",
                  "t.yaml:9:9:", "\"hold_chekin\" is neither a duration nor a setting name");
@@ -111,25 +113,28 @@ START_TEST(reports_bad_durations)
     expect_error("states:\n  greeting:\n    label: x\n    lines: [{id: a, text: b}]\n"
                  "    ladder:\n      - {line: a}\n",
                  "t.yaml:9:9:", "a ladder step needs \"after\" and \"line\"");
-    expect_error("states:\n  greeting:\n    label: x\n    transitions:\n      - {after: 0, to: greeting}\n",
-                 "t.yaml:8:9:", "needs a positive \"after\"");
+    expect_error(
+        "states:\n  greeting:\n    label: x\n    transitions:\n      - {after: 0, to: greeting}\n",
+        "t.yaml:8:9:", "needs a positive \"after\"");
 }
 END_TEST
 
 START_TEST(reports_missing_required_fields)
 {
-    expect_error("states:\n  greeting:\n    label: x\n    lines: [{id: a}]\n", "t.yaml:7:13:",
-                 "a line needs \"id\" and \"text\"");
-    expect_error("states:\n  greeting:\n    lines: []\n", "t.yaml:5:3:",
-                 "state \"greeting\" needs a \"label\"");
-    expect_error("states:\n  greeting:\n    label: x\n    transitions: [{key: a}]\n", "t.yaml:7:19:",
-                 "needs \"to\"");
-    expect_error("states:\n  greeting:\n    label: x\n    transitions: [{key: a, cue: b, to: greeting}]\n",
-                 "t.yaml:7:19:", "exactly one trigger");
-    expect_error("states:\n  greeting:\n    label: x\n    transitions: [{cue: angry, to: greeting}]\n",
-                 "t.yaml:7:19:", "unknown cue set \"angry\"");
-    expect_error("forbidden:\n  - {phrase: 喂}\nstates: {greeting: {label: x}}\n", "t.yaml:5:5:",
-                 "needs \"phrase\" and \"better\"");
+    expect_error("states:\n  greeting:\n    label: x\n    lines: [{id: a}]\n",
+                 "t.yaml:7:13:", "a line needs \"id\" and \"text\"");
+    expect_error("states:\n  greeting:\n    lines: []\n",
+                 "t.yaml:5:3:", "state \"greeting\" needs a \"label\"");
+    expect_error("states:\n  greeting:\n    label: x\n    transitions: [{key: a}]\n",
+                 "t.yaml:7:19:", "needs \"to\"");
+    expect_error(
+        "states:\n  greeting:\n    label: x\n    transitions: [{key: a, cue: b, to: greeting}]\n",
+        "t.yaml:7:19:", "exactly one trigger");
+    expect_error(
+        "states:\n  greeting:\n    label: x\n    transitions: [{cue: angry, to: greeting}]\n",
+        "t.yaml:7:19:", "unknown cue set \"angry\"");
+    expect_error("forbidden:\n  - {phrase: 喂}\nstates: {greeting: {label: x}}\n",
+                 "t.yaml:5:5:", "needs \"phrase\" and \"better\"");
     expect_error("states: {}\n", "t.yaml:1:1:", "at least one state");
     diagnostics d;
     diag_init(&d);
@@ -228,10 +233,12 @@ START_TEST(extension_errors_name_the_right_file)
     diag_init(&d);
     const char *user = "playbook: shop\nextends: nowhere\n";
     ck_assert_ptr_null(playbook_load("shop.yaml", user, strlen(user), read_base, (void *)BASE, &d));
-    ck_assert_ptr_nonnull(strstr(buf_str(&d.text), "shop.yaml:2:10: cannot find the playbook \"nowhere\""));
+    ck_assert_ptr_nonnull(
+        strstr(buf_str(&d.text), "shop.yaml:2:10: cannot find the playbook \"nowhere\""));
     diag_free(&d);
     diag_init(&d);
-    user = "playbook: shop\nextends: base\nstates:\n  hold:\n    transitions: [{key: x, to: nope}]\n";
+    user =
+        "playbook: shop\nextends: base\nstates:\n  hold:\n    transitions: [{key: x, to: nope}]\n";
     ck_assert_ptr_null(playbook_load("shop.yaml", user, strlen(user), read_base, (void *)BASE, &d));
     ck_assert_ptr_nonnull(strstr(buf_str(&d.text), "shop.yaml:5:19: transition to unknown state"));
     diag_free(&d);
@@ -252,8 +259,9 @@ START_TEST(cue_words_with_letters_match_any_case)
     ck_assert(playbook_cue_matches(pb, playbook_cue_index(pb, "plain"), "再见"));
     playbook_free(pb);
     diag_free(&d);
-    expect_error("states:\n  greeting:\n    label: x\n    avoid: [{never: 喂, say: greeting.hotlin}]\n",
-                 "t.yaml:5:3:", "avoid names unknown line id \"greeting.hotlin\"");
+    expect_error(
+        "states:\n  greeting:\n    label: x\n    avoid: [{never: 喂, say: greeting.hotlin}]\n",
+        "t.yaml:5:3:", "avoid names unknown line id \"greeting.hotlin\"");
 }
 END_TEST
 

@@ -50,7 +50,9 @@ START_TEST(sanitize_strips_escapes_controls_and_bidi)
 {
     buf b;
     buf_init(&b);
-    const char *evil = "hi\x1b[31mred\x1b]0;title\x07\xc2\x9b" "2J\xe2\x80\xae" "abc\x01\tz\r\n";
+    const char *evil = "hi\x1b[31mred\x1b]0;title\x07\xc2\x9b"
+                       "2J\xe2\x80\xae"
+                       "abc\x01\tz\r\n";
     text_sanitize(&b, evil, strlen(evil), false);
     ck_assert_str_eq(buf_str(&b), "hired2Jabc z");
     buf_clear(&b);
