@@ -790,15 +790,9 @@ int cmd_audit(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    diagnostics d;
-    diag_init(&d);
-    playbook *pb = paths_choose_playbook(args.playbook, NULL, &d);
-    if (!pb) {
-        fputs(buf_str(&d.text), stderr);
-        diag_free(&d);
+    playbook *pb = paths_command_playbook(args.playbook);
+    if (!pb)
         return 2;
-    }
-    diag_free(&d);
     lint *l = lint_new(pb);
     audit *a = l ? audit_new(pb, l, &args.opt) : NULL;
     if (!a) {

@@ -256,15 +256,9 @@ int cmd_lint(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    diagnostics d;
-    diag_init(&d);
-    playbook *pb = paths_choose_playbook(a.playbook, NULL, &d);
-    if (!pb) {
-        fputs(buf_str(&d.text), stderr);
-        diag_free(&d);
+    playbook *pb = paths_command_playbook(a.playbook);
+    if (!pb)
         return 2;
-    }
-    diag_free(&d);
     lint *l = lint_new(pb);
     if (!l) {
         fprintf(stderr, "huashu lint: cannot build the matcher (out of memory or too many "

@@ -249,3 +249,13 @@ playbook *paths_choose_playbook(const char *requested, const config *cfg, diagno
     config_free(own);
     return pb;
 }
+
+playbook *paths_command_playbook(const char *requested)
+{
+    diagnostics d;
+    diag_init(&d);
+    playbook *pb = paths_choose_playbook(requested, NULL, &d);
+    fputs(buf_str(&d.text), stderr);
+    diag_free(&d);
+    return pb;
+}

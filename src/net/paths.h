@@ -31,6 +31,8 @@ config *paths_load_config(const char *path, diagnostics *d);
  * config's playbook: option, else the bundled one for the locale. cfg may be NULL (then the
  * user's config file is read for its playbook: option). Problems go to d. */
 playbook *paths_choose_playbook(const char *requested, const config *cfg, diagnostics *d);
+/* paths_choose_playbook for a command: problems are printed on stderr; NULL on failure. */
+playbook *paths_command_playbook(const char *requested);
 /* The bundled playbook id for the user's locale (zh_TW, en or zh_CN). */
 const char *paths_default_playbook(void);
 
