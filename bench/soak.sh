@@ -29,13 +29,22 @@ for scrollback in 1000 100; do
   sleep 1 # the bridge reports its count when its pipe closes
   generated=$(sed -n 's/^feed-gen: \([0-9]*\) events.*/\1/p' "$out/gen-$scrollback.txt")
   logged=$(cat "$XDG_STATE_HOME"/huashu/sessions/*.jsonl | wc -l)
-  bad=$(cat "$XDG_STATE_HOME"/huashu/sessions/*.jsonl |
-    python3 -c 'import json,sys
-n=0
-for l in sys.stdin:
-    try: json.loads(l)
-    except ValueError: n+=1
-print(n)')
+  # every logged event must be the generator's next one: complete, in order, no gap
+  check=$(cat "$XDG_STATE_HOME"/huashu/sessions/*.jsonl | python3 -c '
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("gen", sys.argv[1])
+gen = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(gen)
+bad = 0
+for i, line in enumerate(sys.stdin):
+    try:
+        got, want = json.loads(line), json.loads(gen.event(i, 200))
+    except ValueError:
+        bad += 1
+        continue
+    if any(got.get(k) != want.get(k) for k in ("conv", "type", "from", "text")):
+        bad += 1
+print("%d unparseable or out of order" % bad)' "$gen")
   echo "console, 200 conversations x 100 events/s for $secs s, scrollback $scrollback:" \
-    "$result; ${generated:-?} events generated, $logged in the session log ($bad unparseable)"
+    "$result; ${generated:-?} events generated, $logged in the session log ($check)"
 done
