@@ -33,9 +33,14 @@ static bool take_string(yamldoc *y, yaml_node_t *v, const char *key, char **out)
         yamldoc_error(y, v, "chatwoot.%s must not be empty", key);
         return false;
     }
+    char *copy = strdup(s);
+    if (!copy) {
+        yamldoc_error(y, v, "out of memory");
+        return false;
+    }
     free(*out);
-    *out = strdup(s);
-    return *out != NULL;
+    *out = copy;
+    return true;
 }
 
 /* Checks the base URL and stores it without trailing slashes. */
@@ -155,9 +160,11 @@ bool chatwoot_config_parse(yamldoc *y, yaml_node_t *node, chatwoot_config *out)
         yamldoc_error(y, node, "chatwoot: needs %s", !out->url ? "url" : "account_id");
         ok = false;
     }
-    if (ok && !out->token_env)
-        out->token_env = dup_or_null(CHATWOOT_TOKEN_ENV);
-    if (!ok || !out->token_env)
+    if (ok && !out->token_env && !(out->token_env = dup_or_null(CHATWOOT_TOKEN_ENV))) {
+        yamldoc_error(y, node, "out of memory");
+        ok = false;
+    }
+    if (!ok)
         chatwoot_config_free(out);
     return ok && out->url;
 }

@@ -231,11 +231,15 @@ static fieldmap_format *format_compile(const char *text, char *err, size_t errle
         }
         format_part *part = &f->parts[f->count++];
         part->literal = buf_take(&lit);
-        if (!part->literal && !(part->literal = strdup("")))
+        if (!part->literal) {
+            snprintf(err, errlen, "out of memory");
             goto fail;
+        }
         if (!*t)
             return f;
         char *inner = strndup(t + 1, (size_t)(close - t - 1));
+        if (!inner)
+            snprintf(err, errlen, "out of memory");
         part->path = inner ? fieldmap_path_compile(inner, err, errlen) : NULL;
         free(inner);
         if (!part->path)

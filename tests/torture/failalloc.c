@@ -23,6 +23,7 @@ static block live_head = {&live_head, &live_head, 0, NULL, 0, 0};
 static size_t live_count, live_bytes;
 static unsigned long counted, fail_at;
 static bool failed_once;
+static int in_load; /* 1: in json_loadb, its first allocation to come; 2: after it */
 static const char *failed_file;
 static int failed_line;
 
@@ -179,10 +180,25 @@ void torture_free(void *p)
     free(b);
 }
 
-/* jansson's allocator: counted like the core's own calls. */
+/* jansson's allocator: counted like the core's own calls, but in json_loadb only its first
+ * allocation (see failalloc.h). */
 static void *jansson_malloc(size_t n)
 {
+    if (in_load == 2) {
+        block *b = n <= SIZE_MAX - HEADER_SIZE ? malloc(HEADER_SIZE + n) : NULL;
+        return b ? track(b, n, "(jansson json_loadb)", 0) : NULL;
+    }
+    if (in_load == 1)
+        in_load = 2;
     return torture_malloc(n, "(jansson)", 0);
+}
+
+json_t *torture_json_loadb(const char *buffer, size_t len, size_t flags, json_error_t *error)
+{
+    in_load = 1;
+    json_t *j = json_loadb(buffer, len, flags, error);
+    in_load = 0;
+    return j;
 }
 
 void failalloc_route_jansson(void)

@@ -4,7 +4,10 @@
  * -include tests/torture/failalloc.h: the macros at the end route malloc & co. through the
  * counters, so the production objects stay untouched. The driver includes this header with
  * FAILALLOC_NO_MACROS defined and uses only the control functions. jansson is routed through
- * the same counters with json_set_alloc_funcs (failalloc_route_jansson). libyaml allocates
+ * the same counters with json_set_alloc_funcs (failalloc_route_jansson), with one exception:
+ * inside json_loadb only the first allocation (the lexer's buffer) may fail, because jansson
+ * (2.14) asserts when a later growth of that buffer fails (akheron/jansson#362); the others
+ * are tracked for leaks but neither counted nor failed. libyaml allocates
  * with its own yaml_malloc, out of reach short of interposing the C library's malloc: its
  * failures are not exercised here. */
 #ifndef HUASHU_FAILALLOC_H
@@ -16,12 +19,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 void *torture_malloc(size_t n, const char *file, int line);
 void *torture_calloc(size_t count, size_t size, const char *file, int line);
 void *torture_realloc(void *p, size_t n, const char *file, int line);
 char *torture_strdup(const char *s, const char *file, int line);
 char *torture_strndup(const char *s, size_t n, const char *file, int line);
 void torture_free(void *p);
+json_t *torture_json_loadb(const char *buffer, size_t len, size_t flags, json_error_t *error);
 
 /* Counts allocations from now on; the n-th one (1-based) fails, none when n is 0. */
 void failalloc_arm(unsigned long n);
@@ -45,12 +51,13 @@ void failalloc_route_jansson(void);
 #undef strdup
 #undef strndup
 #undef free
-#define malloc(n)     torture_malloc((n), __FILE__, __LINE__)
-#define calloc(c, s)  torture_calloc((c), (s), __FILE__, __LINE__)
-#define realloc(p, n) torture_realloc((p), (n), __FILE__, __LINE__)
-#define strdup(s)     torture_strdup((s), __FILE__, __LINE__)
-#define strndup(s, n) torture_strndup((s), (n), __FILE__, __LINE__)
-#define free(p)       torture_free(p)
+#define malloc(n)              torture_malloc((n), __FILE__, __LINE__)
+#define calloc(c, s)           torture_calloc((c), (s), __FILE__, __LINE__)
+#define realloc(p, n)          torture_realloc((p), (n), __FILE__, __LINE__)
+#define strdup(s)              torture_strdup((s), __FILE__, __LINE__)
+#define strndup(s, n)          torture_strndup((s), (n), __FILE__, __LINE__)
+#define free(p)                torture_free(p)
+#define json_loadb(b, n, f, e) torture_json_loadb((b), (n), (f), (e))
 #endif
 
 #endif
