@@ -375,7 +375,8 @@ static int by_id(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Fills m from one payload item; false when it has no usable id. */
+/* Fills m from one payload item; false when it has no usable id, or (m->id set) when out of
+ * memory. */
 static bool message_from(json_t *item, chatwoot_message *m)
 {
     memset(m, 0, sizeof *m);
@@ -414,7 +415,11 @@ chatwoot_message *chatwoot_parse_messages(const char *body, size_t len, size_t *
     {
         if (out && message_from(item, &out[*n]))
             (*n)++;
-        else
+        else if (out && out[*n].id > 0) { /* a usable message whose text could not be copied */
+            chatwoot_messages_free(out, *n);
+            out = NULL;
+            *n = 0;
+        } else
             (*skipped)++;
     }
     json_decref(root);

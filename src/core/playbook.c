@@ -614,6 +614,7 @@ static void load_transitions(loader *ld, yaml_node_t *seq, pb_transition **out, 
             for (size_t i = 0; i < n; i++)
                 free_transition(&list[i]);
             free(list);
+            report_oom(ld);
             return;
         }
         if (*count)
