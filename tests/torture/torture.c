@@ -62,6 +62,7 @@ typedef struct run {
 typedef struct scenario {
     const char *name;
     void (*fn)(run *r);
+    const char *skip; /* why the scenario is left out, NULL when it runs */
 } scenario;
 
 /* Fixtures, read once before any scenario. */
@@ -450,9 +451,7 @@ static void scen_engine(run *r)
     engine_free(e);
 }
 
-/* suggest: ranking and filling lines for every conversation; the queue's timers. picker_search
- * is left out: when its one allocation fails it returns no matches, which its API cannot tell
- * from "nothing matched" (reporting it needs a change of signature, in src/ui too). */
+/* suggest: ranking and filling lines for every conversation; the queue's timers. */
 static void scen_suggest(run *r)
 {
     engine *e = engine_fed(r, pb_mini);
@@ -486,6 +485,17 @@ static void scen_suggest(run *r)
     for (size_t i = 0; i < n; i++)
         dig_int(r, (long long)items[i].index);
     engine_free(e);
+}
+
+/* picker: searching the bundled playbook's lines. Skipped: when its one allocation fails
+ * picker_search returns no matches, which its API cannot tell from "nothing matched";
+ * reporting it needs a change of signature (and of src/ui/compose.c). */
+static void scen_picker(run *r)
+{
+    int found[8];
+    size_t k = picker_search(pb_zh, "投诉", found, 8);
+    for (size_t i = 0; i < k; i++)
+        dig_int(r, found[i]);
 }
 
 /* lint: building the matcher over the bundled playbook, checking and replacing. */
@@ -800,18 +810,19 @@ static void scen_chatwoot(run *r)
 }
 
 static const scenario scenarios[] = {
-    {"text", scen_text},
-    {"event", scen_event},
-    {"playbook_mini", scen_playbook_mini},
-    {"playbook_zh_CN", scen_playbook_zh},
-    {"config", scen_config},
-    {"engine", scen_engine},
-    {"suggest_queue", scen_suggest},
-    {"lint", scen_lint},
-    {"audit", scen_audit},
-    {"drill", scen_drill},
-    {"fieldmap", scen_fieldmap},
-    {"chatwoot_map", scen_chatwoot},
+    {"text", scen_text, NULL},
+    {"event", scen_event, NULL},
+    {"playbook_mini", scen_playbook_mini, NULL},
+    {"playbook_zh_CN", scen_playbook_zh, NULL},
+    {"config", scen_config, NULL},
+    {"engine", scen_engine, NULL},
+    {"suggest_queue", scen_suggest, NULL},
+    {"picker", scen_picker, "picker_search cannot report a failed allocation (0 matches)"},
+    {"lint", scen_lint, NULL},
+    {"audit", scen_audit, NULL},
+    {"drill", scen_drill, NULL},
+    {"fieldmap", scen_fieldmap, NULL},
+    {"chatwoot_map", scen_chatwoot, NULL},
 };
 
 /* ---- the torture loop ------------------------------------------------------------------- */
@@ -915,6 +926,10 @@ static bool torture(const scenario *s, int number, unsigned long budget)
 /* Runs one scenario in a child so that a crash is reported and the others still run. */
 static bool torture_child(const scenario *s, int number, unsigned long budget)
 {
+    if (s->skip) {
+        printf("ok %d - %s # SKIP %s\n", number, s->name, s->skip);
+        return true;
+    }
     fflush(stdout);
     progress->n = 0;
     progress->printed = false;
