@@ -326,6 +326,65 @@ static void scen_playbook_zh(run *r)
     load_playbook(r, "zh_CN.yaml", zh_text, zh_len);
 }
 
+/* An in-memory playbook_reader: "base" is the base playbook; its copies are counted
+ * allocations like the core's, since the loader frees them. */
+static char *read_base(void *ctx, const char *name, const char *from, size_t *len, char **path)
+{
+    (void)from;
+    if (strcmp(name, "base") != 0)
+        return NULL;
+    *path = torture_strdup("base.yaml", __FILE__, __LINE__);
+    *len = strlen(ctx);
+    return torture_strdup(ctx, __FILE__, __LINE__);
+}
+
+/* playbook_extends: a shop's playbook extending and overriding a base one. */
+static void scen_playbook_extends(run *r)
+{
+    static const char base[] =
+        "playbook: base\nname: base\nlocale: zh_CN\n"
+        "settings: {hold_checkin: 25s, response_limit: 30s}\n"
+        "placeholders:\n  company: {default: 本公司}\n  agent_no: {default: \"001\"}\n"
+        "cues:\n  angry: [投诉, 态度]\n"
+        "forbidden:\n  - {phrase: 不知道, better: 我帮您查一下, allow: [不知道的话]}\n"
+        "states:\n"
+        "  greeting:\n    label: 问候\n    lines:\n"
+        "      - {id: greeting.hotline, code: gh, text: \"{company}客服{agent_no}号为您服务\"}\n"
+        "    transitions: [{cue: angry, to: hold}]\n"
+        "  hold:\n    label: 等候\n    lines:\n"
+        "      - {id: hold.checkin, code: hc, text: 麻烦您再稍等片刻}\n"
+        "    ladder:\n      - {after: hold_checkin, line: hold.checkin, repeat: true}\n";
+    static const char user[] =
+        "playbook: shop\nextends: base\n"
+        "settings: {hold_checkin: 20s}\n"
+        "placeholders:\n  company: {default: 康泰鑫}\n"
+        "states:\n"
+        "  greeting:\n    lines:\n"
+        "      - {id: greeting.hotline, code: gh, text: \"{company}您好\"}\n"
+        "      - {id: greeting.extra, code: gx, text: 欢迎光临}\n"
+        "    transitions: [{key: vip, to: vip}]\n"
+        "  vip:\n    label: 贵宾\n    lines: [{id: vip.hi, text: 尊敬的客户}]\n";
+    diagnostics d;
+    diag_init(&d);
+    playbook *pb = playbook_load("shop.yaml", user, sizeof user - 1, read_base, (void *)base, &d);
+    if (pb) {
+        dig_str(r, pb->id);
+        dig_str(r, pb->name);
+        dig_int(r, playbook_setting(pb, "hold_checkin", 0));
+        dig_str(r, playbook_placeholder(pb, "agent_no")->default_value);
+        dig_str(r, pb->lines[playbook_line_index(pb, "greeting.hotline")].text);
+        dig_int(r, (long long)pb->states[playbook_state_index(pb, "greeting")].transition_count);
+        dig_int(r, (long long)pb->file_count);
+    } else if (d.count > 0) {
+        r->out = r->out == RUN_OK ? RUN_REPORTED : r->out;
+    } else {
+        r->out = RUN_SILENT;
+        snprintf(r->why, sizeof r->why, "playbook_load returned NULL without a diagnostic");
+    }
+    playbook_free(pb);
+    diag_free(&d);
+}
+
 /* config: a config file with every section kind, its values, and the defaults. */
 static void scen_config(run *r)
 {
@@ -814,6 +873,7 @@ static const scenario scenarios[] = {
     {"event", scen_event, NULL},
     {"playbook_mini", scen_playbook_mini, NULL},
     {"playbook_zh_CN", scen_playbook_zh, NULL},
+    {"playbook_extends", scen_playbook_extends, NULL},
     {"config", scen_config, NULL},
     {"engine", scen_engine, NULL},
     {"suggest_queue", scen_suggest, NULL},
