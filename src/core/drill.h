@@ -233,7 +233,7 @@ bool drill_status_missed(drill_status s);
 /* Appends the result as one JSON object (with a trailing newline); out is marked failed when
  * the result is incomplete (res->failed). */
 void drill_result_json(const drill_result *res, buf *out);
-/* Appends the result as a plain-text report. */
+/* Appends the result as a plain-text report; out is marked failed as for drill_result_json. */
 void drill_result_text(const drill_result *res, buf *out);
 
 /* Turns an answers line (an event record whose time may be "at": seconds after start instead of
