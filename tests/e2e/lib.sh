@@ -59,9 +59,11 @@ huashu_run() { $HUASHU_RUN "$HUASHU" "$@"; }
 huashu_exec() { exec $HUASHU_RUN "$HUASHU" "$@"; }
 
 # run_huashu ARGS...: runs the binary, capturing stdout in $TMP/out, stderr in $TMP/err, status in $rc.
+# Every run's stderr is kept in $TMP/stderr.all for no_sanitizer_reports.
 run_huashu() {
   rc=0
   huashu_run "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+  cat "$TMP/err" >>"$TMP/stderr.all"
 }
 
 # no_sanitizer_reports: no AddressSanitizer, LeakSanitizer, UBSan or valgrind report in the
