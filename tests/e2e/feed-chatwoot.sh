@@ -30,7 +30,7 @@ chatwoot:
   url: $BASE
   account_id: 1
   poll: 1s
-  timeout: 5s
+  timeout: $((5 * WAIT_SCALE))s
 EOF
 
 run_huashu check "$XDG_CONFIG_HOME/huashu/config.yaml"

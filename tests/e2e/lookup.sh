@@ -156,14 +156,15 @@ lk woo-http order 727
 expect "woocommerce over http is refused" 2 "https only" "$TMP/err"
 
 # ---- generic, and every way a request can fail ------------------------------------------
-# gen NAME PATH [EXTRA]: a generic order endpoint on the plain server
+# gen NAME PATH [EXTRA]: a generic order endpoint on the plain server (its 5 s time limit
+# scaled by WAIT_SCALE: slower under valgrind)
 gen() {
   conf "$1" <<EOF
 lookup:
   protocols: http
   retries: ${RETRIES:-0}
   retry_delay: 1ms
-  timeout: ${TIMEOUT:-5s}
+  timeout: ${TIMEOUT:-$((5 * WAIT_SCALE))s}
   max_body: ${MAX_BODY:-1MiB}
   redirects: ${REDIRECTS:-0}
   headers: {X-Shopify-Access-Token: "\${SHOPIFY_TOKEN}"}
