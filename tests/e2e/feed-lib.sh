@@ -1,6 +1,6 @@
 # feed-lib.sh: what the feed tests share (sourced after lib.sh). Nothing here sleeps for a
 # fixed time to test a timer: every wait polls for its condition with a time limit.
-# FEED_WAIT scales the limits (default CONSOLE_WAIT's WAIT_SCALE, lib.sh; raise it under valgrind).
+# FEED_WAIT scales the limits (default: WAIT_SCALE, lib.sh's CONSOLE_WAIT; raise it under valgrind).
 # The binary runs through huashu_run / huashu_exec (lib.sh): bg huashu_exec feed ...
 
 TOOLS=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tools
