@@ -41,7 +41,7 @@ check "an unknown feed kind is refused (status 2)" sh -c "test $rc = 2 && grep -
 # --- file: follows like tail -F ------------------------------------------------------------
 rm -rf "$XDG_STATE_HOME"
 F="$TMP/chat.jsonl"
-bg "$HUASHU" feed --quiet "file:$F" 2>"$TMP/file.err"
+bg huashu_exec feed --quiet "file:$F" 2>"$TMP/file.err"
 hp=$last_pid
 check "file: waits for a file that is not there yet" wait_until 5 grep -q "waiting for" "$TMP/file.err"
 printf '%s' "$(ev f-1 customer 第一句 1)" >"$F" # no newline yet: must wait for the rest
@@ -71,7 +71,7 @@ while IFS= read -r line; do printf '%s\n' "\$line" >>"$TMP/sent.jsonl"; done
 EOF
 chmod +x "$TMP/bridge.sh"
 : >"$TMP/agent2.jsonl"
-bg "$HUASHU" feed --quiet --retry-max 1 --send "file:$TMP/agent2.jsonl" "exec:$TMP/bridge.sh" 2>"$TMP/exec.err"
+bg huashu_exec feed --quiet --retry-max 1 --send "file:$TMP/agent2.jsonl" "exec:$TMP/bridge.sh" 2>"$TMP/exec.err"
 hp=$last_pid
 check "exec: a bridge that dies is restarted" wait_until 10 lines_at_least "$TMP/runs" 2
 check "exec: its stderr is shown" grep -q "bridge.sh: bridge: connected to the chat" "$TMP/exec.err"
@@ -89,9 +89,9 @@ rm -rf "$XDG_STATE_HOME"
 S="$TMP/chat.sock"
 ev u-1 customer 第一次连接 1 >"$TMP/sock.1"
 ev u-1 customer 重新连上了 2 >"$TMP/sock.2"
-bg "$HUASHU" feed --quiet --retry-max 1 --send "file:$TMP/agent3.jsonl" "unix:$S" 2>"$TMP/unix.err"
+bg huashu_exec feed --quiet --retry-max 1 --send "file:$TMP/agent3.jsonl" "unix:$S" 2>"$TMP/unix.err"
 hp=$last_pid
-sleep 0.2 # huashu starts before the server: it must keep retrying
+sleep "$(awk "BEGIN { print 0.2 * $WAIT_SCALE }")" # huashu starts before the server: it must keep retrying
 bg python3 "$TOOLS/feed_socket.py" --path "$S" --events "$TMP/sock" --out "$TMP/sock.out" --drop-after 1
 check "unix: events arrive once the server is up" wait_until 10 log_has 第一次连接
 ev u-1 agent 好的马上处理 9 >>"$TMP/agent3.jsonl"
@@ -101,5 +101,5 @@ check "unix: after the server drops it, it reconnects" wait_until 10 log_has 重
 kill -TERM "$hp"
 wait "$hp"
 stop_bg
-check "no sanitizer reports" feed_sanitizer_clean
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

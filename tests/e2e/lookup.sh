@@ -12,7 +12,7 @@ if ! command -v python3 >/dev/null 2>&1; then
   done_testing
 fi
 
-plan 69
+plan 70
 
 mkfifo "$TMP/ready"
 python3 "$top_srcdir/tests/tools/httpd.py" --ready "$TMP/ready" >"$TMP/httpd.log" 2>&1 &
@@ -89,7 +89,7 @@ assert r["http_status"] == 200 and r["attempts"] == 1, r
 lk shopify order 1001 --event c-1024
 if contains "$TMP/out" '"conv":"c-1024","type":"lookup","kind":"order","fields":{"id":"#1001","status":"已发货"'; then
   ok "--event prints a lookup event"; else not_ok "--event"; diag "$(cat "$TMP/out")"; fi
-"$HUASHU" replay "$TMP/out" >"$TMP/replay" 2>&1
+huashu_run replay "$TMP/out" >"$TMP/replay" 2>&1
 if grep -q '"changes":\[.*"values"' "$TMP/replay"; then ok "the event fills the conversation's values in replay"; else not_ok "replay of the lookup event"; diag "$(cat "$TMP/replay")"; fi
 
 conf shopify-noca <<EOF
@@ -156,14 +156,15 @@ lk woo-http order 727
 expect "woocommerce over http is refused" 2 "https only" "$TMP/err"
 
 # ---- generic, and every way a request can fail ------------------------------------------
-# gen NAME PATH [EXTRA]: a generic order endpoint on the plain server
+# gen NAME PATH [EXTRA]: a generic order endpoint on the plain server (its 5 s time limit
+# scaled by WAIT_SCALE: slower under valgrind)
 gen() {
   conf "$1" <<EOF
 lookup:
   protocols: http
   retries: ${RETRIES:-0}
   retry_delay: 1ms
-  timeout: ${TIMEOUT:-5s}
+  timeout: ${TIMEOUT:-$((5 * WAIT_SCALE))s}
   max_body: ${MAX_BODY:-1MiB}
   redirects: ${REDIRECTS:-0}
   headers: {X-Shopify-Access-Token: "\${SHOPIFY_TOKEN}"}
@@ -322,4 +323,5 @@ expect "check: a good lookup section" 0 "shopify.yaml: ok: config" "$TMP/out"
 
 no_token "the last command"
 if grep -qF "$TOKEN" "$TMP/httpd.log"; then not_ok "server log"; else ok "the test server logged nothing secret"; fi
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing
