@@ -1,6 +1,7 @@
 #include "core/chatwoot_map.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,7 +231,10 @@ static bool json_long(json_t *v, long *out)
         return true;
     }
     if (json_is_real(v)) {
-        *out = (long)json_real_value(v);
+        double d = json_real_value(v);
+        if (!(d >= (double)LONG_MIN && d < (double)LONG_MAX))
+            return false; /* 1e300 has no long */
+        *out = (long)d;
         return true;
     }
     if (json_is_string(v) && *json_string_value(v)) {
@@ -381,7 +385,8 @@ static bool message_from(json_t *item, chatwoot_message *m)
     long whole;
     if (!json_is_number(at) && json_long(at, &whole))
         seconds = (double)whole;
-    m->created_ms = (int64_t)(seconds * 1000.0);
+    double ms = seconds * 1000.0;
+    m->created_ms = ms >= -(double)INT64_MAX && ms < (double)INT64_MAX ? (int64_t)ms : 0;
     m->text = message_text(item);
     return m->text != NULL;
 }

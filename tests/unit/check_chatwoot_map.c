@@ -239,6 +239,38 @@ START_TEST(config_problems_are_located)
 }
 END_TEST
 
+/* Found by fuzz_chatwoot: times and ids beyond long (1e300) were cast with undefined behaviour
+ * (LONG_MIN on x86); now they count as absent. */
+START_TEST(out_of_range_numbers_are_absent)
+{
+    size_t n, skipped;
+    long mine;
+    char err[128];
+    const char *list = "{\"data\":{\"meta\":{\"mine_count\":1e300},\"payload\":["
+                       "{\"id\":7,\"last_activity_at\":1e300,\"timestamp\":1795400531},"
+                       "{\"id\":1e300}]}}";
+    chatwoot_conv_info *c =
+        chatwoot_parse_conversations(list, strlen(list), &n, &mine, err, sizeof err);
+    ck_assert_msg(c != NULL, "%s", err);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(mine, -1);
+    ck_assert_int_eq(c[0].id, 7);
+    ck_assert_int_eq(c[0].last_activity, 1795400531);
+    free(c);
+    const char *page = "{\"payload\":[{\"id\":5,\"content\":\"hi\",\"message_type\":0,"
+                       "\"created_at\":1e300},{\"id\":-1e300},{\"id\":6,\"created_at\":-1e17}]}";
+    chatwoot_message *m =
+        chatwoot_parse_messages(page, strlen(page), &n, &skipped, err, sizeof err);
+    ck_assert_msg(m != NULL, "%s", err);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(skipped, 1);
+    ck_assert_int_eq(m[0].id, 5);
+    ck_assert_int_eq(m[0].created_ms, 0);
+    ck_assert_int_eq(m[1].created_ms, 0);
+    chatwoot_messages_free(m, n);
+}
+END_TEST
+
 static Suite *chatwoot_suite(void)
 {
     Suite *s = suite_create("chatwoot_map");
@@ -252,6 +284,7 @@ static Suite *chatwoot_suite(void)
     tcase_add_test(tc, conversation_ids);
     tcase_add_test(tc, config_is_read);
     tcase_add_test(tc, config_problems_are_located);
+    tcase_add_test(tc, out_of_range_numbers_are_absent);
     suite_add_tcase(s, tc);
     return s;
 }
