@@ -9,6 +9,8 @@
 #include "core/text.h"
 
 #define MAX_TEXT (32 * 1024) /* longer messages are cut so every event fits in one line */
+/* Times an event record can hold (up to 9999-12-31T00:00Z); others count as absent. */
+#define MAX_CREATED_MS 253402214400000.0
 
 static char *dup_or_null(const char *s)
 {
@@ -386,7 +388,7 @@ static bool message_from(json_t *item, chatwoot_message *m)
     if (!json_is_number(at) && json_long(at, &whole))
         seconds = (double)whole;
     double ms = seconds * 1000.0;
-    m->created_ms = ms >= -(double)INT64_MAX && ms < (double)INT64_MAX ? (int64_t)ms : 0;
+    m->created_ms = ms >= 0 && ms < MAX_CREATED_MS ? (int64_t)ms : 0;
     m->text = message_text(item);
     return m->text != NULL;
 }

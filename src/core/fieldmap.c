@@ -760,7 +760,7 @@ fieldmap_status fieldmap_apply(const fieldmap *m, const char *json, size_t len, 
         json_decref(root);
         r->status = FIELDMAP_NOT_FOUND;
         snprintf(r->message, sizeof r->message, "the response has no %s",
-                 fieldmap_path_text(m->record));
+                 m->record ? fieldmap_path_text(m->record) : "record (the body is null)");
         trim_cut_char(r->message);
         return r->status;
     }

@@ -240,7 +240,8 @@ START_TEST(config_problems_are_located)
 END_TEST
 
 /* Found by fuzz_chatwoot: times and ids beyond long (1e300) were cast with undefined behaviour
- * (LONG_MIN on x86); now they count as absent. */
+ * (LONG_MIN on x86), and a time in milliseconds where seconds belong made an event past the year
+ * 9999 that the session log cannot hold (it wrote year 0000); now they count as absent. */
 START_TEST(out_of_range_numbers_are_absent)
 {
     size_t n, skipped;
@@ -257,16 +258,20 @@ START_TEST(out_of_range_numbers_are_absent)
     ck_assert_int_eq(c[0].id, 7);
     ck_assert_int_eq(c[0].last_activity, 1795400531);
     free(c);
-    const char *page = "{\"payload\":[{\"id\":5,\"content\":\"hi\",\"message_type\":0,"
-                       "\"created_at\":1e300},{\"id\":-1e300},{\"id\":6,\"created_at\":-1e17}]}";
+    const char *page =
+        "{\"payload\":[{\"id\":5,\"content\":\"hi\",\"message_type\":0,"
+        "\"created_at\":1e300},{\"id\":-1e300},{\"id\":6,\"created_at\":-1e17},"
+        "{\"id\":7,\"created_at\":1795400400532},{\"id\":8,\"created_at\":1795400400}]}";
     chatwoot_message *m =
         chatwoot_parse_messages(page, strlen(page), &n, &skipped, err, sizeof err);
     ck_assert_msg(m != NULL, "%s", err);
-    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(n, 4);
     ck_assert_uint_eq(skipped, 1);
     ck_assert_int_eq(m[0].id, 5);
     ck_assert_int_eq(m[0].created_ms, 0);
     ck_assert_int_eq(m[1].created_ms, 0);
+    ck_assert_int_eq(m[2].created_ms, 0);
+    ck_assert_int_eq(m[3].created_ms, 1795400400000LL);
     chatwoot_messages_free(m, n);
 }
 END_TEST

@@ -344,6 +344,20 @@ START_TEST(sixteen_fields_at_most)
 }
 END_TEST
 
+/* Found by fuzz_fieldmap: a body of just null under a map without a record path (the generic
+ * and WooCommerce order presets) dereferenced the absent path for the message. */
+START_TEST(null_body_without_record_path_is_not_found)
+{
+    fieldmap *m = fieldmap_new();
+    field(m, "status", "path", "status");
+    fieldmap_result r;
+    ck_assert_int_eq(apply(m, "null", &r), FIELDMAP_NOT_FOUND);
+    ck_assert_str_eq(r.message, "the response has no record (the body is null)");
+    fieldmap_result_free(&r);
+    fieldmap_free(m);
+}
+END_TEST
+
 /* Found by fuzz_fieldmap: a real beyond long long (1e300) was cast with undefined behaviour and
  * came out as LLONG_MIN on x86, so a huge quantity read "out of stock". */
 START_TEST(huge_real_quantities_are_in_stock)
@@ -419,6 +433,7 @@ static Suite *fieldmap_suite(void)
     tcase_add_test(tc, a_shopify_order_from_its_documented_fields);
     tcase_add_test(tc, sixteen_fields_at_most);
     tcase_add_test(tc, huge_real_quantities_are_in_stock);
+    tcase_add_test(tc, null_body_without_record_path_is_not_found);
     tcase_add_test(tc, cut_messages_stay_valid_utf8);
     suite_add_tcase(s, tc);
     return s;
