@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/text.h"
-
 #define MAX_TEXT (32 * 1024) /* longer messages are cut so every event fits in one line */
 /* Times an event record can hold (up to 9999-12-31T00:00Z); others count as absent. */
 #define MAX_CREATED_MS 253402214400000.0
@@ -263,6 +261,14 @@ static json_t *load(const char *body, size_t len, char *err, size_t errlen)
     return root;
 }
 
+/* The bytes of s (valid UTF-8, longer than max) to keep so that no character is split. */
+static size_t cut_on_boundary(const char *s, size_t max)
+{
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
 /* Copies a JSON string into a fixed buffer, cut on a character boundary. */
 static void copy_string(json_t *v, char *out, size_t size)
 {
@@ -270,9 +276,9 @@ static void copy_string(json_t *v, char *out, size_t size)
     if (!json_is_string(v))
         return;
     const char *s = json_string_value(v);
-    size_t n = strlen(s), cols;
+    size_t n = strlen(s);
     if (n >= size)
-        n = text_fit(s, size - 1, size, false, &cols);
+        n = cut_on_boundary(s, size - 1);
     memcpy(out, s, n);
     out[n] = '\0';
 }
@@ -351,9 +357,9 @@ static char *message_text(json_t *item)
     const char *s = json_is_string(content) ? json_string_value(content) : "";
     buf b;
     buf_init(&b);
-    size_t n = strlen(s), cols;
+    size_t n = strlen(s);
     if (n > MAX_TEXT)
-        n = text_fit(s, MAX_TEXT, MAX_TEXT, false, &cols);
+        n = cut_on_boundary(s, MAX_TEXT);
     buf_append(&b, s, n);
     json_t *list = json_object_get(item, "attachments");
     json_t *one = json_object_get(item, "attachment");

@@ -3,6 +3,7 @@
 
 #include "core/chatwoot_map.h"
 #include "core/config.h"
+#include "core/text.h"
 #include "unit.h"
 
 static char *fixture(const char *rel, size_t *len)
@@ -276,6 +277,43 @@ START_TEST(out_of_range_numbers_are_absent)
 }
 END_TEST
 
+/* Found by fuzz_chatwoot: a contact name longer than its 97-byte buffer, and a message longer
+ * than 32 KiB, were cut by byte count through text_fit, which kept the first byte of a split
+ * character; they now end on a whole character. */
+START_TEST(long_names_and_texts_are_cut_on_a_character)
+{
+    buf body;
+    buf_init(&body);
+    buf_puts(&body, "{\"data\":{\"payload\":[{\"id\":5,\"meta\":{\"sender\":{\"name\":\"王");
+    for (int i = 0; i < 92; i++)
+        buf_putc(&body, 'a');
+    buf_puts(&body, "芳\"}}}]}}");
+    size_t n, skipped;
+    long mine;
+    char err[128];
+    chatwoot_conv_info *c =
+        chatwoot_parse_conversations(body.data, body.len, &n, &mine, err, sizeof err);
+    ck_assert_msg(c != NULL, "%s", err);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(strlen(c[0].name), 95); /* 王 and 92 a: 芳 did not fit in 96 bytes */
+    ck_assert(text_valid_utf8(c[0].name, strlen(c[0].name)));
+    free(c);
+    buf_clear(&body);
+    buf_puts(&body, "{\"payload\":[{\"id\":5,\"message_type\":0,\"content\":\"");
+    for (int i = 0; i < 32 * 1024 - 1; i++)
+        buf_putc(&body, 'a');
+    buf_puts(&body, "芳\"}]}");
+    chatwoot_message *m =
+        chatwoot_parse_messages(body.data, body.len, &n, &skipped, err, sizeof err);
+    ck_assert_msg(m != NULL, "%s", err);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(strlen(m[0].text), 32 * 1024 - 1);
+    ck_assert(text_valid_utf8(m[0].text, strlen(m[0].text)));
+    chatwoot_messages_free(m, n);
+    buf_free(&body);
+}
+END_TEST
+
 static Suite *chatwoot_suite(void)
 {
     Suite *s = suite_create("chatwoot_map");
@@ -290,6 +328,7 @@ static Suite *chatwoot_suite(void)
     tcase_add_test(tc, config_is_read);
     tcase_add_test(tc, config_problems_are_located);
     tcase_add_test(tc, out_of_range_numbers_are_absent);
+    tcase_add_test(tc, long_names_and_texts_are_cut_on_a_character);
     suite_add_tcase(s, tc);
     return s;
 }
