@@ -1,13 +1,14 @@
 #include "core/chatwoot_map.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/text.h"
-
 #define MAX_TEXT (32 * 1024) /* longer messages are cut so every event fits in one line */
+/* Times an event record can hold (up to 9999-12-31T00:00Z); others count as absent. */
+#define MAX_CREATED_MS 253402214400000.0
 
 static char *dup_or_null(const char *s)
 {
@@ -237,7 +238,10 @@ static bool json_long(json_t *v, long *out)
         return true;
     }
     if (json_is_real(v)) {
-        *out = (long)json_real_value(v);
+        double d = json_real_value(v);
+        if (!(d >= (double)LONG_MIN && d < (double)LONG_MAX))
+            return false; /* 1e300 has no long */
+        *out = (long)d;
         return true;
     }
     if (json_is_string(v) && *json_string_value(v)) {
@@ -264,6 +268,14 @@ static json_t *load(const char *body, size_t len, char *err, size_t errlen)
     return root;
 }
 
+/* The bytes of s (valid UTF-8, longer than max) to keep so that no character is split. */
+static size_t cut_on_boundary(const char *s, size_t max)
+{
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
 /* Copies a JSON string into a fixed buffer, cut on a character boundary. */
 static void copy_string(json_t *v, char *out, size_t size)
 {
@@ -271,9 +283,9 @@ static void copy_string(json_t *v, char *out, size_t size)
     if (!json_is_string(v))
         return;
     const char *s = json_string_value(v);
-    size_t n = strlen(s), cols;
+    size_t n = strlen(s);
     if (n >= size)
-        n = text_fit(s, size - 1, size, false, &cols);
+        n = cut_on_boundary(s, size - 1);
     memcpy(out, s, n);
     out[n] = '\0';
 }
@@ -352,9 +364,9 @@ static char *message_text(json_t *item)
     const char *s = json_is_string(content) ? json_string_value(content) : "";
     buf b;
     buf_init(&b);
-    size_t n = strlen(s), cols;
+    size_t n = strlen(s);
     if (n > MAX_TEXT)
-        n = text_fit(s, MAX_TEXT, MAX_TEXT, false, &cols);
+        n = cut_on_boundary(s, MAX_TEXT);
     buf_append(&b, s, n);
     json_t *list = json_object_get(item, "attachments");
     json_t *one = json_object_get(item, "attachment");
@@ -389,7 +401,8 @@ static bool message_from(json_t *item, chatwoot_message *m)
     long whole;
     if (!json_is_number(at) && json_long(at, &whole))
         seconds = (double)whole;
-    m->created_ms = (int64_t)(seconds * 1000.0);
+    double ms = seconds * 1000.0;
+    m->created_ms = ms >= 0 && ms < MAX_CREATED_MS ? (int64_t)ms : 0;
     m->text = message_text(item);
     return m->text != NULL;
 }

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -513,14 +514,22 @@ static bool scalar_text(const json_t *v, buf *out)
     }
 }
 
+/* A JSON number as a quantity; reals beyond long long are clamped to its range. */
+static long long quantity(const json_t *v)
+{
+    if (json_is_integer(v))
+        return (long long)json_integer_value(v);
+    double q = json_real_value(v);
+    if (q >= (double)LLONG_MAX)
+        return LLONG_MAX;
+    return q > (double)LLONG_MIN ? (long long)q : LLONG_MIN;
+}
+
 /* Appends one value through the field's map or stock wording; false when it has no text. */
 static bool put_value(const fieldmap *m, const fieldmap_field *f, const json_t *v, buf *out)
 {
     if (f->stock && json_is_number(v)) {
-        fieldmap_stock_words(m,
-                             json_is_integer(v) ? (long long)json_integer_value(v)
-                                                : (long long)json_real_value(v),
-                             out);
+        fieldmap_stock_words(m, quantity(v), out);
         return true;
     }
     buf text;
@@ -666,6 +675,16 @@ static char *clean_value(const buf *raw)
     return b.data ? buf_take(&b) : strdup("");
 }
 
+/* Drops a character that snprintf cut in half at the end of a message. */
+static void trim_cut_char(char *msg)
+{
+    size_t len = strlen(msg), start = len;
+    while (start > 0 && len - start < 3 && ((unsigned char)msg[start - 1] & 0xC0) == 0x80)
+        start--;
+    if (start > 0 && !text_valid_utf8(msg + start - 1, len - start + 1))
+        msg[start - 1] = '\0';
+}
+
 /* Reports a body jansson could not parse, with its position. */
 static fieldmap_status bad_json(fieldmap_result *r, const json_error_t *e)
 {
@@ -676,6 +695,7 @@ static fieldmap_status bad_json(fieldmap_result *r, const json_error_t *e)
     snprintf(r->message, sizeof r->message,
              "the response is not valid JSON (%s at line %d, column %d)", buf_str(&clean), e->line,
              e->column);
+    trim_cut_char(r->message);
     buf_free(&clean);
     return r->status;
 }
@@ -693,6 +713,7 @@ static fieldmap_status api_error(fieldmap_result *r, json_t *v)
     r->status = FIELDMAP_API_ERROR;
     snprintf(r->message, sizeof r->message, "the server reported an error: %.200s",
              buf_str(&clean));
+    trim_cut_char(r->message);
     buf_free(&t);
     buf_free(&clean);
     return r->status;
@@ -703,6 +724,7 @@ static bool no_memory(fieldmap_result *r, const fieldmap_field *f)
 {
     r->status = FIELDMAP_NO_MEMORY;
     snprintf(r->message, sizeof r->message, "out of memory (field %s)", f->name);
+    trim_cut_char(r->message);
     return false;
 }
 
@@ -733,6 +755,7 @@ static bool fill_fields(const fieldmap *m, json_t *record, fieldmap_result *r)
                      "the response has no \"%s\" (field %s): the API may have changed, or the "
                      "field map needs another path",
                      where, f->name);
+            trim_cut_char(r->message);
             return false;
         }
         char *value = clean_value(&raw);
@@ -762,7 +785,8 @@ fieldmap_status fieldmap_apply(const fieldmap *m, const char *json, size_t len, 
         json_decref(root);
         r->status = FIELDMAP_NOT_FOUND;
         snprintf(r->message, sizeof r->message, "the response has no %s",
-                 fieldmap_path_text(m->record));
+                 m->record ? fieldmap_path_text(m->record) : "record (the body is null)");
+        trim_cut_char(r->message);
         return r->status;
     }
     if (!fill_fields(m, record, r)) {

@@ -36,7 +36,33 @@ else
   split_lines "$corpus/lint" "$srcdir"/tests/data/replay/*.jsonl
 fi
 
-targets="event playbook config text lint"
+mkdir -p "$corpus/drill" "$corpus/fieldmap" "$corpus/chatwoot"
+for f in "$srcdir"/data/drills/*/*.yaml "$srcdir"/tests/data/drills/*.yaml; do
+  cp "$f" "$corpus/drill/$(basename "$(dirname "$f")")-$(basename "$f")"
+done
+for f in "$srcdir"/data/lookup/*/*.json "$srcdir"/tests/data/lookup/*.json; do
+  cp "$f" "$corpus/fieldmap/$(basename "$(dirname "$f")")-$(basename "$f")"
+done
+# fieldmap seeds with a map spec (FIELD KEY VALUE lines, an empty line, the body)
+{
+  printf '@ record orders[0]\nid path name\nid required true\nstatus path fulfillment_status\n'
+  printf 'status default 未发货\nstatus map fulfilled=已发货\ncarrier path fulfillments[-1].tracking_company\n'
+  printf 'items each line_items\nitems format {name} ×{quantity}\ntotal format {total_price} {currency}\n\n'
+  cat "$srcdir/tests/data/lookup/shopify-order.json"
+} >"$corpus/fieldmap/spec-shopify-order"
+{
+  printf '@ error errors[0].message\nsku path /sku\n'
+  printf 'status path inventoryQuantity\nstatus stock true\nstatus required true\n@ low_at 10\n\n'
+  cat "$srcdir/tests/data/lookup/shopify-variant.json"
+} >"$corpus/fieldmap/spec-shopify-variant"
+{
+  printf 'sku path sku\nstatus path stock_quantity\nstatus path stock_status\n'
+  printf 'status stock true\nstatus map instock=有现货\n@ low_stock 仅剩{n}件\n\n'
+  cat "$srcdir/tests/data/lookup/woo-product.json"
+} >"$corpus/fieldmap/spec-woo-product"
+cp "$srcdir"/tests/data/chatwoot/*.json "$corpus/chatwoot/"
+
+targets="event playbook config text lint drill fieldmap chatwoot"
 n=0
 echo "1..$(echo $targets | wc -w)"
 for t in $targets; do

@@ -3,6 +3,7 @@
 
 #include "core/chatwoot_map.h"
 #include "core/config.h"
+#include "core/text.h"
 #include "unit.h"
 
 static char *fixture(const char *rel, size_t *len)
@@ -239,6 +240,80 @@ START_TEST(config_problems_are_located)
 }
 END_TEST
 
+/* Found by fuzz_chatwoot: times and ids beyond long (1e300) were cast with undefined behaviour
+ * (LONG_MIN on x86), and a time in milliseconds where seconds belong made an event past the year
+ * 9999 that the session log cannot hold (it wrote year 0000); now they count as absent. */
+START_TEST(out_of_range_numbers_are_absent)
+{
+    size_t n, skipped;
+    long mine;
+    char err[128];
+    const char *list = "{\"data\":{\"meta\":{\"mine_count\":1e300},\"payload\":["
+                       "{\"id\":7,\"last_activity_at\":1e300,\"timestamp\":1795400531},"
+                       "{\"id\":1e300}]}}";
+    chatwoot_conv_info *c =
+        chatwoot_parse_conversations(list, strlen(list), &n, &mine, err, sizeof err);
+    ck_assert_msg(c != NULL, "%s", err);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(mine, -1);
+    ck_assert_int_eq(c[0].id, 7);
+    ck_assert_int_eq(c[0].last_activity, 1795400531);
+    free(c);
+    const char *page =
+        "{\"payload\":[{\"id\":5,\"content\":\"hi\",\"message_type\":0,"
+        "\"created_at\":1e300},{\"id\":-1e300},{\"id\":6,\"created_at\":-1e17},"
+        "{\"id\":7,\"created_at\":1795400400532},{\"id\":8,\"created_at\":1795400400}]}";
+    chatwoot_message *m =
+        chatwoot_parse_messages(page, strlen(page), &n, &skipped, err, sizeof err);
+    ck_assert_msg(m != NULL, "%s", err);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_uint_eq(skipped, 1);
+    ck_assert_int_eq(m[0].id, 5);
+    ck_assert_int_eq(m[0].created_ms, 0);
+    ck_assert_int_eq(m[1].created_ms, 0);
+    ck_assert_int_eq(m[2].created_ms, 0);
+    ck_assert_int_eq(m[3].created_ms, 1795400400000LL);
+    chatwoot_messages_free(m, n);
+}
+END_TEST
+
+/* Found by fuzz_chatwoot: a contact name longer than its 97-byte buffer, and a message longer
+ * than 32 KiB, were cut by byte count through text_fit, which kept the first byte of a split
+ * character; they now end on a whole character. */
+START_TEST(long_names_and_texts_are_cut_on_a_character)
+{
+    buf body;
+    buf_init(&body);
+    buf_puts(&body, "{\"data\":{\"payload\":[{\"id\":5,\"meta\":{\"sender\":{\"name\":\"王");
+    for (int i = 0; i < 92; i++)
+        buf_putc(&body, 'a');
+    buf_puts(&body, "芳\"}}}]}}");
+    size_t n, skipped;
+    long mine;
+    char err[128];
+    chatwoot_conv_info *c =
+        chatwoot_parse_conversations(body.data, body.len, &n, &mine, err, sizeof err);
+    ck_assert_msg(c != NULL, "%s", err);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(strlen(c[0].name), 95); /* 王 and 92 a: 芳 did not fit in 96 bytes */
+    ck_assert(text_valid_utf8(c[0].name, strlen(c[0].name)));
+    free(c);
+    buf_clear(&body);
+    buf_puts(&body, "{\"payload\":[{\"id\":5,\"message_type\":0,\"content\":\"");
+    for (int i = 0; i < 32 * 1024 - 1; i++)
+        buf_putc(&body, 'a');
+    buf_puts(&body, "芳\"}]}");
+    chatwoot_message *m =
+        chatwoot_parse_messages(body.data, body.len, &n, &skipped, err, sizeof err);
+    ck_assert_msg(m != NULL, "%s", err);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(strlen(m[0].text), 32 * 1024 - 1);
+    ck_assert(text_valid_utf8(m[0].text, strlen(m[0].text)));
+    chatwoot_messages_free(m, n);
+    buf_free(&body);
+}
+END_TEST
+
 static Suite *chatwoot_suite(void)
 {
     Suite *s = suite_create("chatwoot_map");
@@ -252,6 +327,8 @@ static Suite *chatwoot_suite(void)
     tcase_add_test(tc, conversation_ids);
     tcase_add_test(tc, config_is_read);
     tcase_add_test(tc, config_problems_are_located);
+    tcase_add_test(tc, out_of_range_numbers_are_absent);
+    tcase_add_test(tc, long_names_and_texts_are_cut_on_a_character);
     suite_add_tcase(s, tc);
     return s;
 }

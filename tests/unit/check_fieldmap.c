@@ -344,6 +344,77 @@ START_TEST(sixteen_fields_at_most)
 }
 END_TEST
 
+/* Found by fuzz_fieldmap: a body of just null under a map without a record path (the generic
+ * and WooCommerce order presets) dereferenced the absent path for the message. */
+START_TEST(null_body_without_record_path_is_not_found)
+{
+    fieldmap *m = fieldmap_new();
+    field(m, "status", "path", "status");
+    fieldmap_result r;
+    ck_assert_int_eq(apply(m, "null", &r), FIELDMAP_NOT_FOUND);
+    ck_assert_str_eq(r.message, "the response has no record (the body is null)");
+    fieldmap_result_free(&r);
+    fieldmap_free(m);
+}
+END_TEST
+
+/* Found by fuzz_fieldmap: a real beyond long long (1e300) was cast with undefined behaviour and
+ * came out as LLONG_MIN on x86, so a huge quantity read "out of stock". */
+START_TEST(huge_real_quantities_are_in_stock)
+{
+    fieldmap *m = fieldmap_new();
+    field(m, "status", "path", "qty");
+    field(m, "status", "stock", "true");
+    static const struct {
+        const char *json, *want;
+    } cases[] = {{"{\"qty\":1e300}", "有现货"},
+                 {"{\"qty\":9.3e18}", "有现货"},
+                 {"{\"qty\":-1e300}", "暂时缺货"},
+                 {"{\"qty\":3.9}", "仅剩3件"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fieldmap_result r;
+        ck_assert_int_eq(apply(m, cases[i].json, &r), FIELDMAP_OK);
+        ck_assert_str_eq(fieldmap_result_get(&r, "status"), cases[i].want);
+        fieldmap_result_free(&r);
+    }
+    fieldmap_free(m);
+}
+END_TEST
+
+/* Found by fuzz_fieldmap: an API error of 100 CJK characters was cut at 200 bytes in the middle
+ * of a character, leaving invalid UTF-8 in the message; long paths did the same at 256. */
+START_TEST(cut_messages_stay_valid_utf8)
+{
+    char err[200];
+    fieldmap *m = fieldmap_new();
+    ck_assert(fieldmap_set(m, "error", "errors[0].message", err, sizeof err));
+    field(m, "qty", "path", "inventoryQuantity");
+    buf json;
+    buf_init(&json);
+    buf_puts(&json, "{\"errors\":[{\"message\":\"");
+    for (int i = 0; i < 100; i++)
+        buf_puts(&json, "错");
+    buf_puts(&json, "\"}]}");
+    fieldmap_result r;
+    ck_assert_int_eq(apply(m, buf_str(&json), &r), FIELDMAP_API_ERROR);
+    ck_assert(text_valid_utf8(r.message, strlen(r.message)));
+    ck_assert_ptr_nonnull(strstr(r.message, "错错错"));
+    fieldmap_result_free(&r);
+    buf_clear(&json);
+    buf_puts(&json, "a"); /* so that the 256-byte cut falls inside a character */
+    for (int i = 0; i < 90; i++)
+        buf_puts(&json, "号");
+    field(m, "id", "path", buf_str(&json));
+    field(m, "id", "required", "true");
+    ck_assert_int_eq(apply(m, "{}", &r), FIELDMAP_MISSING);
+    ck_assert(text_valid_utf8(r.message, strlen(r.message)));
+    ck_assert_uint_gt(strlen(r.message), 200);
+    fieldmap_result_free(&r);
+    buf_free(&json);
+    fieldmap_free(m);
+}
+END_TEST
+
 static Suite *fieldmap_suite(void)
 {
     Suite *s = suite_create("fieldmap");
@@ -361,6 +432,9 @@ static Suite *fieldmap_suite(void)
     tcase_add_test(tc, values_are_sanitised_and_cut);
     tcase_add_test(tc, a_shopify_order_from_its_documented_fields);
     tcase_add_test(tc, sixteen_fields_at_most);
+    tcase_add_test(tc, huge_real_quantities_are_in_stock);
+    tcase_add_test(tc, null_body_without_record_path_is_not_found);
+    tcase_add_test(tc, cut_messages_stay_valid_utf8);
     suite_add_tcase(s, tc);
     return s;
 }
