@@ -99,6 +99,7 @@ else
   not_ok "copy"; diag "line: $line" "buffer: $(tm show-buffer 2>&1)" "$(screen)"
 fi
 keys Escape
+wait_for "type a reply" # C-c sent with the Esc could read as an Alt chord
 
 keys C-c
 screen_check "C-c asks to quit too" "Quit? (y/n)"

@@ -47,6 +47,7 @@ screen_check "exec: the bridge's event is on screen" "请问可以开发票吗"
 keys F11
 screen_check "exec: its stderr is in the log view (F11)" "bridge.sh: bridge: logged in as agent 128"
 keys Escape
+wait_gone "feed log (Esc closes" # a key sent with the Esc could read as an Alt chord
 screen_check "exec: the status line shows it running" "FEED exec: running (pid"
 keys 1
 keys Enter
