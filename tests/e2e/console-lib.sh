@@ -5,6 +5,7 @@
 # clock (timers, ladders, the demo feed) run N times faster; nothing sleeps 25 s.
 # HUASHU_WRAPPER (e.g. "valgrind -q --error-exitcode=99") runs the binary under a tool.
 # CONSOLE_WAIT scales every wait (default 1; raise it under valgrind).
+# CONSOLE_SETUP (e.g. "ulimit -f 8") is a shell line run just before huashu starts.
 
 if ! command -v tmux >/dev/null 2>&1 || ! command -v bash >/dev/null 2>&1; then
   echo "1..0 # SKIP tmux (or bash) not found"
@@ -32,6 +33,7 @@ set -m
 stty -g >"$TMP/stty.before"
 set --
 while IFS= read -r a; do set -- "\$@" "\$a"; done <"$TMP/args"
+${CONSOLE_SETUP:-}
 ${HUASHU_WRAPPER:-} "$HUASHU" "\$@" 2>"$TMP/stderr"
 st=\$?
 while [ \$st -eq 148 ]; do
