@@ -43,11 +43,7 @@ if [ "$after_fail" -le 8192 ] && ! log_has '"text":"B包裹'; then
 else
   not_ok "torn line"; diag "bytes before $before, after $after_fail"
 fi
-check "every line of the log is whole JSON" sh -c \
-  "cat '$XDG_STATE_HOME'/huashu/sessions/*.jsonl | python3 -c 'import json,sys
-for n, l in enumerate(sys.stdin, 1):
-    assert l.endswith(\"\\n\"), \"line %d is not ended\" % n
-    json.loads(l)'"
+check "every line of the log is whole JSON" session_log_whole
 check "and the lines before it are intact" log_has "第一句:我的快递怎么还没到?"
 log=$(session_logs | head -1)
 "$HUASHU" replay "$log" >"$TMP/replay.out" 2>"$TMP/replay.err"

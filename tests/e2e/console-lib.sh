@@ -128,3 +128,14 @@ no_sanitizer_reports() {
 
 # Session log of this run.
 session_log() { cat "$XDG_STATE_HOME"/huashu/sessions/*.jsonl 2>/dev/null; }
+
+# session_log_whole: every line of this run's session logs is a whole JSON object, newline-ended
+# (nothing torn by a crash, a signal or a full disk).
+session_log_whole() {
+  set -- "$XDG_STATE_HOME"/huashu/sessions/*.jsonl
+  [ -f "$1" ] && python3 -c 'import json, sys
+for path in sys.argv[1:]:
+    for n, line in enumerate(open(path, encoding="utf-8"), 1):
+        if not line.endswith("\n") or not isinstance(json.loads(line), dict):
+            sys.exit("%s:%d: not a whole line" % (path, n))' "$@"
+}
