@@ -9,7 +9,7 @@
 . "$(dirname "$0")/feed-lib.sh"
 trap 'stop_bg; tmux -L "$SOCK" kill-server >/dev/null 2>&1; chmod -R u+w "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
 
-plan 16
+plan 17
 
 CHAT="$TMP/chat.jsonl"
 open_event() {
@@ -37,8 +37,12 @@ screen_check "the console goes on: a later customer line shows" "第三句:还�
 keys "键盘还在"
 screen_check "keys still work" "键盘还在"
 if [ -z "$(cat "$TMP/exit")" ]; then ok "still running (SIGXFSZ did not end it)"; else not_ok "running"; diag "$(cat "$TMP/exit")" "$(cat "$TMP/stderr")"; fi
+wait_until 10 log_has 第三句 # the disk took a short line again
+wait_gone "cannot write the session log" 30
+ev d-1 customer "C$(long_text 150)" 5 >>"$CHAT"
+screen_check "failing again after that is said again" "cannot write the session log (File too large)"
 after_fail=$(session_log | wc -c)
-if [ "$after_fail" -le 8192 ] && ! log_has '"text":"B包裹'; then
+if [ "$after_fail" -le 8192 ] && ! log_has '"text":"B包裹' && ! log_has '"text":"C包裹'; then
   ok "the line that did not fit is not in the log, not even in part"
 else
   not_ok "torn line"; diag "bytes before $before, after $after_fail"
