@@ -9,7 +9,7 @@
 . "$(dirname "$0")/feed-lib.sh"
 trap 'stop_bg; tmux -L "$SOCK" kill-server >/dev/null 2>&1; chmod -R u+w "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
 
-plan 17
+plan 18
 
 CHAT="$TMP/chat.jsonl"
 open_event() {
@@ -77,6 +77,22 @@ if wait_for "后来的一句" && wait_for "照常输入" && [ -z "$(cat "$TMP/ex
 else
   not_ok "no-log console"; diag "$(screen)"
 fi
+keys F10
+wait_for "Quit?"
+keys y
+wait_exit
+tm kill-session -t t 2>/dev/null
+
+mkdir -p "$XDG_CONFIG_HOME/huashu"
+printf 'keys:\n  hold: Hyper-x\n  fly: F3\n' >"$XDG_CONFIG_HOME/huashu/config.yaml"
+CONSOLE_ENV="XDG_STATE_HOME=$TMP/not-a-dir/state" start 300 30 --feed "file:$CHAT"
+if wait_for "no session log: cannot create $TMP/not-a-dir/state/huashu/sessions: Not a directory" &&
+  wait_for "config: 2 problems"; then
+  ok "with config problems as well, both are said"
+else
+  not_ok "no log and config problems"; diag "$(screen)"
+fi
+rm "$XDG_CONFIG_HOME/huashu/config.yaml"
 keys F10
 wait_for "Quit?"
 keys y
