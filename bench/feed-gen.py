@@ -11,6 +11,7 @@ never when neither is given.
 """
 import argparse
 import datetime
+import signal
 import sys
 import time
 
@@ -57,6 +58,11 @@ def main():
     out = sys.stdout
     start = time.monotonic()
     i = 0
+
+    def stop(signo, frame):
+        raise BrokenPipeError  # huashu ends its bridge with SIGTERM: report the count first
+
+    signal.signal(signal.SIGTERM, stop)
     tick = 0.01
     try:
         while (not a.count or i < a.count) and (not a.seconds or time.monotonic() - start < a.seconds):

@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """keylat: key-to-screen latency of the huashu console, measured on a pseudo-terminal.
 
-usage: keylat.py [--keys N] [--warmup S] [--rows R] [--cols C] -- HUASHU ARGS...
+usage: keylat.py [--keys N] [--warmup S] [--rows R] [--cols C] [--rss-every S] -- HUASHU ARGS...
 
 Starts the console on a pty of the given size, keeps reading everything it draws, and after
 the warm-up types "@" N times (every 0.25 s). Each sample is the time from writing the key to
 the first "@" in the console's output: ncurses sends only what changed, and nothing else on
 screen holds an "@", so that is the moment the typed character reaches the terminal. Every 40
 keys Esc clears the compose line (a line of "@" wider than the pane would not change). Prints
-the samples' median, 95th percentile and maximum, and the console's resident memory (VmRSS)
-every 5 seconds.
+the samples' median, 95th percentile and maximum, the console's resident memory (VmRSS)
+every --rss-every seconds (default 5) and the CPU time it used (user + system).
 """
 import argparse
 import fcntl
@@ -32,6 +32,16 @@ def rss_kib(pid):
     except OSError:
         pass
     return 0
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds the process has used so far (from /proc/PID/stat)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def drain(fd, until, want=None):
@@ -60,6 +70,7 @@ def main():
     ap.add_argument("--warmup", type=float, default=3)
     ap.add_argument("--rows", type=int, default=50)
     ap.add_argument("--cols", type=int, default=160)
+    ap.add_argument("--rss-every", type=int, default=5)
     ap.add_argument("cmd", nargs="+")
     a = ap.parse_args()
     pid, fd = pty.fork()
@@ -85,14 +96,19 @@ def main():
         if time.monotonic() >= next_rss:
             rss.append(rss_kib(pid))
             next_rss += 1
+    cpu = cpu_seconds(pid)
+    elapsed = time.monotonic() - start
     os.kill(pid, signal.SIGTERM)
     drain(fd, time.monotonic() + 1)
     os.waitpid(pid, 0)
     samples.sort()
     n = len(samples)
-    print("key to screen: p50 %.1f ms, p95 %.1f ms, max %.1f ms (%d keys); RSS KiB every 5 s: %s"
-          % (samples[n // 2], samples[min(n - 1, (n * 95) // 100)], samples[-1], n,
-             " ".join(str(k) for k in rss[4::5])))
+    every = max(1, a.rss_every)
+    print("key to screen: p50 %.1f ms, p95 %.1f ms, max %.1f ms (%d keys); CPU %.1f s in %.0f s"
+          " (%.1f %%); RSS KiB every %d s: %s"
+          % (samples[n // 2], samples[min(n - 1, (n * 95) // 100)], samples[-1], n, cpu,
+             elapsed, 100 * cpu / elapsed if elapsed else 0, every,
+             " ".join(str(k) for k in rss[every - 1::every])))
 
 
 if __name__ == "__main__":

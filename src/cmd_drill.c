@@ -165,6 +165,10 @@ static bool make_dirs(const char *dir)
 /* Writes text to path through a temporary file in the same directory and a rename. */
 static bool write_atomic(const char *path, const buf *text, char *err, size_t errlen)
 {
+    if (text->failed) { /* never replace a file with a result cut short */
+        snprintf(err, errlen, "%s: out of memory", path);
+        return false;
+    }
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
     int fd = mkstemp(tmp);
@@ -501,7 +505,12 @@ static int report_result(const run_args *a, const drill_result *res)
     else
         drill_result_text(res, &out);
     fwrite(buf_str(&out), 1, out.len, stdout);
+    bool cut = out.failed;
     buf_free(&out);
+    if (cut) {
+        fprintf(stderr, "huashu drill run: out of memory: the result above is incomplete\n");
+        return 2;
+    }
     int status = res->passed ? 0 : 1;
     char path[4200], err[512];
     if (a->save && !save_result(res, path, sizeof path, err, sizeof err)) {
@@ -658,8 +667,11 @@ static int report_print(const drill_report *rep, const char *format, const char 
     else
         drill_report_text(rep, &out);
     fwrite(buf_str(&out), 1, out.len, stdout);
+    bool cut = out.failed;
     buf_free(&out);
-    return fflush(stdout) == 0 ? 0 : 2;
+    if (cut)
+        fprintf(stderr, "huashu drill report: out of memory: the report above is incomplete\n");
+    return fflush(stdout) == 0 && !cut ? 0 : 2;
 }
 
 /* huashu drill report [DIR]: sums up the saved results under DIR. */

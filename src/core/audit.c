@@ -354,6 +354,7 @@ struct audit {
     histogram first_hist, next_hist, handle_hist;
     audit_totals t;
     bool finished;
+    bool oom; /* an allocation failed while applying the current event */
 };
 
 /* Builds the marker words (the built-in ones plus the playbook's time and holiday greetings). */
@@ -804,8 +805,10 @@ static void answer(audit *a, conv_state *cs, int64_t at)
     if (cs->next_count == cs->next_cap) {
         size_t cap = cs->next_cap ? cs->next_cap * 2 : 8;
         int64_t *grown = realloc(cs->nexts, cap * sizeof *grown);
-        if (!grown)
+        if (!grown) {
+            a->oom = true;
             return;
+        }
         cs->nexts = grown;
         cs->next_cap = cap;
     }
@@ -822,8 +825,10 @@ static void keep_offence(audit *a, conv_state *cs, const lint_hit *h, const char
     if (r->offence_count == cs->offence_cap) {
         size_t cap = cs->offence_cap ? cs->offence_cap * 2 : 4;
         audit_offence *grown = realloc(r->offences, cap * sizeof *grown);
-        if (!grown)
+        if (!grown) {
+            a->oom = true;
             return;
+        }
         r->offences = grown;
         cs->offence_cap = cap;
     }
@@ -840,6 +845,7 @@ static void keep_offence(audit *a, conv_state *cs, const lint_hit *h, const char
     else {
         free(o->match);
         free(o->text);
+        a->oom = true;
     }
 }
 
@@ -936,6 +942,11 @@ bool audit_feed(audit *a, const event *ev, const char *file, unsigned long numbe
     a->feeding = cs;
     bool fed = engine_feed(cs->gen->engine, ev, err, errlen);
     a->feeding = NULL;
+    if (fed && a->oom) { /* something of this event was not recorded */
+        snprintf(err, errlen, "out of memory");
+        fed = false;
+    }
+    a->oom = false;
     if (!fed)
         return false;
     if (ev->type == EVENT_CLOSE)

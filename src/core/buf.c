@@ -150,6 +150,10 @@ const char *buf_str(const buf *b)
 
 char *buf_take(buf *b)
 {
+    if (b->failed) { /* truncated: not the caller's text */
+        buf_free(b);
+        return NULL;
+    }
     char *p = b->data;
     if (!p)
         p = calloc(1, 1);

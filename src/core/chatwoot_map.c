@@ -33,9 +33,14 @@ static bool take_string(yamldoc *y, yaml_node_t *v, const char *key, char **out)
         yamldoc_error(y, v, "chatwoot.%s must not be empty", key);
         return false;
     }
+    char *copy = strdup(s);
+    if (!copy) {
+        yamldoc_error(y, v, "out of memory");
+        return false;
+    }
     free(*out);
-    *out = strdup(s);
-    return *out != NULL;
+    *out = copy;
+    return true;
 }
 
 /* Checks the base URL and stores it without trailing slashes. */
@@ -155,9 +160,11 @@ bool chatwoot_config_parse(yamldoc *y, yaml_node_t *node, chatwoot_config *out)
         yamldoc_error(y, node, "chatwoot: needs %s", !out->url ? "url" : "account_id");
         ok = false;
     }
-    if (ok && !out->token_env)
-        out->token_env = dup_or_null(CHATWOOT_TOKEN_ENV);
-    if (!ok || !out->token_env)
+    if (ok && !out->token_env && !(out->token_env = dup_or_null(CHATWOOT_TOKEN_ENV))) {
+        yamldoc_error(y, node, "out of memory");
+        ok = false;
+    }
+    if (!ok)
         chatwoot_config_free(out);
     return ok && out->url;
 }
@@ -368,7 +375,8 @@ static int by_id(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Fills m from one payload item; false when it has no usable id. */
+/* Fills m from one payload item; false when it has no usable id, or (m->id set) when out of
+ * memory. */
 static bool message_from(json_t *item, chatwoot_message *m)
 {
     memset(m, 0, sizeof *m);
@@ -407,7 +415,11 @@ chatwoot_message *chatwoot_parse_messages(const char *body, size_t len, size_t *
     {
         if (out && message_from(item, &out[*n]))
             (*n)++;
-        else
+        else if (out && out[*n].id > 0) { /* a usable message whose text could not be copied */
+            chatwoot_messages_free(out, *n);
+            out = NULL;
+            *n = 0;
+        } else
             (*skipped)++;
     }
     json_decref(root);

@@ -122,8 +122,13 @@ static void set_option(config *c, yaml_node_t *node, const char *name)
     }
     if (!option_valid(&c->doc, node, &config_options[i], v))
         return;
+    char *copy = strdup(v);
+    if (!copy) {
+        yamldoc_error(&c->doc, node, "out of memory");
+        return;
+    }
     free(c->values[i]);
-    c->values[i] = strdup(v);
+    c->values[i] = copy;
 }
 
 static void load_option_section(config *c, const char *section, yaml_node_t *map)
@@ -151,8 +156,10 @@ static void load_agent(config *c, yaml_node_t *map)
     size_t n = map->data.mapping.pairs.top - map->data.mapping.pairs.start;
     c->agent_names = calloc(n ? n : 1, sizeof *c->agent_names);
     c->agent_values = calloc(n ? n : 1, sizeof *c->agent_values);
-    if (!c->agent_names || !c->agent_values)
+    if (!c->agent_names || !c->agent_values) {
+        yamldoc_error(&c->doc, map, "out of memory");
         return;
+    }
     yaml_node_t *k, *v;
     for (size_t i = 0; yamldoc_pair(&c->doc, map, i, &k, &v); i++) {
         const char *name = yamldoc_scalar(k), *value = yamldoc_scalar(v);
@@ -202,11 +209,12 @@ config *config_defaults(void)
 config *config_load(const char *file, const char *data, size_t len, diagnostics *d)
 {
     config *c = config_defaults();
-    if (!c)
-        return NULL;
-    c->file = strdup(file);
-    c->data = malloc(len + 1);
-    if (!c->file || !c->data) {
+    if (c) {
+        c->file = strdup(file);
+        c->data = malloc(len + 1);
+    }
+    if (!c || !c->file || !c->data) {
+        diag_add(d, file, 1, 1, "out of memory");
         config_free(c);
         return NULL;
     }

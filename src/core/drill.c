@@ -49,9 +49,16 @@ static pb_mark mark_of(loader *ld, const yaml_node_t *node)
     return m;
 }
 
-static char *dup_or_null(const char *s)
+/* A copy of s (NULL for NULL); NULL, reported once, when out of memory. */
+static char *copy(loader *ld, const char *s)
 {
-    return s ? strdup(s) : NULL;
+    char *p = s ? strdup(s) : NULL;
+    if (s && !p) {
+        if (!ld->oom)
+            diag_add(ld->diag, ld->y->file, 1, 1, "out of memory");
+        ld->oom = true;
+    }
+    return p;
 }
 
 /* The scalar under key (NULL when absent), reporting a located error when it is not one. */
@@ -118,7 +125,7 @@ static void get_duration(loader *ld, yaml_node_t *map, const char *key, drill_du
         out->given = true;
     } else if (valid_name(s, "")) {
         free(out->setting);
-        out->setting = strdup(s);
+        out->setting = copy(ld, s);
         out->given = true;
     } else {
         yamldoc_error(ld->y, n,
@@ -139,8 +146,8 @@ static char **get_words(loader *ld, yaml_node_t *node, const char *what, size_t 
             return NULL;
         }
         char **slot = PUSH(ld, words, *count);
-        if (slot)
-            *slot = strdup(yamldoc_scalar(node));
+        if (slot && !(*slot = copy(ld, yamldoc_scalar(node))))
+            (*count)--;
         return words;
     }
     if (!yamldoc_expect_seq(ld->y, node, what))
@@ -155,7 +162,10 @@ static char **get_words(loader *ld, yaml_node_t *node, const char *what, size_t 
         char **slot = PUSH(ld, words, *count);
         if (!slot)
             break;
-        *slot = strdup(w);
+        if (!(*slot = copy(ld, w))) {
+            (*count)--;
+            break;
+        }
     }
     if (*count == 0)
         yamldoc_error(ld->y, node, "%s needs at least one entry", what);
@@ -238,8 +248,8 @@ static void load_expect(loader *ld, drill_step *st, yaml_node_t *node)
                       "expectation names are lowercase words (a-z, 0-9, _, ., -)");
         name = NULL;
     }
-    x->name = dup_or_null(name);
-    x->label = dup_or_null(get_scalar(ld, node, "label"));
+    x->name = copy(ld, name);
+    x->label = copy(ld, get_scalar(ld, node, "label"));
     get_duration(ld, node, "within", &x->within);
     get_duration(ld, node, "after", &x->after);
     get_duration(ld, node, "grace", &x->grace);
@@ -294,7 +304,7 @@ static void load_branch(loader *ld, drill_step *st, yaml_node_t *node)
         return;
     b->cond = (drill_cond)cond;
     b->mark = mark_of(ld, yamldoc_get(ld->y, node, "goto"));
-    b->target_name = strdup(target);
+    b->target_name = copy(ld, target);
     b->words_mark = mark_of(ld, v);
     if (b->cond == COND_SILENCE)
         get_duration(ld, node, "silence", &b->silence);
@@ -336,7 +346,7 @@ static void load_lookup(loader *ld, drill_step *st, yaml_node_t *node)
             yamldoc_error(ld->y, node, "lookup needs kind (order, stock) and fields");
         return;
     }
-    st->lookup_kind = strdup(kind);
+    st->lookup_kind = copy(ld, kind);
     yaml_node_t *k, *v;
     for (size_t i = 0; yamldoc_pair(ld->y, fields, i, &k, &v); i++) {
         if (i >= DRILL_MAX_FIELDS) {
@@ -347,8 +357,8 @@ static void load_lookup(loader *ld, drill_step *st, yaml_node_t *node)
             yamldoc_error(ld->y, k, "lookup fields are name: value");
             continue;
         }
-        st->fields[st->field_count].name = strdup(yamldoc_scalar(k));
-        st->fields[st->field_count++].value = strdup(yamldoc_scalar(v));
+        st->fields[st->field_count].name = copy(ld, yamldoc_scalar(k));
+        st->fields[st->field_count++].value = copy(ld, yamldoc_scalar(v));
     }
 }
 
@@ -385,8 +395,8 @@ static void load_step(loader *ld, yaml_node_t *node, size_t index)
                       "step ids are lowercase words (a-z, 0-9, _, -), not \"end\"");
         id = NULL;
     }
-    st->id = strdup(id ? id : fallback);
-    st->text = dup_or_null(get_scalar(ld, node, "customer"));
+    st->id = copy(ld, id ? id : fallback);
+    st->text = copy(ld, get_scalar(ld, node, "customer"));
     load_turn(ld, st, node);
     get_bool(ld, node, "hangup", &st->hangup);
     get_bool(ld, node, "reveal", &st->reveal);
@@ -394,7 +404,7 @@ static void load_step(loader *ld, yaml_node_t *node, size_t index)
         load_lookup(ld, st, yamldoc_get(ld->y, node, "lookup"));
     load_list(ld, st, node, "expect", load_expect);
     load_list(ld, st, node, "on", load_branch);
-    st->then_name = dup_or_null(get_scalar(ld, node, "then"));
+    st->then_name = copy(ld, get_scalar(ld, node, "then"));
     if (st->hangup && (st->expect_count || st->branch_count))
         yamldoc_error(ld->y, node,
                       "the customer hangs up in this step: the drill ends there, so "
@@ -410,10 +420,10 @@ static void load_persona(loader *ld, yaml_node_t *node)
         return;
     yamldoc_check_keys(ld->y, node, keys, "persona");
     drill *dr = ld->dr;
-    dr->name = dup_or_null(get_scalar(ld, node, "name"));
-    dr->surname = dup_or_null(get_scalar(ld, node, "surname"));
-    dr->title_word = dup_or_null(get_scalar(ld, node, "title"));
-    dr->mood = dup_or_null(get_scalar(ld, node, "mood"));
+    dr->name = copy(ld, get_scalar(ld, node, "name"));
+    dr->surname = copy(ld, get_scalar(ld, node, "surname"));
+    dr->title_word = copy(ld, get_scalar(ld, node, "title"));
+    dr->mood = copy(ld, get_scalar(ld, node, "mood"));
     get_bool(ld, node, "known", &dr->known);
 }
 
@@ -457,10 +467,10 @@ static void load_header(loader *ld, yaml_node_t *root)
     if (id && !valid_name(id, "-"))
         yamldoc_error(ld->y, yamldoc_get(ld->y, root, "drill"),
                       "the drill id is a lowercase word (a-z, 0-9, _, -)");
-    dr->id = dup_or_null(id);
-    dr->title = dup_or_null(get_scalar(ld, root, "title"));
-    dr->playbook = dup_or_null(get_scalar(ld, root, "playbook"));
-    dr->intro = dup_or_null(get_scalar(ld, root, "intro"));
+    dr->id = copy(ld, id);
+    dr->title = copy(ld, get_scalar(ld, root, "title"));
+    dr->playbook = copy(ld, get_scalar(ld, root, "playbook"));
+    dr->intro = copy(ld, get_scalar(ld, root, "intro"));
     static const char *const required[] = {"drill", "title", "playbook", "steps"};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
         if (!yamldoc_get(ld->y, root, required[i]))
@@ -489,8 +499,9 @@ static int step_index(const drill *dr, const char *id)
     return DRILL_NEXT;
 }
 
-/* Names a step's unnamed expectations "step.kind", numbered when the step has two of a kind. */
-static void name_expectations(drill_step *st)
+/* Names a step's unnamed expectations "step.kind", numbered when the step has two of a kind;
+ * false when out of memory. */
+static bool name_expectations(drill_step *st)
 {
     for (size_t x = 0; x < st->expect_count; x++) {
         drill_expect *e = &st->expects[x];
@@ -504,8 +515,10 @@ static void name_expectations(drill_step *st)
             snprintf(name, sizeof name, "%s.%s%zu", st->id, kind_names[e->kind], same + 1);
         else
             snprintf(name, sizeof name, "%s.%s", st->id, kind_names[e->kind]);
-        e->name = strdup(name);
+        if (!(e->name = strdup(name)))
+            return false;
     }
+    return true;
 }
 
 /* Resolves a step's then: and goto: targets, reporting the ones that name no step. */
@@ -562,8 +575,10 @@ static void check_duplicate_names(loader *ld)
 {
     drill *dr = ld->dr;
     named *sorted = calloc(dr->expect_total ? dr->expect_total : 1, sizeof *sorted);
-    if (!sorted)
+    if (!sorted) {
+        diag_add(ld->diag, dr->file, 1, 1, "out of memory");
         return;
+    }
     for (size_t i = 0; i < dr->expect_total; i++)
         sorted[i] = (named){dr->expect_list[i]->name ? dr->expect_list[i]->name : "", i};
     if (dr->expect_total)
@@ -589,7 +604,10 @@ static void resolve_names(loader *ld)
                 diag_add(ld->diag, st->mark.file, st->mark.line, st->mark.col,
                          "step id \"%s\" is used twice", st->id);
         resolve_targets(ld, st);
-        name_expectations(st);
+        if (!name_expectations(st)) {
+            diag_add(ld->diag, dr->file, 1, 1, "out of memory");
+            return;
+        }
         dr->expect_total += st->expect_count;
     }
     if (!index_expectations(dr)) {
@@ -632,7 +650,8 @@ drill *drill_load(const char *file, const char *data, size_t len, diagnostics *d
                     load_step(&ld, item, i);
             if (steps && dr->step_count == 0 && d->count == before)
                 yamldoc_error(&y, steps, "a drill needs at least one step");
-            resolve_names(&ld);
+            if (!ld.oom)
+                resolve_names(&ld);
         }
     }
     yamldoc_free(&y);

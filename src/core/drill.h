@@ -189,6 +189,7 @@ typedef struct drill_result {
     size_t said_count;
     int score, max, percent;
     bool passed, finished;
+    bool failed; /* an allocation failed: the result is incomplete (its text and JSON say so) */
     const char *end_reason; /* "completed", "agent hung up", "customer hung up", "time limit",
                              * "stopped" */
 } drill_result;
@@ -229,9 +230,10 @@ const drill_step *drill_run_step(const drill_run *r, size_t *number);
 const char *drill_status_name(drill_status s);
 /* True for the statuses that count as not done (missed, early, not reached). */
 bool drill_status_missed(drill_status s);
-/* Appends the result as one JSON object (with a trailing newline). */
+/* Appends the result as one JSON object (with a trailing newline); out is marked failed when
+ * the result is incomplete (res->failed). */
 void drill_result_json(const drill_result *res, buf *out);
-/* Appends the result as a plain-text report. */
+/* Appends the result as a plain-text report; out is marked failed as for drill_result_json. */
 void drill_result_text(const drill_result *res, buf *out);
 
 /* Turns an answers line (an event record whose time may be "at": seconds after start instead of

@@ -128,6 +128,12 @@ static drill_stats *stats_for(drill_report *rep, const char *id, const char *tit
     memset(d, 0, sizeof *d);
     d->id = strdup(id);
     d->title = strdup(title ? title : "");
+    if (!d->id || !d->title) {
+        free(d->id);
+        free(d->title);
+        rep->drill_count--;
+        return NULL;
+    }
     return d;
 }
 
@@ -143,7 +149,10 @@ static expect_stats *expect_for(drill_stats *d, const char *name)
     d->expects = grown;
     expect_stats *e = &grown[d->expect_count++];
     memset(e, 0, sizeof *e);
-    e->name = strdup(name);
+    if (!(e->name = strdup(name))) {
+        d->expect_count--;
+        return NULL;
+    }
     return e;
 }
 
@@ -153,40 +162,47 @@ static const char *member(json_t *obj, const char *key)
     return json_string_value(json_object_get(obj, key));
 }
 
-/* Counts a result's expectations: reached unless skipped, met when met or late. */
-static void add_expectations(drill_stats *d, json_t *list)
+/* Counts a result's expectations: reached unless skipped, met when met or late; false when out
+ * of memory. */
+static bool add_expectations(drill_stats *d, json_t *list)
 {
     size_t i;
     json_t *x;
     json_array_foreach(list, i, x)
     {
         const char *name = member(x, "name"), *status = member(x, "status");
-        expect_stats *e = name && status ? expect_for(d, name) : NULL;
-        if (!e || !strcmp(status, "skipped"))
+        if (!name || !status)
+            continue;
+        expect_stats *e = expect_for(d, name);
+        if (!e)
+            return false;
+        if (!strcmp(status, "skipped"))
             continue;
         e->reached++;
         if (!strcmp(status, "met") || !strcmp(status, "late")) {
             e->met++;
             json_t *took = json_object_get(x, "took_s");
-            if (json_is_number(took))
-                int_push(&e->took, (int64_t)(json_number_value(took) * 1000.0 + 0.5));
+            if (json_is_number(took) &&
+                !int_push(&e->took, (int64_t)(json_number_value(took) * 1000.0 + 0.5)))
+                return false;
         }
     }
+    return true;
 }
 
-/* Counts a result's forbidden phrases for its drill and for the whole report. */
-static void add_phrases(drill_report *rep, drill_stats *d, json_t *list)
+/* Counts a result's forbidden phrases for its drill and for the whole report; false when out
+ * of memory. */
+static bool add_phrases(drill_report *rep, drill_stats *d, json_t *list)
 {
     size_t i;
     json_t *h;
     json_array_foreach(list, i, h)
     {
         const char *phrase = member(h, "phrase");
-        if (phrase) {
-            count_add(&d->phrases, phrase);
-            count_add(&rep->phrases, phrase);
-        }
+        if (phrase && !(count_add(&d->phrases, phrase) && count_add(&rep->phrases, phrase)))
+            return false;
     }
+    return true;
 }
 
 bool drill_report_add(drill_report *rep, const char *text, size_t len, char *err, size_t errlen)
@@ -206,21 +222,21 @@ bool drill_report_add(drill_report *rep, const char *text, size_t len, char *err
         return false;
     }
     drill_stats *d = stats_for(rep, id, member(root, "title"));
+    bool ok = d != NULL;
     if (d) {
         d->runs++;
         d->passed += json_is_true(json_object_get(root, "passed"));
-        int_push(&d->percent, json_integer_value(percent));
-        add_expectations(d, expects);
-        add_phrases(rep, d, json_object_get(root, "penalties"));
         const char *trainee = member(root, "trainee");
-        count_add(&d->trainees, trainee ? trainee : "-");
-        count_add(&rep->trainees, trainee ? trainee : "-");
+        ok = int_push(&d->percent, json_integer_value(percent)) && add_expectations(d, expects) &&
+             add_phrases(rep, d, json_object_get(root, "penalties")) &&
+             count_add(&d->trainees, trainee ? trainee : "-") &&
+             count_add(&rep->trainees, trainee ? trainee : "-");
         rep->results++;
     }
     json_decref(root);
-    if (!d)
+    if (!ok) /* what was counted of this result stays: the report is incomplete */
         snprintf(err, errlen, "out of memory");
-    return d != NULL;
+    return ok;
 }
 
 drill_report *drill_report_new(void)

@@ -153,6 +153,8 @@ void drill_result_json(const drill_result *res, buf *b)
 {
     const drill *dr = res->drill;
     bool first = true;
+    if (res->failed) /* an incomplete result is reported like a truncated buffer */
+        b->failed = true;
     buf_putc(b, '{');
     put_string(b, "drill", dr->id, &first);
     put_string(b, "title", dr->title, &first);
@@ -292,6 +294,8 @@ void drill_result_text(const drill_result *res, buf *b)
 {
     const drill *dr = res->drill;
     char ts[32];
+    if (res->failed) /* an incomplete result is reported like a truncated buffer */
+        b->failed = true;
     civil_format_iso(res->started, res->tz, ts);
     buf_printf(b, "Drill %s: %s (playbook %s)\n", dr->id, dr->title, dr->playbook);
     buf_printf(b, "Trainee: %s  Started: %s  Took: ", res->trainee ? res->trainee : "-", ts);

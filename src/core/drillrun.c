@@ -103,6 +103,8 @@ static bool text_has_line(drill_run *r, int line, const char *text, int64_t at)
         return false;
     buf_clear(&r->scratch);
     suggest_fill(r->e, c, line, at, &r->scratch, NULL, 0);
+    if (r->scratch.failed)
+        r->res.failed = true;
     return r->scratch.len > 0 && strstr(text, buf_str(&r->scratch)) != NULL;
 }
 
@@ -144,9 +146,13 @@ static bool state_listed(const drill_run *r, char **ids, size_t n, int state)
     return false;
 }
 
-static char *dup_text(const char *s)
+/* A copy of s (NULL for NULL); NULL, the result marked failed, when out of memory. */
+static char *dup_text(drill_run *r, const char *s)
 {
-    return s ? strdup(s) : NULL;
+    char *p = s ? strdup(s) : NULL;
+    if (s && !p)
+        r->res.failed = true;
+    return p;
 }
 
 /* Appends one line to the transcript. */
@@ -154,10 +160,18 @@ static void said(drill_run *r, int64_t at, event_from from, const char *text, co
 {
     drill_said *grown =
         realloc(r->res.transcript, (r->res.said_count + 1) * sizeof *r->res.transcript);
-    if (!grown)
+    if (!grown) {
+        r->res.failed = true;
         return;
+    }
     r->res.transcript = grown;
-    grown[r->res.said_count++] = (drill_said){at, from, dup_text(text), dup_text(line)};
+    drill_said s = {at, from, dup_text(r, text), dup_text(r, line)};
+    if ((text && !s.text) || (line && !s.line)) {
+        free(s.text);
+        free(s.line);
+        return;
+    }
+    grown[r->res.said_count++] = s;
 }
 
 /* ---- the outbox: customer events, emitted once the run is in a consistent state ----- */
@@ -167,8 +181,10 @@ static void post(drill_run *r, const event *ev)
     if (r->out_count == r->out_cap) {
         size_t cap = r->out_cap ? r->out_cap * 2 : 8;
         event *grown = realloc(r->outbox, cap * sizeof *grown);
-        if (!grown)
+        if (!grown) {
+            r->res.failed = true;
             return;
+        }
         r->outbox = grown;
         r->out_cap = cap;
     }
@@ -211,7 +227,7 @@ static void meet(drill_run *r, size_t i, int64_t at, const char *text)
         o->status = DRILL_LATE;
     }
     free(o->said);
-    o->said = dup_text(text);
+    o->said = dup_text(r, text);
 }
 
 /* Something the expectation wants happened at `at`: met, or noted as early. */
@@ -222,7 +238,7 @@ static void occurred(drill_run *r, size_t i, int64_t at, const char *text)
     if (at < o->opened_at + x->after.ms) {
         r->early_seen[i] = true;
         free(o->said);
-        o->said = dup_text(text);
+        o->said = dup_text(r, text);
         return;
     }
     meet(r, i, at, text);
@@ -236,7 +252,7 @@ static void broken(drill_run *r, size_t i, int64_t at, const char *text)
     o->met_at = at;
     o->awarded = 0;
     free(o->said);
-    o->said = dup_text(text);
+    o->said = dup_text(r, text);
 }
 
 static bool is_never(drill_kind k)
@@ -487,17 +503,27 @@ static void lint_reply(drill_run *r, const event *ev)
     size_t n = lint_check(r->lint, ev->text, strlen(ev->text), hits, LINT_MAX);
     for (size_t i = 0; i < n && i < LINT_MAX; i++) {
         drill_hit *grown = realloc(r->res.hits, (r->res.hit_count + 1) * sizeof *grown);
-        if (!grown)
+        if (!grown) {
+            r->res.failed = true;
             return;
+        }
         r->res.hits = grown;
         drill_hit *h = &grown[r->res.hit_count++];
         h->at = ev->ts_ms;
         h->kind = kinds[hits[i].kind];
         h->phrase = hits[i].phrase ? strdup(hits[i].phrase)
                                    : strndup(ev->text + hits[i].offset, hits[i].length);
-        h->better = dup_text(hits[i].better);
+        h->better = dup_text(r, hits[i].better);
         h->text = strdup(ev->text);
         h->points = r->dr->scoring.forbidden_penalty;
+        if (!h->phrase || !h->text || (hits[i].better && !h->better)) {
+            free(h->phrase);
+            free(h->better);
+            free(h->text);
+            r->res.hit_count--;
+            r->res.failed = true;
+            return;
+        }
     }
 }
 
@@ -688,7 +714,7 @@ drill_run *drill_run_new(const drill *dr, const engine *e, const char *conv, int
 void drill_run_set_trainee(drill_run *r, const char *name)
 {
     free(r->res.trainee);
-    r->res.trainee = dup_text(name);
+    r->res.trainee = dup_text(r, name);
 }
 
 void drill_run_start(drill_run *r)

@@ -583,7 +583,8 @@ static unsigned on_key(engine *e, conversation *c, const event *ev)
     return CHANGE_STATE;
 }
 
-static unsigned on_lookup(engine *e, conversation *c, const event *ev)
+/* Keeps a lookup's fields as values; *lost is set when one could not be kept (out of memory). */
+static unsigned on_lookup(engine *e, conversation *c, const event *ev, bool *lost)
 {
     unsigned changes = 0;
     for (size_t i = 0; i < ev->field_count; i++) {
@@ -591,6 +592,8 @@ static unsigned on_lookup(engine *e, conversation *c, const event *ev)
         snprintf(name, sizeof name, "%s.%s", ev->kind, ev->fields[i].name);
         if (set_value(&c->values, &c->value_count, name, ev->fields[i].value))
             changes = CHANGE_VALUES;
+        else
+            *lost = true;
     }
     return changes;
 }
@@ -626,6 +629,7 @@ bool engine_feed(engine *e, const event *ev, char *err, size_t errlen)
         e->now = ev->ts_ms;
     conversation *c = table_find(e, ev->conv);
     unsigned changes = 0;
+    bool lost = false;
     if (!c) {
         if (!(c = conversation_new(e, ev->conv, ev->ts_ms))) {
             snprintf(err, errlen, "out of memory");
@@ -655,7 +659,7 @@ bool engine_feed(engine *e, const event *ev, char *err, size_t errlen)
         changes |= on_key(e, c, ev);
         break;
     case EVENT_LOOKUP:
-        changes |= on_lookup(e, c, ev);
+        changes |= on_lookup(e, c, ev, &lost);
         break;
     case EVENT_CLOSE:
         changes |= on_close(e, c, ev);
@@ -663,7 +667,9 @@ bool engine_feed(engine *e, const event *ev, char *err, size_t errlen)
     }
     reschedule(e, c);
     notify(e, c, ev->ts_ms, changes);
-    return true;
+    if (lost)
+        snprintf(err, errlen, "out of memory: not every looked-up value was kept");
+    return !lost;
 }
 
 bool engine_set_value(engine *e, const char *conv, const char *name, const char *value, int64_t now)

@@ -231,11 +231,15 @@ static fieldmap_format *format_compile(const char *text, char *err, size_t errle
         }
         format_part *part = &f->parts[f->count++];
         part->literal = buf_take(&lit);
-        if (!part->literal && !(part->literal = strdup("")))
+        if (!part->literal) {
+            snprintf(err, errlen, "out of memory");
             goto fail;
+        }
         if (!*t)
             return f;
         char *inner = strndup(t + 1, (size_t)(close - t - 1));
+        if (!inner)
+            snprintf(err, errlen, "out of memory");
         part->path = inner ? fieldmap_path_compile(inner, err, errlen) : NULL;
         free(inner);
         if (!part->path)
@@ -525,6 +529,8 @@ static bool put_value(const fieldmap *m, const fieldmap_field *f, const json_t *
     const char *to = ok ? mapped(f, buf_str(&text)) : NULL;
     if (ok)
         buf_puts(out, to ? to : buf_str(&text));
+    if (text.failed)
+        out->failed = true;
     buf_free(&text);
     return ok;
 }
@@ -576,8 +582,11 @@ static void tidy(buf *b)
             continue;
         buf_putc(&t, *s);
     }
+    bool failed = b->failed || t.failed;
     buf_clear(b);
     buf_puts(b, buf_str(&t));
+    if (failed)
+        b->failed = true;
     buf_free(&t);
 }
 
@@ -597,6 +606,8 @@ static bool put_format(const fieldmap *m, const fieldmap_field *f, json_t *node,
     tidy(&t);
     if (any)
         buf_puts(out, buf_str(&t));
+    if (t.failed)
+        out->failed = true;
     buf_free(&t);
     return any;
 }
@@ -687,7 +698,16 @@ static fieldmap_status api_error(fieldmap_result *r, json_t *v)
     return r->status;
 }
 
-/* Computes every field; false (with r filled) when a required one is absent. */
+/* Fills r for running out of memory while computing field f; false. */
+static bool no_memory(fieldmap_result *r, const fieldmap_field *f)
+{
+    r->status = FIELDMAP_NO_MEMORY;
+    snprintf(r->message, sizeof r->message, "out of memory (field %s)", f->name);
+    return false;
+}
+
+/* Computes every field; false (with r filled) when a required one is absent or memory ran
+ * out. */
 static bool fill_fields(const fieldmap *m, json_t *record, fieldmap_result *r)
 {
     for (size_t i = 0; i < m->count; i++) {
@@ -695,6 +715,10 @@ static bool fill_fields(const fieldmap *m, json_t *record, fieldmap_result *r)
         buf raw;
         buf_init(&raw);
         bool present = field_value(m, f, record, &raw) && raw.len > 0;
+        if (raw.failed) {
+            buf_free(&raw);
+            return no_memory(r, f);
+        }
         if (!present && f->fallback) {
             buf_puts(&raw, f->fallback);
             present = true;
@@ -714,7 +738,7 @@ static bool fill_fields(const fieldmap *m, json_t *record, fieldmap_result *r)
         char *value = clean_value(&raw);
         buf_free(&raw);
         if (!value)
-            continue;
+            return no_memory(r, f);
         r->values[r->count++] = (fieldmap_value){f->name, f->label, value};
     }
     return true;

@@ -52,6 +52,7 @@ typedef enum fieldmap_status {
     FIELDMAP_NOT_FOUND, /* the record path is absent (an empty result list) */
     FIELDMAP_MISSING,   /* a required field is absent */
     FIELDMAP_API_ERROR, /* the error path is present */
+    FIELDMAP_NO_MEMORY, /* an allocation failed */
 } fieldmap_status;
 
 typedef struct fieldmap_value {

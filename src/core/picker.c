@@ -98,13 +98,48 @@ static size_t playbook_order(const playbook *pb, ranked *all)
     return n;
 }
 
+/* The sort key picker_search gives a line: its rank, then its place in reading order. */
+static long line_key(const playbook *pb, int line, size_t place, char words[][MAX_WORD],
+                     size_t nwords)
+{
+    int rank = 0;
+    for (size_t w = 0; w < nwords && rank < NO_MATCH; w++)
+        rank += word_rank(pb, &pb->lines[line], words[w]);
+    return rank < NO_MATCH ? (long)rank * (long)(pb->line_count + 1) + (long)place : -1;
+}
+
+/* picker_search without memory for the ranking: the same lines in the same order, found by
+ * scanning the playbook once per line written. */
+static size_t search_in_place(const playbook *pb, char words[][MAX_WORD], size_t nwords, int *out,
+                              size_t max)
+{
+    size_t n = 0;
+    for (long last = -1; n < max; n++) {
+        long best = -1;
+        size_t place = 0;
+        for (size_t s = 0; s < pb->state_count; s++)
+            for (size_t i = 0; i < pb->states[s].line_count; i++, place++) {
+                int line = pb->states[s].lines[i];
+                long key = line_key(pb, line, place, words, nwords);
+                if (key > last && (best < 0 || key < best)) {
+                    best = key;
+                    out[n] = line;
+                }
+            }
+        if (best < 0)
+            break;
+        last = best;
+    }
+    return n;
+}
+
 size_t picker_search(const playbook *pb, const char *query, int *out, size_t max)
 {
     char words[MAX_WORDS][MAX_WORD];
     size_t nwords = split_words(query ? query : "", words, MAX_WORDS);
     ranked *all = calloc(pb->line_count + 1, sizeof *all);
     if (!all)
-        return 0;
+        return search_in_place(pb, words, nwords, out, max);
     size_t total = playbook_order(pb, all), kept = 0;
     for (size_t i = 0; i < total; i++) {
         int rank = 0;

@@ -27,17 +27,33 @@ typedef struct loader {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static char *dup_or_null(const char *s)
+/* Reports running out of memory, once per load. */
+static void report_oom(loader *ld)
 {
-    return s ? strdup(s) : NULL;
+    if (!ld->oom) {
+        ld->oom = true;
+        diag_add(ld->diag, ld->y->file, 1, 1, "out of memory");
+    }
 }
 
-/* Replaces *slot with a copy of s. */
-static void set_string(char **slot, const char *s)
+/* A copy of s (NULL for NULL); NULL, reported, when out of memory. */
+static char *copy(loader *ld, const char *s)
 {
-    char *copy = dup_or_null(s);
+    char *p = s ? strdup(s) : NULL;
+    if (s && !p)
+        report_oom(ld);
+    return p;
+}
+
+/* Replaces *slot with a copy of s; false (reported, *slot unchanged) when out of memory. */
+static bool set_string(loader *ld, char **slot, const char *s)
+{
+    char *p = copy(ld, s);
+    if (s && !p)
+        return false;
     free(*slot);
-    *slot = copy;
+    *slot = p;
+    return true;
 }
 
 /* Appends one zeroed element to a dynamic array; NULL when out of memory. */
@@ -56,10 +72,8 @@ static void *push_item(void **array, size_t *count, size_t size)
 static void *push_checked(loader *ld, void **array, size_t *count, size_t size)
 {
     void *p = push_item(array, count, size);
-    if (!p && !ld->oom) {
-        ld->oom = true;
-        diag_add(ld->diag, ld->y->file, 1, 1, "out of memory");
-    }
+    if (!p)
+        report_oom(ld);
     return p;
 }
 
@@ -221,8 +235,10 @@ static void load_settings(loader *ld, yaml_node_t *map)
         pb_setting *s = find_setting(ld->pb, name);
         if (!s && !(s = PUSH(ld, ld->pb->settings, ld->pb->setting_count)))
             return;
-        if (!s->name)
-            s->name = strdup(name);
+        if (!s->name && !(s->name = copy(ld, name))) {
+            ld->pb->setting_count--;
+            return;
+        }
         s->ms = ms;
     }
 }
@@ -261,19 +277,21 @@ static void load_placeholder(loader *ld, yaml_node_t *k, yaml_node_t *v)
     bool fresh = !p;
     if (!p && !(p = PUSH(ld, ld->pb->placeholders, ld->pb->placeholder_count)))
         return;
-    if (fresh)
-        p->name = strdup(name);
+    if (fresh && !(p->name = copy(ld, name))) {
+        ld->pb->placeholder_count--;
+        return;
+    }
     if (src || fresh)
         p->source = source;
     const char *def = get_scalar(ld, v, "default");
     const char *label = get_scalar(ld, v, "label");
     const char *fallback = get_scalar(ld, v, "fallback");
     if (def)
-        set_string(&p->default_value, def);
+        set_string(ld, &p->default_value, def);
     if (label)
-        set_string(&p->label, label);
+        set_string(ld, &p->label, label);
     if (fallback)
-        set_string(&p->fallback, fallback);
+        set_string(ld, &p->fallback, fallback);
 }
 
 static void load_placeholders(loader *ld, yaml_node_t *map)
@@ -302,7 +320,10 @@ static char **load_word_list(loader *ld, yaml_node_t *seq, size_t *count, const 
         char **slot = PUSH(ld, words, *count);
         if (!slot)
             break;
-        *slot = strdup(w);
+        if (!(*slot = copy(ld, w))) {
+            (*count)--;
+            break;
+        }
     }
     return words;
 }
@@ -329,8 +350,10 @@ static void load_cues(loader *ld, yaml_node_t *map)
         pb_cue_set *set = idx >= 0 ? &ld->pb->cues[idx] : PUSH(ld, ld->pb->cues, ld->pb->cue_count);
         if (!set)
             return;
-        if (!set->name)
-            set->name = strdup(name);
+        if (!set->name && !(set->name = copy(ld, name))) {
+            ld->pb->cue_count--;
+            return;
+        }
         free_words(set->words, set->word_count);
         set->words = load_word_list(ld, v, &set->word_count, "a cue set");
         set->folded = false;
@@ -358,9 +381,13 @@ static void load_forbidden_entry(loader *ld, yaml_node_t *node)
             f = &ld->pb->forbidden[i];
     if (!f && !(f = PUSH(ld, ld->pb->forbidden, ld->pb->forbidden_count)))
         return;
-    set_string(&f->phrase, phrase);
-    set_string(&f->better, better);
-    set_string(&f->note, get_scalar(ld, node, "note"));
+    if (!set_string(ld, &f->phrase, phrase)) {
+        if (!f->phrase) /* a fresh entry: nothing to look it up by */
+            ld->pb->forbidden_count--;
+        return;
+    }
+    set_string(ld, &f->better, better);
+    set_string(ld, &f->note, get_scalar(ld, node, "note"));
     free_words(f->allow, f->allow_count);
     f->allow = NULL;
     f->allow_count = 0;
@@ -418,7 +445,7 @@ static void load_time_ranges(loader *ld, yaml_node_t *seq)
             return;
         r->from_min = from;
         r->to_min = to;
-        r->text = strdup(text);
+        r->text = copy(ld, text);
     }
 }
 
@@ -463,7 +490,7 @@ static void load_holidays(loader *ld, yaml_node_t *seq)
         if (!slot)
             return;
         *slot = h;
-        slot->text = strdup(text);
+        slot->text = copy(ld, text);
     }
 }
 
@@ -491,7 +518,7 @@ static char *duration_text(loader *ld, yaml_node_t *node, const char *what)
                       what);
         return NULL;
     }
-    return strdup(s);
+    return copy(ld, s);
 }
 
 static void free_transition(pb_transition *t)
@@ -532,12 +559,12 @@ static bool load_trigger(loader *ld, yaml_node_t *node, pb_transition *t)
         }
         t->trigger = (pb_trigger)i;
         if (i == TRIGGER_KEY)
-            t->key = strdup(s);
+            t->key = copy(ld, s);
         else if (i == TRIGGER_EVENT && !parse_event_kind(s, &t->event)) {
             yamldoc_error(ld->y, n, "event must be open, close, customer_message or agent_message");
             return false;
         } else if (i == TRIGGER_CUE)
-            t->cue_name = strdup(s);
+            t->cue_name = copy(ld, s);
         else if (i == TRIGGER_AFTER)
             t->after_name = duration_text(ld, n, "after");
     }
@@ -572,8 +599,8 @@ static void load_transitions(loader *ld, yaml_node_t *seq, pb_transition **out, 
             free_transition(&t);
             continue;
         }
-        t.to_name = strdup(to);
-        t.line_id = dup_or_null(line);
+        t.to_name = copy(ld, to);
+        t.line_id = copy(ld, line);
         pb_transition *slot = PUSH(ld, list, n);
         if (!slot) {
             free_transition(&t);
@@ -587,6 +614,7 @@ static void load_transitions(loader *ld, yaml_node_t *seq, pb_transition **out, 
             for (size_t i = 0; i < n; i++)
                 free_transition(&list[i]);
             free(list);
+            report_oom(ld);
             return;
         }
         if (*count)
@@ -654,8 +682,8 @@ static bool load_fallbacks(loader *ld, yaml_node_t *map, pb_line *l)
         pb_pair *p = PUSH(ld, l->fallbacks, l->fallback_count);
         if (!p)
             return false;
-        p->name = strdup(name);
-        p->text = strdup(text);
+        p->name = copy(ld, name);
+        p->text = copy(ld, text);
     }
     return true;
 }
@@ -685,9 +713,11 @@ static bool load_line_fields(loader *ld, yaml_node_t *node, pb_line *l)
                       "short code \"%s\": use lowercase letters and digits", code);
         return false;
     }
-    l->id = strdup(id);
-    l->code = dup_or_null(code);
-    l->text = strdup(text);
+    l->id = copy(ld, id);
+    l->code = copy(ld, code);
+    l->text = copy(ld, text);
+    if (!l->id || !l->text || (code && !l->code))
+        return false;
     l->mark = mark_of(ld, node);
     l->origin = ld->origin;
     yaml_node_t *n;
@@ -791,7 +821,7 @@ static void load_ladder(loader *ld, yaml_node_t *seq, pb_state *st)
             return;
         step->mark = mark_of(ld, item);
         step->after_name = duration_text(ld, after, "after");
-        step->line_id = strdup(line);
+        step->line_id = copy(ld, line);
         step->line = PB_NONE;
         yaml_node_t *n;
         if ((n = yamldoc_get(ld->y, item, "repeat")))
@@ -831,8 +861,8 @@ static void load_avoid(loader *ld, yaml_node_t *seq, pb_state *st)
         pb_avoid *a = PUSH(ld, st->avoid, st->avoid_count);
         if (!a)
             return;
-        a->never = strdup(never);
-        a->say = strdup(say);
+        a->never = copy(ld, never);
+        a->say = copy(ld, say);
         a->say_line = PB_NONE;
     }
 }
@@ -857,7 +887,10 @@ static void load_state(loader *ld, yaml_node_t *k, yaml_node_t *v)
         pb_state *st = PUSH(ld, ld->pb->states, ld->pb->state_count);
         if (!st)
             return;
-        st->id = strdup(id);
+        if (!(st->id = copy(ld, id))) {
+            ld->pb->state_count--;
+            return;
+        }
         s = (int)ld->pb->state_count - 1;
     }
     pb_state *st = &ld->pb->states[s];
@@ -865,7 +898,7 @@ static void load_state(loader *ld, yaml_node_t *k, yaml_node_t *v)
     st->mark = mark_of(ld, k);
     const char *label = get_scalar(ld, v, "label");
     if (label)
-        set_string(&st->label, label);
+        set_string(ld, &st->label, label);
     else if (!st->label)
         yamldoc_error(ld->y, k, "state \"%s\" needs a \"label\"", id);
     yaml_node_t *n;
@@ -1054,12 +1087,12 @@ static void apply_root(loader *ld, yaml_node_t *root)
     if (!id)
         yamldoc_error(ld->y, root, "missing \"playbook\": the playbook id");
     else
-        set_string(&ld->pb->id, id);
+        set_string(ld, &ld->pb->id, id);
     const char *name = get_scalar(ld, root, "name"), *locale = get_scalar(ld, root, "locale");
     if (name)
-        set_string(&ld->pb->name, name);
+        set_string(ld, &ld->pb->name, name);
     if (locale)
-        set_string(&ld->pb->locale, locale);
+        set_string(ld, &ld->pb->locale, locale);
     if ((n = yamldoc_get(ld->y, root, "settings")))
         load_settings(ld, n);
     if ((n = yamldoc_get(ld->y, root, "placeholders")))
@@ -1081,7 +1114,10 @@ static bool apply_text(loader *ld, const char *file, const char *data, size_t le
     char **slot = PUSH(ld, ld->pb->files, ld->pb->file_count);
     if (!slot)
         return false;
-    *slot = strdup(file);
+    if (!(*slot = copy(ld, file))) {
+        ld->pb->file_count--;
+        return false;
+    }
     yamldoc y;
     loader here = *ld;
     here.y = &y;

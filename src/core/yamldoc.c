@@ -75,13 +75,24 @@ static diag_line parse_diag_line(const char *s, size_t len)
     return d;
 }
 
+/* Says, under the first message's file, that the messages could not be sorted. */
+static void diag_unsorted(diagnostics *d)
+{
+    diag_line first = parse_diag_line(buf_str(&d->text), d->text.len);
+    buf_printf(&d->text, "%.*s:1:1: out of memory (these messages are not in order)\n",
+               (int)first.file_len, first.text);
+    d->count++;
+}
+
 void diag_sort(diagnostics *d)
 {
     if (d->count < 2 || d->text.failed)
         return;
     diag_line *lines = calloc((size_t)d->count, sizeof *lines);
-    if (!lines)
+    if (!lines) {
+        diag_unsorted(d);
         return;
+    }
     size_t n = 0;
     const char *s = buf_str(&d->text);
     for (const char *p = s; *p && n < (size_t)d->count;) {
@@ -98,6 +109,7 @@ void diag_sort(diagnostics *d)
     free(lines);
     if (sorted.failed) {
         buf_free(&sorted);
+        diag_unsorted(d);
         return;
     }
     buf_free(&d->text);

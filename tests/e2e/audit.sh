@@ -2,7 +2,7 @@
 # huashu audit: the report formats, gzip input, --target and --fail-under, bad and empty
 # input, and the real corpus (skipped when ../shared/corpus is absent).
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 17
 
 MINI="$TESTDATA/playbooks/mini.yaml"
 BASIC="$TESTDATA/audit/basic.jsonl"
@@ -33,7 +33,7 @@ if [ "$rc" = 0 ] && [ "$(wc -l <"$TMP/out")" = 5 ] && head -1 "$TMP/out" | grep 
 else not_ok "CSV report (rc=$rc)"; diag "$(cat "$TMP/out")"; fi
 
 gzip -c "$BASIC" >"$TMP/basic.jsonl.gz"
-"$HUASHU" audit --playbook "$MINI" --summary "$BASIC" >"$TMP/plain" 2>&1
+huashu_run audit --playbook "$MINI" --summary "$BASIC" >"$TMP/plain" 2>&1
 run_huashu audit --playbook "$MINI" --summary "$TMP/basic.jsonl.gz"
 if [ "$rc" = 0 ] && cmp -s "$TMP/plain" "$TMP/out"; then ok "gzip input gives the same totals"; else not_ok "gzip input (rc=$rc)"; diag "$(cat "$TMP/err")"; fi
 
@@ -76,6 +76,7 @@ CORPUS="$SHARED/corpus/taobao-ecd.jsonl"
 if [ ! -r "$CORPUS" ]; then
   skip "corpus: $CORPUS is absent"
   skip "corpus JSON: $CORPUS is absent"
+  check "no sanitizer or valgrind reports" no_sanitizer_reports
   done_testing
 fi
 run_huashu audit --summary "$CORPUS"
@@ -87,4 +88,5 @@ run_huashu audit --format json "$CORPUS"
 if [ "$rc" = 0 ] && [ "$(grep -o '"conv":"ecd-[0-9]*"' "$TMP/out" | sort -u | wc -l)" = 177 ]; then
   ok "corpus JSON: a record per conversation"
 else not_ok "corpus JSON (rc=$rc)"; fi
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

@@ -1,7 +1,7 @@
 #!/bin/sh
 # huashu check: good and broken playbooks, messages with file:line:col.
 . "$(dirname "$0")/lib.sh"
-plan 13
+plan 14
 
 run_huashu check "$HUASHU_DATA/playbooks/zh_CN.yaml" "$HUASHU_DATA/playbooks/zh_TW.yaml" "$HUASHU_DATA/playbooks/en.yaml"
 if [ "$rc" -eq 0 ] && [ "$(grep -c ': ok: playbook' "$TMP/out")" -eq 3 ]; then ok "bundled playbooks pass"; else not_ok "bundled playbooks pass"; diag "$(cat "$TMP/err")"; fi
@@ -53,4 +53,5 @@ run_huashu check "$TMP/config.yaml"
 if [ "$rc" -eq 1 ] && contains "$TMP/err" "config.yaml:2:9: ui.bell must be true or false" &&
   contains "$TMP/err" "config.yaml:3:14: ui.lint_mode must be one of warn|confirm|block"; then
   ok "bad config values named with line and column"; else not_ok "bad config values"; diag "$(cat "$TMP/err")"; fi
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

@@ -50,7 +50,7 @@ fi
 check "every line of the log is whole JSON" session_log_whole
 check "and the lines before it are intact" log_has "第一句:我的快递怎么还没到?"
 log=$(session_logs | head -1)
-"$HUASHU" replay "$log" >"$TMP/replay.out" 2>"$TMP/replay.err"
+huashu_run replay "$log" >"$TMP/replay.out" 2>"$TMP/replay.err"
 if [ $? = 0 ] && [ ! -s "$TMP/replay.err" ] && grep -q '"conv":"d-1"' "$TMP/replay.out"; then
   ok "huashu replay reads the log without a bad line"
 else

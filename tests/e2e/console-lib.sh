@@ -3,8 +3,9 @@
 # fixed TERM and size, types with send-keys and reads the screen with capture-pane -p.
 # Time-dependent behaviour runs on an honest fast clock: --time-scale N makes huashu's whole
 # clock (timers, ladders, the demo feed) run N times faster; nothing sleeps 25 s.
-# HUASHU_WRAPPER (e.g. "valgrind -q --error-exitcode=99") runs the binary under a tool.
-# CONSOLE_WAIT scales every wait (default 1; raise it under valgrind).
+# HUASHU_WRAPPER (e.g. "valgrind -q --error-exitcode=99") runs the binary under a tool; its
+# reports go to the session's stderr ($TMP/stderr), which no_sanitizer_reports (lib.sh) reads.
+# CONSOLE_WAIT scales every wait (WAIT_SCALE, lib.sh; default 1; raise it under valgrind).
 # CONSOLE_SETUP (e.g. "ulimit -f 8") is a shell line run just before huashu starts.
 
 if ! command -v tmux >/dev/null 2>&1 || ! command -v bash >/dev/null 2>&1; then
@@ -13,7 +14,6 @@ if ! command -v tmux >/dev/null 2>&1 || ! command -v bash >/dev/null 2>&1; then
 fi
 
 SOCK="huashu-test-$$"
-WAIT_SCALE=${CONSOLE_WAIT:-1}
 trap 'tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 
 tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
@@ -118,13 +118,6 @@ suggestion_number() {
 
 # compose_text: what the compose line holds ("> " prompt and trailing blanks removed).
 compose_text() { screen | grep '^> ' | tail -1 | sed -e 's/^> //' -e 's/ *$//'; }
-
-# no_sanitizer_reports: stderr holds no AddressSanitizer/UBSan/valgrind report.
-no_sanitizer_reports() {
-  sleep 0.5 # a session just ended may still be writing its report
-  ! cat "$TMP/stderr.all" "$TMP/stderr" 2>/dev/null |
-    grep -E 'AddressSanitizer|LeakSanitizer|runtime error|^==[0-9]+== '
-}
 
 # Session log of this run.
 session_log() { cat "$XDG_STATE_HOME"/huashu/sessions/*.jsonl 2>/dev/null; }

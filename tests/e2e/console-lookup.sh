@@ -143,7 +143,5 @@ keys y
 if wait_exit && [ "$status" = 0 ] && ! session_log | grep -qF '"kind":"stock"'; then
   ok "quits cleanly; the cancelled stock lookup never reached the log"
 else not_ok "quit"; diag "status ${status:-none}" "$(cat "$TMP/stderr")" "$(session_log)"; fi
-if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error|ERROR SUMMARY: [1-9]' "$TMP/stderr" 2>/dev/null; then
-  not_ok "no sanitizer or valgrind reports"; diag "$(cat "$TMP/stderr")"
-else ok "no sanitizer or valgrind reports"; fi
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

@@ -6,7 +6,7 @@
 # terminal; one column; --no-hints on a faster clock; leaving a drill early.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 19
+plan 20
 
 DRILLS="$XDG_STATE_HOME/huashu/drills"
 SCALE=$(awk "BEGIN { print 1 / $WAIT_SCALE }")
@@ -101,4 +101,5 @@ if [ "${status:-}" = 1 ] && [ -n "$result" ] && [ "$(json_field "$result" "d['en
   ok "a drill left early is scored as it stands, saved, and exits 1"
 else not_ok "leaving early (status ${status:-none})"; diag "$(cat "$result" 2>/dev/null)" "$(screen)"; fi
 
+check "no sanitizer or valgrind reports from the later sessions" no_sanitizer_reports
 done_testing

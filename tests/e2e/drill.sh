@@ -6,7 +6,7 @@
 
 DRILLS=$(ls "$HUASHU_DATA"/drills/*/*.yaml)
 count=$(echo "$DRILLS" | wc -l)
-plan $((count * 3 + 22))
+plan $((count * 3 + 23))
 ANSWERS="$TESTDATA/drills"
 
 # json_field FILE EXPR: a value of the JSON result in FILE (python3 reads it).
@@ -68,10 +68,10 @@ if [ "$rc" -eq 2 ] && contains "$TMP/err" "nowhere/nothing: no such file nor bun
 
 # --- saved results and drill report ---------------------------------------------------------
 for t in 小王 小李; do
-  "$HUASHU" drill run "$SC" --answers "$ANSWERS/zh_CN-silent_call.model.jsonl" --trainee "$t" --save >/dev/null 2>&1
+  huashu_run drill run "$SC" --answers "$ANSWERS/zh_CN-silent_call.model.jsonl" --trainee "$t" --save >/dev/null 2>&1
 done
-"$HUASHU" drill run "$SC" --answers "$ANSWERS/zh_CN-silent_call.wrong.jsonl" --trainee 小张 --save >/dev/null 2>"$TMP/saved"
-"$HUASHU" drill run "$HUASHU_DATA/drills/zh_CN/transfer.yaml" --answers "$ANSWERS/zh_CN-transfer.model.jsonl" --trainee 小王 --save >/dev/null 2>&1
+huashu_run drill run "$SC" --answers "$ANSWERS/zh_CN-silent_call.wrong.jsonl" --trainee 小张 --save >/dev/null 2>"$TMP/saved"
+huashu_run drill run "$HUASHU_DATA/drills/zh_CN/transfer.yaml" --answers "$ANSWERS/zh_CN-transfer.model.jsonl" --trainee 小王 --save >/dev/null 2>&1
 DIR="$XDG_STATE_HOME/huashu/drills"
 n_json=$(ls "$DIR"/*.json 2>/dev/null | wc -l) n_txt=$(ls "$DIR"/*.txt 2>/dev/null | wc -l)
 if [ "$n_json" -eq 4 ] && [ "$n_txt" -eq 4 ] && ! ls -a "$DIR" | grep -q 'XXXXXX\|\.tmp'; then
@@ -156,4 +156,5 @@ n_cn=$(ls "$HUASHU_DATA"/drills/zh_CN/*.yaml | wc -l)
 if [ "$n_cn" -ge 12 ] && [ "$n_tw" -ge 4 ] && [ "$n_en" -ge 4 ]; then ok "12 zh_CN drills, at least 4 in zh_TW and en"; else
   not_ok "bundled drill counts: $n_cn $n_tw $n_en"; fi
 
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

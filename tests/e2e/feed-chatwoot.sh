@@ -31,7 +31,7 @@ chatwoot:
   url: $BASE
   account_id: 1
   poll: 1s
-  timeout: 5s
+  timeout: $((5 * WAIT_SCALE))s
 EOF
 
 run_huashu check "$XDG_CONFIG_HOME/huashu/config.yaml"
@@ -63,7 +63,7 @@ chmod 600 "$TMP/token"
 control conversation '{"id":1024,"name":"王芳"}'
 control message '{"conv":1024,"content":"我的快递怎么还没到?","type":0}'
 : >"$TMP/agent.jsonl"
-bg "$HUASHU" feed --send "file:$TMP/agent.jsonl" >"$TMP/events" 2>"$TMP/feed.err"
+bg huashu_exec feed --send "file:$TMP/agent.jsonl" >"$TMP/events" 2>"$TMP/feed.err"
 hp=$last_pid
 check "the open conversation and its message arrive" wait_until 10 log_has 我的快递怎么还没到
 check "as events of conversation cw-1024 from the customer" sh -c \
@@ -125,5 +125,5 @@ check "every request carried the token (the one 401 was the injected one)" \
 check "the token is in no output, log or diagnostics" sh -c \
   "! grep -rqF '$TOKEN' '$TMP/events' '$TMP/feed.err' '$TMP/out' '$TMP/err' '$XDG_STATE_HOME'"
 stop_bg
-check "no sanitizer reports" feed_sanitizer_clean
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

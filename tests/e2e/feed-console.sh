@@ -70,13 +70,14 @@ cat >"$TMP/pipe-in.sh" <<EOF
 exec "\$@" <"$TMP/stdin.jsonl"
 EOF
 chmod +x "$TMP/pipe-in.sh"
-HUASHU_WRAPPER="$TMP/pipe-in.sh"
+wrapper=${HUASHU_WRAPPER:-}
+HUASHU_WRAPPER="$TMP/pipe-in.sh $wrapper" # under valgrind too
 start 120 30 --feed -
 screen_check "stdin: the event is on screen" "从标准输入来的消息"
 keys 1
 keys Enter
 screen_check "stdin: keys still work (from /dev/tty): the line is sent" "copied to clipboard"
-HUASHU_WRAPPER=
+HUASHU_WRAPPER=$wrapper
 tm kill-server >/dev/null 2>&1
 rm -rf "$XDG_STATE_HOME"
 

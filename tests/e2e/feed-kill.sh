@@ -19,7 +19,7 @@ done
 EOF
 chmod +x "$TMP/stream.sh"
 
-bg "$HUASHU" feed --quiet "exec:$TMP/stream.sh" 2>"$TMP/err1"
+bg huashu_exec feed --quiet "exec:$TMP/stream.sh" 2>"$TMP/err1"
 hp=$last_pid
 log_lines() {
   f=$(session_logs | head -1)
@@ -36,13 +36,14 @@ check "killed mid-stream (fewer than 1,000 events logged)" test "$n" -lt 1000
 check "every line is a complete event, in order, with no gap" awk -v n="$n" '
   { if (index($0, "\"text\":\"event #" NR "\"}") == 0) { print "line " NR ": " $0; exit 1 } }
   END { if (NR != n) exit 1 }' "$log"
-check "the log replays with no bad line" sh -c "'$HUASHU' replay '$log' >/dev/null 2>'$TMP/replay.err' && ! test -s '$TMP/replay.err'"
+replays_clean() { huashu_run replay "$log" >/dev/null 2>"$TMP/replay.err" && ! test -s "$TMP/replay.err"; }
+check "the log replays with no bad line" replays_clean
 check "the bridge does not outlive huashu" wait_until 10 sh -c "! pgrep -f '$TMP/[s]tream.sh'"
 
 sum_before=$(cksum <"$log")
-ev n-1 customer 新的会话 1 | "$HUASHU" feed --quiet - >/dev/null 2>"$TMP/err2"
+ev n-1 customer 新的会话 1 | huashu_run feed --quiet - >/dev/null 2>"$TMP/err2"
 check "a new session starts cleanly" test $? = 0
 check "in a file of its own" test "$(session_logs | wc -l)" = 2
 check "the old log is left as it was" test "$(cksum <"$log")" = "$sum_before"
-check "no sanitizer reports" feed_sanitizer_clean
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

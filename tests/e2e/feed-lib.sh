@@ -1,9 +1,10 @@
 # feed-lib.sh: what the feed tests share (sourced after lib.sh). Nothing here sleeps for a
 # fixed time to test a timer: every wait polls for its condition with a time limit.
-# FEED_WAIT scales the limits (raise it under valgrind).
+# FEED_WAIT scales the limits (default: WAIT_SCALE, lib.sh's CONSOLE_WAIT; raise it under valgrind).
+# The binary runs through huashu_run / huashu_exec (lib.sh): bg huashu_exec feed ...
 
 TOOLS=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tools
-FEED_WAIT=${FEED_WAIT:-1}
+FEED_WAIT=${FEED_WAIT:-$WAIT_SCALE}
 BG_PIDS=""
 
 # ev CONV FROM TEXT [SECOND]: one message event line.
@@ -52,10 +53,3 @@ trap 'stop_bg; rm -rf "$TMP"' EXIT
 
 # gone PID: the process has exited.
 gone() { ! kill -0 "$1" 2>/dev/null; }
-
-# feed_sanitizer_clean: no AddressSanitizer, LeakSanitizer, UBSan or valgrind report in any
-# output this test kept (meaningful under ./configure --enable-asan or a valgrind HUASHU).
-feed_sanitizer_clean() {
-  ! cat "$TMP"/*err* "$TMP"/*.out "$TMP/err" 2>/dev/null |
-    grep -qE 'AddressSanitizer|LeakSanitizer|runtime error|ERROR SUMMARY: [1-9]'
-}

@@ -41,7 +41,7 @@ check "an unknown feed kind is refused (status 2)" sh -c "test $rc = 2 && grep -
 # --- file: follows like tail -F ------------------------------------------------------------
 rm -rf "$XDG_STATE_HOME"
 F="$TMP/chat.jsonl"
-bg "$HUASHU" feed --quiet "file:$F" 2>"$TMP/file.err"
+bg huashu_exec feed --quiet "file:$F" 2>"$TMP/file.err"
 hp=$last_pid
 check "file: waits for a file that is not there yet" wait_until 5 grep -q "waiting for" "$TMP/file.err"
 printf '%s' "$(ev f-1 customer 第一句 1)" >"$F" # no newline yet: must wait for the rest
@@ -71,7 +71,7 @@ while IFS= read -r line; do printf '%s\n' "\$line" >>"$TMP/sent.jsonl"; done
 EOF
 chmod +x "$TMP/bridge.sh"
 : >"$TMP/agent2.jsonl"
-bg "$HUASHU" feed --quiet --retry-max 1 --send "file:$TMP/agent2.jsonl" "exec:$TMP/bridge.sh" 2>"$TMP/exec.err"
+bg huashu_exec feed --quiet --retry-max 1 --send "file:$TMP/agent2.jsonl" "exec:$TMP/bridge.sh" 2>"$TMP/exec.err"
 hp=$last_pid
 check "exec: a bridge that dies is restarted" wait_until 10 lines_at_least "$TMP/runs" 2
 check "exec: its stderr is shown" grep -q "bridge.sh: bridge: connected to the chat" "$TMP/exec.err"
@@ -89,9 +89,9 @@ rm -rf "$XDG_STATE_HOME"
 S="$TMP/chat.sock"
 ev u-1 customer 第一次连接 1 >"$TMP/sock.1"
 ev u-1 customer 重新连上了 2 >"$TMP/sock.2"
-bg "$HUASHU" feed --quiet --retry-max 1 --send "file:$TMP/agent3.jsonl" "unix:$S" 2>"$TMP/unix.err"
+bg huashu_exec feed --quiet --retry-max 1 --send "file:$TMP/agent3.jsonl" "unix:$S" 2>"$TMP/unix.err"
 hp=$last_pid
-sleep 0.2 # huashu starts before the server: it must keep retrying
+sleep "$(awk "BEGIN { print 0.2 * $WAIT_SCALE }")" # huashu starts before the server: it must keep retrying
 bg python3 "$TOOLS/feed_socket.py" --path "$S" --events "$TMP/sock" --out "$TMP/sock.out" --drop-after 1
 check "unix: events arrive once the server is up" wait_until 10 log_has 第一次连接
 ev u-1 agent 好的马上处理 9 >>"$TMP/agent3.jsonl"
@@ -109,7 +109,7 @@ rm -rf "$XDG_STATE_HOME"
 big=$(i=0; while [ $i -lt 300 ]; do printf '包裹还没有到请尽快查'; i=$((i + 1)); done)
 { ev z-1 customer "A$big" 1; ev z-1 customer "B$big" 2; ev z-1 customer "C$big" 3; } >"$TMP/big.jsonl"
 rc=0
-(ulimit -f 24 && exec "$HUASHU" feed --quiet --exit-on-end - <"$TMP/big.jsonl") >/dev/null 2>"$TMP/fsize.err" || rc=$?
+(ulimit -f 24 && huashu_exec feed --quiet --exit-on-end - <"$TMP/big.jsonl") >/dev/null 2>"$TMP/fsize.err" || rc=$?
 if [ "$rc" = 0 ] && grep -q "File too large (still running" "$TMP/fsize.err"; then
   ok "over a file-size limit: the feed runs to the end and says why lines are lost"
 else
@@ -122,5 +122,5 @@ assert 1 <= len(lines) < 3, len(lines)
 for line in lines:
     assert line.endswith(chr(10))
     json.loads(line)'"
-check "no sanitizer reports" feed_sanitizer_clean
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

@@ -1,5 +1,11 @@
 # lib.sh: TAP helpers for huashu's end-to-end tests (sourced by tests/e2e/*.sh).
 # make check exports HUASHU (the built binary), HUASHU_DATA, TESTDATA and SHARED.
+# HUASHU_WRAPPER (e.g. "valgrind -q --error-exitcode=99 --leak-check=full") runs every
+# invocation of the binary under a tool: the tests run it through huashu_run, huashu_exec or
+# run_huashu (the tmux tests through console-lib.sh's start), never "$HUASHU" directly. Here a
+# valgrind wrapper writes its reports to $VG_LOGS/PID.log, out of the stderr the tests read;
+# each test ends with a check of no_sanitizer_reports, which reads them.
+# CONSOLE_WAIT scales every wait and time limit (default 1; raise it under valgrind).
 set -u
 : "${HUASHU:?run through make check, or set HUASHU to the built binary}"
 : "${TESTDATA:=$(cd "$(dirname "$0")/../data" && pwd)}"
@@ -11,6 +17,15 @@ trap 'rm -rf "$TMP"' EXIT
 export XDG_CONFIG_HOME="$TMP/config" XDG_STATE_HOME="$TMP/state" XDG_DATA_HOME="$TMP/data"
 test_count=0
 failed=0
+WAIT_SCALE=${CONSOLE_WAIT:-1}
+VG_LOGS="$TMP/valgrind"
+HUASHU_RUN=${HUASHU_WRAPPER:-}
+case $HUASHU_RUN in
+*valgrind*)
+  mkdir -p "$VG_LOGS"
+  HUASHU_RUN="$HUASHU_RUN --log-file=$VG_LOGS/%p.log"
+  ;;
+esac
 
 plan() { echo "1..$1"; }
 
@@ -33,10 +48,30 @@ check() {
   if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name"; diag "$out"; fi
 }
 
+# huashu_run ARGS...: runs the binary (through HUASHU_WRAPPER); stdin, stdout, stderr and the
+# exit status are the program's own.
+# shellcheck disable=SC2086
+huashu_run() { $HUASHU_RUN "$HUASHU" "$@"; }
+
+# huashu_exec ARGS...: the same in place of the shell, for a background process whose pid ($!)
+# must be the program's: bg huashu_exec feed ..., or (huashu_exec ARGS) &.
+# shellcheck disable=SC2086
+huashu_exec() { exec $HUASHU_RUN "$HUASHU" "$@"; }
+
 # run_huashu ARGS...: runs the binary, capturing stdout in $TMP/out, stderr in $TMP/err, status in $rc.
+# Every run's stderr is kept in $TMP/stderr.all for no_sanitizer_reports.
 run_huashu() {
   rc=0
-  "$HUASHU" "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+  huashu_run "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+  cat "$TMP/err" >>"$TMP/stderr.all"
+}
+
+# no_sanitizer_reports: no AddressSanitizer, LeakSanitizer, UBSan or valgrind report in the
+# stderr this test kept ($TMP/*err*) nor in valgrind's logs; prints them otherwise.
+no_sanitizer_reports() {
+  sleep 0.5 # a process just ended may still be writing its report
+  ! cat "$TMP"/*err* "$VG_LOGS"/*.log 2>/dev/null |
+    grep -E 'AddressSanitizer|LeakSanitizer|runtime error|^==[0-9]+== '
 }
 
 # contains FILE TEXT: the file holds TEXT (fixed string).

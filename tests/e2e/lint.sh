@@ -2,7 +2,7 @@
 # huashu lint: text and JSON output, exit status, stdin lines, --events, and precision on the
 # real agent lines of ../shared/corpus against hand labels (tests/data/lint/corpus-labels.tsv).
 . "$(dirname "$0")/lib.sh"
-plan 13
+plan 14
 
 MINI="$TESTDATA/playbooks/mini.yaml"
 
@@ -25,7 +25,7 @@ run_huashu lint --format xml "x"
 if [ "$rc" = 2 ]; then ok "unknown format: exit 2"; else not_ok "unknown format (rc=$rc)"; fi
 
 printf '第一行没问题\n\n你好\n' >"$TMP/in"
-rc=0; "$HUASHU" lint --playbook "$MINI" <"$TMP/in" >"$TMP/out" 2>"$TMP/err" || rc=$?
+rc=0; huashu_run lint --playbook "$MINI" <"$TMP/in" >"$TMP/out" 2>"$TMP/err" || rc=$?
 if [ "$rc" = 1 ] && [ "$(cat "$TMP/out")" = "3:1: forbidden: 你 -> 您" ]; then
   ok "stdin: each line checked, hits named line:column"
 else not_ok "stdin lines (rc=$rc)"; diag "$(cat "$TMP/out")"; fi
@@ -33,7 +33,7 @@ else not_ok "stdin lines (rc=$rc)"; diag "$(cat "$TMP/out")"; fi
 # every case line of the fixture: expected column:match pairs from the JSON output
 fails=0
 grep -v '^#' "$TESTDATA/lint/cases.txt" | while IFS='	' read -r text want; do
-  got=$("$HUASHU" lint --format json -- "$text" |
+  got=$(huashu_run lint --format json -- "$text" |
         sed -n 's/.*"column":\([0-9]*\),.*"match":"\([^"]*\)".*/\1:\2/p' | tr '\n' ' ' | sed 's/ $//')
   [ -n "$got" ] || got=-
   if [ "$got" != "$want" ]; then echo "$text: want [$want] got [$got]"; fi
@@ -64,10 +64,11 @@ if [ ! -r "$CORPUS" ]; then
   for t in "corpus: real hits" "corpus: precision" "corpus: labelled hits still found" "corpus: customer text never linted"; do
     skip "$t: $CORPUS is absent"
   done
+  check "no sanitizer or valgrind reports" no_sanitizer_reports
   done_testing
 fi
 
-"$HUASHU" lint --events --format json "$CORPUS" >"$TMP/corpus.json" 2>"$TMP/err"
+huashu_run lint --events --format json "$CORPUS" >"$TMP/corpus.json" 2>"$TMP/err"
 sed -n 's/.*"line":\([0-9]*\),"conv":"[^"]*","column":\([0-9]*\),.*"phrase":"\([^"]*\)".*/\1	\2	\3/p' \
   "$TMP/corpus.json" >"$TMP/hits.tsv"
 hits=$(wc -l <"$TMP/hits.tsv")
@@ -94,4 +95,5 @@ if grep -q '"conv":"[^"]*"' "$TMP/corpus.json" && ! grep -q '"from":"customer"' 
   bad=$(cut -f1 "$TMP/hits.tsv" | sort -u | while read -r n; do sed -n "${n}p" "$CORPUS" | grep -q '"from": *"agent"' || echo "$n"; done)
   if [ -z "$bad" ]; then ok "corpus: customer text never linted"; else not_ok "corpus: customer lines linted: $bad"; fi
 else not_ok "corpus: unexpected JSON"; fi
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

@@ -12,7 +12,7 @@ if ! command -v python3 >/dev/null 2>&1; then
   done_testing
 fi
 
-plan 76
+plan 77
 
 mkfifo "$TMP/ready"
 python3 "$top_srcdir/tests/tools/httpd.py" --ready "$TMP/ready" >"$TMP/httpd.log" 2>&1 &
@@ -29,12 +29,16 @@ export SHOPIFY_TOKEN=$TOKEN WC_KEY WC_SECRET
 conf() { cat >"$TMP/$1.yaml"; }
 # lk NAME ARGS...: huashu lookup with config NAME
 lk() { name=$1; shift; run_huashu lookup --config "$TMP/$name.yaml" "$@"; }
-# lk_bounded NAME ARGS...: lk, but a lookup still running after 60 s is killed (exit 124)
+# lk_bounded NAME ARGS...: lk, but a lookup still running after 60 s (scaled by WAIT_SCALE) is
+# killed (exit 124)
+# shellcheck disable=SC2086
 lk_bounded() {
   name=$1
   shift
   rc=0
-  timeout 60 "$HUASHU" lookup --config "$TMP/$name.yaml" "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+  timeout $((60 * WAIT_SCALE)) $HUASHU_RUN "$HUASHU" lookup --config "$TMP/$name.yaml" "$@" \
+    >"$TMP/out" 2>"$TMP/err" || rc=$?
+  cat "$TMP/err" >>"$TMP/stderr.all"
 }
 # expect NAME RC TEXT FILE: ok when the exit status is RC and FILE holds TEXT
 expect() {
@@ -96,7 +100,7 @@ assert r["http_status"] == 200 and r["attempts"] == 1, r
 lk shopify order 1001 --event c-1024
 if contains "$TMP/out" '"conv":"c-1024","type":"lookup","kind":"order","fields":{"id":"#1001","status":"已发货"'; then
   ok "--event prints a lookup event"; else not_ok "--event"; diag "$(cat "$TMP/out")"; fi
-"$HUASHU" replay "$TMP/out" >"$TMP/replay" 2>&1
+huashu_run replay "$TMP/out" >"$TMP/replay" 2>&1
 if grep -q '"changes":\[.*"values"' "$TMP/replay"; then ok "the event fills the conversation's values in replay"; else not_ok "replay of the lookup event"; diag "$(cat "$TMP/replay")"; fi
 
 conf shopify-noca <<EOF
@@ -163,14 +167,15 @@ lk woo-http order 727
 expect "woocommerce over http is refused" 2 "https only" "$TMP/err"
 
 # ---- generic, and every way a request can fail ------------------------------------------
-# gen NAME PATH [EXTRA]: a generic order endpoint on the plain server
+# gen NAME PATH [EXTRA]: a generic order endpoint on the plain server (its 5 s time limit
+# scaled by WAIT_SCALE: slower under valgrind)
 gen() {
   conf "$1" <<EOF
 lookup:
   protocols: http
   retries: ${RETRIES:-0}
   retry_delay: 1ms
-  timeout: ${TIMEOUT:-5s}
+  timeout: ${TIMEOUT:-$((5 * WAIT_SCALE))s}
   max_body: ${MAX_BODY:-1MiB}
   redirects: ${REDIRECTS:-0}
   headers: {X-Shopify-Access-Token: "\${SHOPIFY_TOKEN}"}
@@ -342,4 +347,5 @@ expect "check: a good lookup section" 0 "shopify.yaml: ok: config" "$TMP/out"
 
 no_token "the last command"
 if grep -qF "$TOKEN" "$TMP/httpd.log"; then not_ok "server log"; else ok "the test server logged nothing secret"; fi
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

@@ -1,7 +1,7 @@
 #!/bin/sh
 # huashu replay: hand-written transcripts with known outcomes, bad lines, the real corpus.
 . "$(dirname "$0")/lib.sh"
-plan 15
+plan 16
 MINI="$TESTDATA/playbooks/mini.yaml"
 
 run_huashu replay --playbook "$MINI" "$TESTDATA/replay/hold.jsonl"
@@ -34,12 +34,12 @@ if grep -q '"ts":"2026-11-23T20:01:03.000+08:00","conv":"a","changes":\["state"\
   grep -q '"ts":"2026-11-23T20:00:32.000+08:00","conv":"b","changes":\["urgent"\]' "$TMP/out"; then
   ok "timers of two conversations interleave in time order"; else not_ok "interleaved timers"; diag "$(cat "$TMP/out")"; fi
 
-printf '%s\n' '{"ts":"2026-11-23T10:00:00Z","conv":"x","type":"open"}' | "$HUASHU" replay --playbook "$MINI" - >"$TMP/out" 2>&1
+printf '%s\n' '{"ts":"2026-11-23T10:00:00Z","conv":"x","type":"open"}' | huashu_run replay --playbook "$MINI" - >"$TMP/out" 2>&1
 if grep -q '"conv":"x","changes":\["open","state"\],"state":"greeting"' "$TMP/out"; then ok "replay reads standard input"; else not_ok "stdin"; diag "$(cat "$TMP/out")"; fi
 
 mkdir -p "$XDG_CONFIG_HOME/huashu"
 printf 'playbook: en\nagent: {company: Acme Ltd}\n' >"$XDG_CONFIG_HOME/huashu/config.yaml"
-printf '%s\n' '{"ts":"2026-11-23T10:00:00Z","conv":"x","type":"open","channel":"phone"}' | "$HUASHU" replay - >"$TMP/out" 2>&1
+printf '%s\n' '{"ts":"2026-11-23T10:00:00Z","conv":"x","type":"open","channel":"phone"}' | huashu_run replay - >"$TMP/out" 2>&1
 rm "$XDG_CONFIG_HOME/huashu/config.yaml"
 if grep -q '"id":"greeting.hotline".*"text":"[A-Za-z]' "$TMP/out"; then ok "the config's playbook: option chooses the playbook"; else not_ok "config playbook"; diag "$(cat "$TMP/out")"; fi
 if grep -q 'Acme Ltd' "$TMP/out"; then ok "the config's agent: values fill placeholders"; else not_ok "config agent values"; diag "$(cat "$TMP/out")"; fi
@@ -52,4 +52,5 @@ if [ -f "$corpus" ]; then
 else
   skip "corpus replay: $corpus not found"
 fi
+check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing
