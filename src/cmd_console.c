@@ -205,6 +205,20 @@ static playbook *load_playbook(const console_args *c, const config *cfg)
     return pb;
 }
 
+/* The status line at start: no session log (it must never go unsaid) and config problems,
+ * both when both. */
+static void startup_message(app *a, int problems, const char *config_path, const char *log_err)
+{
+    char nolog[640] = "", cfg[320] = "";
+    if (log_err[0])
+        snprintf(nolog, sizeof nolog, _("no session log: %s"), log_err);
+    if (problems)
+        snprintf(cfg, sizeof cfg, _("config: %d problems, see: huashu check %s"), problems,
+                 config_path);
+    if (nolog[0] || cfg[0])
+        app_message(a, true, "%s%s%s", nolog, nolog[0] && cfg[0] ? "; " : "", cfg);
+}
+
 /* The ui: section, then the command line's ui options (which win). */
 static bool apply_ui_options(app *a, const config *cfg, const console_args *c, diagnostics *d)
 {
@@ -292,11 +306,7 @@ static int run_console(app *a, const console_args *c)
         status = c->hooks->teardown(a, c->hooks->ctx, 2);
         goto done;
     }
-    if (d.count)
-        app_message(a, true, _("config: %d problems, see: huashu check %s"), d.count,
-                    config_file(cfg));
-    else if (err[0])
-        app_message(a, true, _("no session log: %s"), err);
+    startup_message(a, d.count, config_file(cfg), err);
     if (a->demo)
         demo_start(a->demo, a->loop, loop_now(a->loop), a->tz_offset, demo_event, demo_skipped_line,
                    a);

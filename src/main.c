@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,9 @@ static void intl_init(void)
 
 int main(int argc, char **argv)
 {
+    /* Over a file-size limit (ulimit -f) a write must fail with EFBIG, reported like a full
+     * disk, rather than SIGXFSZ ending every command mid-session. */
+    signal(SIGXFSZ, SIG_IGN);
     setlocale(LC_ALL, "");
     intl_init();
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {

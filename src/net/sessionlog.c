@@ -61,6 +61,8 @@ bool sessionlog_open(sessionlog *log, int64_t now_ms, int tz_min, char *err, siz
         snprintf(err, errlen, "cannot open %s: %s", log->path, strerror(errno));
         return false;
     }
+    struct stat st;
+    log->size = fstat(log->fd, &st) == 0 ? st.st_size : 0;
     return true;
 }
 
@@ -86,8 +88,21 @@ static bool write_all(int fd, const char *p, size_t left, bool *some)
 /* Records a failure in words for the caller's status line. */
 static void set_error(sessionlog *log, const char *what)
 {
+    log->err_no = errno;
     snprintf(log->error, sizeof log->error, "%s %s: %s", what, log->path ? log->path : "",
              strerror(errno));
+}
+
+/* A write stopped part-way: cuts the file back to where the line began, so no torn line stays;
+ * when the file cannot be cut, the next line ends the torn one first. */
+static void cut_torn_line(sessionlog *log)
+{
+    if (ftruncate(log->fd, log->size) == 0)
+        return;
+    log->partial = true;
+    struct stat st;
+    if (fstat(log->fd, &st) == 0)
+        log->size = st.st_size;
 }
 
 bool sessionlog_write(sessionlog *log, const event *ev)
@@ -101,12 +116,15 @@ bool sessionlog_write(sessionlog *log, const event *ev)
     bool some = false;
     if (!write_all(log->fd, log->line.data, log->line.len, &some)) {
         set_error(log, "cannot write");
-        log->partial = log->partial || some;
+        if (some)
+            cut_torn_line(log);
         log->failed++;
         return false;
     }
+    log->size += (off_t)log->line.len;
     log->partial = false;
     log->error[0] = '\0';
+    log->err_no = 0;
     log->unsynced++;
     log->written++;
     return true;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "core/buf.h"
 #include "core/event.h"
@@ -18,7 +19,9 @@ typedef struct sessionlog {
     char *path; /* malloc'd */
     buf line;
     unsigned long written, failed;
+    off_t size;             /* the file's size after the last complete line */
     bool partial;           /* a failed write left part of a line: end it before the next */
+    int err_no;             /* errno of the latest failure, 0 when none */
     unsigned long unsynced; /* lines written since the last fsync */
     int64_t synced_at;      /* when the last fsync ran (the caller's clock) */
     char error[192];        /* the latest write or fsync failure, "" when none */
@@ -28,7 +31,8 @@ typedef struct sessionlog {
  * now_ms at offset tz_min. False with a message in err when it cannot. */
 bool sessionlog_open(sessionlog *log, int64_t now_ms, int tz_min, char *err, size_t errlen);
 /* Appends one event; false when the write failed (counted in failed, described by
- * sessionlog_error). A later write tries again, so a disk that recovers loses only what failed. */
+ * sessionlog_error). A line written only in part is cut off again (ftruncate), so the file holds
+ * only whole lines. A later write tries again, so a disk that recovers loses only what failed. */
 bool sessionlog_write(sessionlog *log, const event *ev);
 /* fsyncs lines written since the last sync once SESSIONLOG_SYNC_MS have passed since it (call
  * it from a timer, at least every second). False when fsync failed (see sessionlog_error). */

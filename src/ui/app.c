@@ -213,10 +213,25 @@ static void on_change(void *ctx, const conversation *c, int64_t at, unsigned cha
         a->mode->changed(a, c, at, changes);
 }
 
+/* The session log takes ev; the status line says so, with the reason, when writing starts
+ * failing (a full disk, a file-size limit) and the console goes on. */
+static void log_event(app *a, const event *ev)
+{
+    if (!a->logging)
+        return;
+    if (sessionlog_write(&a->log, ev)) {
+        a->log_failing = false;
+        return;
+    }
+    if (!a->log_failing)
+        app_message(a, true, _("cannot write the session log (%s): %s"), strerror(a->log.err_no),
+                    a->log.path);
+    a->log_failing = true;
+}
+
 bool app_feed(app *a, event *ev)
 {
-    if (a->logging && !sessionlog_write(&a->log, ev) && a->log.failed == 1)
-        app_message(a, true, _("cannot write the session log %s"), a->log.path);
+    log_event(a, ev);
     char err[256];
     if (!engine_feed(a->engine, ev, err, sizeof err)) {
         app_message(a, true, "%s: %s", ev->conv ? ev->conv : "?", err);

@@ -137,6 +137,7 @@ struct app {
     const char *mode_label;
     sessionlog log;
     bool logging;
+    bool log_failing; /* the latest session log write failed (and the status line said so) */
     demo *demo;
     app_lookup_fn lookup;
     void *lookup_ctx;

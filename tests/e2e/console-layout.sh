@@ -4,7 +4,7 @@
 # escape sequences shown harmlessly; NO_COLOR.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 15
+plan 17
 
 PB="$TESTDATA/playbooks/mini.yaml"
 FEED="$TESTDATA/console/chats.jsonl"
@@ -40,19 +40,41 @@ if wait_for "Suggestions" && fits 100; then ok "back to 100x30: two columns agai
 tm resize-window -t t -x 300 -y 50
 if wait_for "Suggestions" && fits 300 && alive; then ok "300x50 works"; else not_ok "300x50"; diag "$(screen)"; fi
 
+# The storm: 600 SIGWINCH in bursts of 100 (each burst back to back, thousands per second)
+# while tmux really resizes the terminal in between.
+pid=$(huashu_pid)
+python3 - "$pid" >"$TMP/storm" <<'PY' &
+import os, signal, sys, time
+pid, sent, start = int(sys.argv[1]), 0, time.monotonic()
+for burst in range(6):
+    for _ in range(100):
+        os.kill(pid, signal.SIGWINCH)
+        sent += 1
+    time.sleep(0.05)
+print(sent, "%.3f" % (time.monotonic() - start))
+PY
+storm=$!
 for size in 90x25 30x8 120x40 15x4 200x60 79x23 81x24 1x1 100x30 45x10 100x30; do
   tm resize-window -t t -x "${size%x*}" -y "${size#*x}"
 done
-pid=$(huashu_pid)
-i=0
-while [ $i -lt 100 ] && [ -n "$pid" ]; do kill -WINCH "$pid" 2>/dev/null; i=$((i + 1)); done
-if wait_for "Suggestions" && alive && fits 100; then ok "a resize storm ends at the last size"; else not_ok "resize storm"; diag "$(screen)"; fi
+wait "$storm"
+read -r sent took <"$TMP/storm"
+tm resize-window -t t -x 100 -y 30
+if [ "${sent:-0}" -ge 500 ] && wait_for "Suggestions" && alive && fits 100 &&
+  [ "$(screen | wc -l)" -eq 30 ] && screen | tail -1 | grep -q "F10 quit"; then
+  ok "a storm of $sent SIGWINCH in $took s amid real resizes ends at the last size, 100x30"
+else
+  not_ok "resize storm ($sent signals in $took s)"; diag "$(screen)"
+fi
 keys 1
 if wait_gone "type a reply" && alive; then ok "keys still work after the storm"; else not_ok "keys after storm"; diag "$(screen)"; fi
 keys C-q
 wait_for "Quit?"
 keys y
 if wait_exit && [ "$status" = 0 ]; then ok "quits cleanly after all that"; else not_ok "exit"; diag "status ${status:-none}" "$(cat "$TMP/stderr")"; fi
+check "the session log is whole and complete after the storm" sh -c \
+  "[ \"\$(cat '$XDG_STATE_HOME'/huashu/sessions/*.jsonl | wc -l)\" -eq $(wc -l <"$FEED") ]"
+check "every line of it whole JSON" session_log_whole
 tm kill-session -t t
 
 CONSOLE_ENV="NO_COLOR=1" start 100 30 --demo "$FEED" --playbook "$PB"

@@ -6,6 +6,7 @@
 # HUASHU_WRAPPER (e.g. "valgrind -q --error-exitcode=99") runs the binary under a tool; its
 # reports go to the session's stderr ($TMP/stderr), which no_sanitizer_reports (lib.sh) reads.
 # CONSOLE_WAIT scales every wait (WAIT_SCALE, lib.sh; default 1; raise it under valgrind).
+# CONSOLE_SETUP (e.g. "ulimit -f 8") is a shell line run just before huashu starts.
 
 if ! command -v tmux >/dev/null 2>&1 || ! command -v bash >/dev/null 2>&1; then
   echo "1..0 # SKIP tmux (or bash) not found"
@@ -32,6 +33,7 @@ set -m
 stty -g >"$TMP/stty.before"
 set --
 while IFS= read -r a; do set -- "\$@" "\$a"; done <"$TMP/args"
+${CONSOLE_SETUP:-}
 ${HUASHU_WRAPPER:-} "$HUASHU" "\$@" 2>"$TMP/stderr"
 st=\$?
 while [ \$st -eq 148 ]; do
@@ -119,3 +121,14 @@ compose_text() { screen | grep '^> ' | tail -1 | sed -e 's/^> //' -e 's/ *$//'; 
 
 # Session log of this run.
 session_log() { cat "$XDG_STATE_HOME"/huashu/sessions/*.jsonl 2>/dev/null; }
+
+# session_log_whole: every line of this run's session logs is a whole JSON object, newline-ended
+# (nothing torn by a crash, a signal or a full disk).
+session_log_whole() {
+  set -- "$XDG_STATE_HOME"/huashu/sessions/*.jsonl
+  [ -f "$1" ] && python3 -c 'import json, sys
+for path in sys.argv[1:]:
+    for n, line in enumerate(open(path, encoding="utf-8"), 1):
+        if not line.endswith("\n") or not isinstance(json.loads(line), dict):
+            sys.exit("%s:%d: not a whole line" % (path, n))' "$@"
+}

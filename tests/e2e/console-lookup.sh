@@ -1,7 +1,7 @@
 #!/bin/sh
 # Lookups in the console (tmux) against tests/tools/httpd.py: the order key asks for the number
 # and the info pane shows the result, which fills the script lines' placeholders and goes to
-# the session log; while a stock lookup stalls (the server answers after 30 s) keys still work
+# the session log; while a stock lookup stalls (the body drips a byte every 100 ms) keys still work
 # and timers still tick; errors in plain words; the refresh key; the token never on screen.
 . "$(dirname "$0")/lib.sh"
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -71,7 +71,7 @@ lookup:
   token: \${SHOPIFY_TOKEN}
   headers: {X-Shopify-Access-Token: "\${token}"}
   order: {url: "http://127.0.0.1:$HTTP/count/{id}", cache_ttl: 1h}
-  stock: {url: "http://127.0.0.1:$HTTP/slow/30?sku={id}", timeout: 60s}
+  stock: {url: "http://127.0.0.1:$HTTP/drip?sku={id}", timeout: 60s}
 YAML
 CONSOLE_ENV="SHOPIFY_TOKEN=$TOKEN XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME XDG_DATA_HOME=$XDG_DATA_HOME"
 start 140 32 --demo "$TESTDATA/lookup/console-chat.jsonl" --playbook zh_CN --time-scale 10 \

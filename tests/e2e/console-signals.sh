@@ -1,9 +1,10 @@
 #!/bin/sh
 # Signals: SIGTERM, SIGHUP and SIGINT end the console with the terminal restored and the
-# session log complete; SIGTSTP gives the terminal back until SIGCONT, which redraws.
+# session log complete; so does the terminal closing under it (a real hangup); SIGTSTP gives
+# the terminal back until SIGCONT, which redraws.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 9
+plan 12
 
 FEED="$TESTDATA/console/chats.jsonl"
 PB="$TESTDATA/playbooks/mini.yaml"
@@ -20,6 +21,20 @@ for sig in TERM HUP INT; do
   tm kill-session -t t
 done
 if [ "$(session_log | grep -c '"conv":"c-3"')" -ge 1 ]; then ok "the session log has every event up to the end"; else not_ok "session log"; diag "$(session_log)"; fi
+
+# The terminal closes (tmux kill-session hangs up the pty): SIGHUP from the kernel, and the
+# terminal is gone, so restoring it must not hang or fail.
+rm -rf "$XDG_STATE_HOME"
+start 100 30 --demo "$FEED" --playbook "$PB"
+wait_for "赵六"
+pid=$(huashu_pid)
+tm kill-session -t t
+i=0
+limit=$((50 * WAIT_SCALE))
+while [ $i -lt $limit ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then ok "the terminal closing ends it within seconds"; else not_ok "terminal closed: still running"; diag "pid ${pid:-none}"; fi
+check "its session log is whole JSON lines" session_log_whole
+if [ "$(session_log | wc -l)" -eq "$(wc -l <"$FEED")" ]; then ok "and holds every event up to the end"; else not_ok "events lost"; diag "$(session_log)"; fi
 
 if [ -n "${HUASHU_WRAPPER:-}" ]; then # a tool such as valgrind handles job control itself
   for n in "SIGTSTP stops it" "while stopped, the terminal is back to its modes" \

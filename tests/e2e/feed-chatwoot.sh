@@ -1,7 +1,8 @@
 #!/bin/sh
 # The chatwoot: feed against a Chatwoot-shaped test server on 127.0.0.1 (random port): new
 # messages appear, the agent's reply is posted (with the token header: the server refuses
-# anything else) and logged once, a 401 and a 500 are shown and recovered from, a failed reply
+# anything else) and logged once, a 401 and a 500 are shown and recovered from, so are a
+# messages answer cut off mid-body and one that never ends (stopped at the limit), a failed reply
 # is shown and never repeated, a resolved conversation closes, and the token appears in no
 # output, log or diagnostics.
 . "$(dirname "$0")/lib.sh"
@@ -12,7 +13,7 @@ if ! command -v python3 >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; th
   exit 0
 fi
 
-plan 25
+plan 29
 
 TOKEN="cw-test-token-7f3a9c1e5b"
 bg python3 "$TOOLS/fake_chatwoot.py" --token "$TOKEN" --port-file "$TMP/port" --log "$TMP/requests"
@@ -91,6 +92,17 @@ control fail '{"match":"/conversations?","status":500,"count":3,"method":"GET"}'
 check "a 500 (after http.h's own retries) is shown" wait_until 15 grep -q "HTTP 500" "$TMP/feed.err"
 control message '{"conv":1024,"content":"500以后","type":0}'
 check "and recovered from" wait_until 20 log_has 500以后
+
+control fail '{"match":"/conversations/1024/messages","status":"truncate","count":3,"method":"GET"}'
+control message '{"conv":1024,"content":"断线以后","type":0}'
+check "messages cut off mid-body: shown, naming the conversation" wait_until 15 grep -q \
+  "messages of cw-1024: .*closed the connection before the whole answer arrived" "$TMP/feed.err"
+check "and it keeps polling and recovers: the message arrives" wait_until 20 log_has 断线以后
+control fail '{"match":"/conversations/1024/messages","status":"endless","count":1,"method":"GET"}'
+control message '{"conv":1024,"content":"无尽以后","type":0}'
+check "a never-ending messages body: stopped at the body limit and shown" wait_until 15 grep -q \
+  "messages of cw-1024: .*larger than the 8388608-byte limit" "$TMP/feed.err"
+check "and recovered from" wait_until 20 log_has 无尽以后
 
 control fail '{"match":"/conversations/1024/messages","status":500,"count":1,"method":"POST"}'
 before=$(requests "POST /api/v1/accounts/1/conversations/1024/messages")

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/feed-lib.sh"
 
-plan 30
+plan 32
 
 # --- "-": standard input ------------------------------------------------------------------
 {
@@ -101,5 +101,26 @@ check "unix: after the server drops it, it reconnects" wait_until 10 log_has 重
 kill -TERM "$hp"
 wait "$hp"
 stop_bg
+
+# a file-size limit under the session log: SIGXFSZ must not end the command; the write fails
+# with EFBIG, said once, and the log keeps only whole lines
+rm -rf "$XDG_STATE_HOME"
+# each line is about 9 KB; ulimit -f 24 is 12 KB (512-byte blocks) or 24 KB, by shell
+big=$(i=0; while [ $i -lt 300 ]; do printf '包裹还没有到请尽快查'; i=$((i + 1)); done)
+{ ev z-1 customer "A$big" 1; ev z-1 customer "B$big" 2; ev z-1 customer "C$big" 3; } >"$TMP/big.jsonl"
+rc=0
+(ulimit -f 24 && huashu_exec feed --quiet --exit-on-end - <"$TMP/big.jsonl") >/dev/null 2>"$TMP/fsize.err" || rc=$?
+if [ "$rc" = 0 ] && grep -q "File too large (still running" "$TMP/fsize.err"; then
+  ok "over a file-size limit: the feed runs to the end and says why lines are lost"
+else
+  not_ok "file-size limit"; diag "exit $rc" "$(cat "$TMP/fsize.err")"
+fi
+check "and its log holds whole lines only" sh -c \
+  "cat '$XDG_STATE_HOME'/huashu/sessions/*.jsonl | python3 -c 'import json, sys
+lines = sys.stdin.readlines()
+assert 1 <= len(lines) < 3, len(lines)
+for line in lines:
+    assert line.endswith(chr(10))
+    json.loads(line)'"
 check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

@@ -12,7 +12,7 @@ if ! command -v python3 >/dev/null 2>&1; then
   done_testing
 fi
 
-plan 70
+plan 77
 
 mkfifo "$TMP/ready"
 python3 "$top_srcdir/tests/tools/httpd.py" --ready "$TMP/ready" >"$TMP/httpd.log" 2>&1 &
@@ -29,6 +29,17 @@ export SHOPIFY_TOKEN=$TOKEN WC_KEY WC_SECRET
 conf() { cat >"$TMP/$1.yaml"; }
 # lk NAME ARGS...: huashu lookup with config NAME
 lk() { name=$1; shift; run_huashu lookup --config "$TMP/$name.yaml" "$@"; }
+# lk_bounded NAME ARGS...: lk, but a lookup still running after 60 s (scaled by WAIT_SCALE) is
+# killed (exit 124)
+# shellcheck disable=SC2086
+lk_bounded() {
+  name=$1
+  shift
+  rc=0
+  timeout $((60 * WAIT_SCALE)) $HUASHU_RUN "$HUASHU" lookup --config "$TMP/$name.yaml" "$@" \
+    >"$TMP/out" 2>"$TMP/err" || rc=$?
+  cat "$TMP/err" >>"$TMP/stderr.all"
+}
 # expect NAME RC TEXT FILE: ok when the exit status is RC and FILE holds TEXT
 expect() {
   if [ "$rc" -eq "$2" ] && contains "$4" "$3"; then ok "$1"; else
@@ -245,8 +256,21 @@ lk big-length order 1001
 expect "a body over max_body announced by Content-Length" 5 "larger than the 65536-byte limit" "$TMP/err"
 
 gen truncated "/truncated?id={id}"
-lk truncated order 1001
+lk_bounded truncated order 1001
 expect "connection closed mid-body" 3 "closed the connection before the whole answer arrived" "$TMP/err"
+expect "connection closed mid-body: with the URL" 3 "GET http://127.0.0.1:$HTTP/truncated?id=1001" "$TMP/err"
+gen truncated-chunked "/truncated-chunked?id={id}"
+lk_bounded truncated-chunked order 1001
+expect "a chunked body cut off mid-way: said so" 3 "closed the connection before the whole answer arrived" "$TMP/err"
+expect "a chunked body cut off mid-way: with the URL" 3 "GET http://127.0.0.1:$HTTP/truncated-chunked?id=1001" "$TMP/err"
+MAX_BODY=64KiB gen endless "/endless?id={id}"
+lk_bounded endless order 1001
+expect "a never-ending body stops at max_body" 5 "the response is larger than the 65536-byte limit (max_body)" "$TMP/err"
+expect "a never-ending body: with the URL" 5 "GET http://127.0.0.1:$HTTP/endless?id=1001" "$TMP/err"
+TIMEOUT=1s gen drip "/drip?id={id}"
+lk_bounded drip order 1001
+expect "a body that drips forever stops at the total timeout" 3 "timeout: no complete answer from 127.0.0.1 port $HTTP within 1000 ms" "$TMP/err"
+expect "a body that drips forever: with the URL" 3 "GET http://127.0.0.1:$HTTP/drip?id=1001" "$TMP/err"
 gen closed "/close?id={id}"
 lk closed order 1001
 expect "connection closed without an answer" 3 "closed the connection before the whole answer arrived" "$TMP/err"

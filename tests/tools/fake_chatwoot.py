@@ -14,12 +14,16 @@ control calls that need no token:
   POST /_control/resolve {"conv":1024}                              it leaves the open list
   POST /_control/fail {"match":"/conversations?","status":500,"count":3,"method":"GET"}
                                                                     the next matching calls fail
+                         ("status":"truncate": 200 with Content-Length 5000, 100 bytes, then
+                         the connection closes; "status":"endless": 200 with a body that never
+                         ends, until the client hangs up)
   GET  /_control/posts                                              replies posted, as JSON lines
 Usage: fake_chatwoot.py --token T --port-file F [--account 1] [--log FILE]
 It listens on 127.0.0.1 on a random port and writes the port to the port file.
 """
 import argparse
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -120,12 +124,57 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(401, {"errors": ["You need to sign in or sign up before continuing."]})
             return None
         status = self.injected_failure(state)
+        if isinstance(status, str):
+            self.fault = status  # sent by send_fault once the state lock is released
+            return None
         if status:
             self.send_json(status, {"error": "injected failure %d" % status})
             return None
         return url, url.path[len(prefix):]
 
+    def send_fault(self):
+        """A broken answer: cut off mid-body, or a body that never ends."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        if self.fault == "truncate":
+            self.send_header("Content-Length", "5000")
+        self.end_headers()
+        try:
+            self.wfile.write(b'{"meta": {"labels": []}, "payload": [{"id": 1, "content": "')
+            while self.fault == "endless":
+                self.wfile.write(b'{"id": 1, "content": "and on and on"},' * 100)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def finish(self):
+        try:
+            super().finish()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
     def do_GET(self):
+        self.fault = None
+        try:
+            self.get()
+        finally:
+            if self.fault:
+                self.send_fault()
+
+    def do_POST(self):
+        self.fault = None
+        try:
+            self.post()
+        finally:
+            if self.fault:
+                self.send_fault()
+
+    def get(self):
         state = self.server.state
         with state.lock:
             if self.path == "/_control/posts":
@@ -165,7 +214,7 @@ class Handler(BaseHTTPRequestHandler):
                                       "contact_id": cid},
                              "payload": msgs[-MESSAGES_PAGE:]})
 
-    def do_POST(self):
+    def post(self):
         state = self.server.state
         with state.lock:
             if self.path.startswith("/_control/"):
@@ -199,7 +248,10 @@ class Handler(BaseHTTPRequestHandler):
         elif what == "resolve":
             state.conversation(int(body["conv"]))["status"] = "resolved"
         elif what == "fail":
-            state.failures.append([body["match"], int(body["status"]), int(body.get("count", 1)),
+            status = body["status"]
+            if status not in ("truncate", "endless"):
+                status = int(status)
+            state.failures.append([body["match"], status, int(body.get("count", 1)),
                                    body.get("method")])
         else:
             self.send_json(404, {"error": "unknown control"})

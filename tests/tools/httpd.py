@@ -19,6 +19,9 @@ plus every failure huashu must describe:
   /big                         50 MB, chunked, no Content-Length
   /big-length                  50 MB with Content-Length
   /truncated                   Content-Length 2000, 100 bytes, then the connection closes
+  /truncated-chunked           chunked, two chunks of an order, then the connection closes
+  /endless                     200 chunked, a JSON-ish chunk after another until the client goes
+  /drip                        200 chunked, one byte every 100 ms, never finishing
   /close                       closes the connection without answering
   /invalid                     200 with a body that is not JSON
   /gzip, /chunked              an order, gzip-encoded / chunked
@@ -85,6 +88,19 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):  # quiet: tests read stdout
         pass
+
+    # a client that hung up mid-answer (the body limit, a timeout) is no server error
+    def handle(self):
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            self.close_connection = True
+
+    def finish(self):
+        try:
+            super().finish()
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            pass
 
     # ---- responses -------------------------------------------------------------------
 
@@ -294,6 +310,40 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         self.connection.shutdown(socket.SHUT_RDWR)
 
+    def truncated_chunked(self, m, query, body):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for part in (b'{"id": "1001", ', b'"status": "shipped", "carrier": "'):
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+        self.wfile.flush()
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)
+
+    def endless(self, m, query, body):
+        def chunks():
+            yield b'{"id": "1001", "history": ['
+            while True:
+                yield b'{"status": "shipped", "note": "still going"},'
+        self.send_chunked(200, chunks())
+        self.close_connection = True
+
+    def drip(self, m, query, body):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            self.wfile.write(b"1\r\n{\r\n")
+            while True:
+                self.wfile.flush()
+                time.sleep(0.1)
+                self.wfile.write(b"1\r\n \r\n")
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            pass
+
     def close(self, m, query, body):
         self.close_connection = True
         self.connection.shutdown(socket.SHUT_RDWR)
@@ -346,6 +396,9 @@ ROUTES = [
     (r"/big", Handler.big),
     (r"/big-length", Handler.big_length),
     (r"/truncated", Handler.truncated),
+    (r"/truncated-chunked", Handler.truncated_chunked),
+    (r"/endless", Handler.endless),
+    (r"/drip", Handler.drip),
     (r"/close", Handler.close),
     (r"/invalid", Handler.invalid),
     (r"/gzip", Handler.gzip_body),

@@ -1,9 +1,14 @@
-/* The session log: one line per event, appended (never truncated), fsync'd on a timer, and a
- * disk error reported in words while later writes still get through. */
+/* The session log: one line per event, appended (never truncated), fsync'd on a timer, a
+ * disk error reported in words while later writes still get through, and a line the disk took
+ * only in part cut off again. */
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "net/sessionlog.h"
@@ -125,6 +130,96 @@ START_TEST(disk_error_is_reported_and_later_writes_go_on)
 }
 END_TEST
 
+static off_t file_size(const char *path)
+{
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    return st.st_size;
+}
+
+START_TEST(a_line_cut_short_by_a_size_limit_is_cut_off_again)
+{
+    setup();
+    sessionlog log;
+    char err[256];
+    ck_assert(sessionlog_open(&log, 0, 0, err, sizeof err));
+    event ev;
+    message(&ev, "完整的一行");
+    ck_assert(sessionlog_write(&log, &ev));
+    off_t whole = file_size(log.path);
+    struct rlimit old, small;
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = (rlim_t)whole + 10; /* room for 10 bytes of the next line */
+    void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+    message(&ev, "这一行写不完,因为文件大小有上限");
+    bool wrote = sessionlog_write(&log, &ev);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, was);
+    ck_assert(!wrote);
+    ck_assert_int_eq(log.err_no, EFBIG);
+    ck_assert_ptr_nonnull(strstr(sessionlog_error(&log), "File too large"));
+    ck_assert_int_eq(file_size(log.path), whole); /* the 10 bytes are gone again */
+    ck_assert(!log.partial);
+    message(&ev, "恢复");
+    ck_assert(sessionlog_write(&log, &ev));
+    char *path = strdup(log.path);
+    sessionlog_close(&log);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[512];
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_ptr_nonnull(strstr(line, "完整的一行"));
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_msg(line[0] == '{' && strstr(line, "恢复"), "%s", line); /* whole, on its own */
+    ck_assert_ptr_null(fgets(line, sizeof line, f));
+    fclose(f);
+    free(path);
+    teardown();
+}
+END_TEST
+
+START_TEST(a_torn_line_that_cannot_be_cut_is_ended_before_the_next)
+{
+    setup();
+    sessionlog log;
+    char err[256];
+    ck_assert(sessionlog_open(&log, 0, 0, err, sizeof err));
+    int real = log.fd;
+    int p[2];
+    ck_assert_int_eq(pipe(p), 0); /* a pipe cannot be truncated */
+    ck_assert_int_eq(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+    ck_assert_int_eq(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+    char fill[4096];
+    memset(fill, 'x', sizeof fill);
+    while (write(p[1], fill, sizeof fill) == (ssize_t)sizeof fill) { /* the disk is full */
+    }
+    ck_assert_int_eq(read(p[0], fill, sizeof fill), (ssize_t)sizeof fill); /* room for a page */
+    static char text[3 * 4096];
+    memset(text, 'y', sizeof text - 1);
+    log.fd = p[1];
+    event ev;
+    message(&ev, text); /* longer than the room: written in part */
+    ck_assert(!sessionlog_write(&log, &ev));
+    ck_assert(log.partial);
+    while (read(p[0], fill, sizeof fill) > 0) { /* the reader catches up */
+    }
+    message(&ev, "下一行");
+    ck_assert(sessionlog_write(&log, &ev));
+    ck_assert(!log.partial);
+    ssize_t n = read(p[0], fill, sizeof fill);
+    ck_assert_int_gt(n, 1);
+    ck_assert_int_eq(fill[0], '\n'); /* the torn line is ended first */
+    ck_assert_int_eq(fill[1], '{');
+    close(p[0]);
+    close(p[1]);
+    log.fd = real;
+    sessionlog_close(&log);
+    teardown();
+}
+END_TEST
+
 static Suite *sessionlog_suite(void)
 {
     Suite *s = suite_create("sessionlog");
@@ -132,6 +227,8 @@ static Suite *sessionlog_suite(void)
     tcase_add_test(tc, appends_one_line_per_event);
     tcase_add_test(tc, fsync_waits_for_its_interval);
     tcase_add_test(tc, disk_error_is_reported_and_later_writes_go_on);
+    tcase_add_test(tc, a_line_cut_short_by_a_size_limit_is_cut_off_again);
+    tcase_add_test(tc, a_torn_line_that_cannot_be_cut_is_ended_before_the_next);
     suite_add_tcase(s, tc);
     return s;
 }
