@@ -55,6 +55,16 @@ wait_exit() {
 screen_check() {
   if wait_for "$2" "${3:-8}"; then ok "$1"; else not_ok "$1"; diag "wanted: $2" "$(screen)"; fi
 }
+# select_conv ID: Tab until the chat pane's title ends in "| ID" (the queue may reorder meanwhile)
+select_conv() {
+  n=0
+  while [ $n -lt 4 ]; do
+    wait_for "| $1" 1 && return 0
+    keys Tab
+    n=$((n + 1))
+  done
+  wait_for "| $1"
+}
 session_log() { cat "$XDG_STATE_HOME"/huashu/sessions/*.jsonl 2>/dev/null; }
 plan 17
 
@@ -80,7 +90,7 @@ wait_for "订单号1001"
 screen_check "a script line missing an order value offers the lookup" "looks it up"
 
 # c-2 asks about stock: its lookup stalls on the server
-keys Tab
+select_conv c-2
 wait_for "保温杯还有货"
 keys F9
 screen_check "the stock key asks for the SKU" "SKU"
@@ -96,7 +106,7 @@ screen_check "timers still tick while the lookup stalls" "正在查证中" 10
 screen_check "the stalled lookup is still in progress" "stock CUP-01: looking up..."
 
 # c-1: the order key, the number, the result in the info pane
-keys Tab
+select_conv c-1
 wait_for "订单号1001"
 keys F8
 wait_for "Order number"
@@ -131,7 +141,7 @@ keys Enter
 screen_check "an error in plain words with status and URL" "order 9999: 订单不存在 (HTTP 404 Not Found) (GET http://127.0.0.1:$HTTP/count/9999)"
 
 # closing c-2 cancels its stalled lookup; the token was never shown or logged
-keys Tab
+select_conv c-2
 wait_for "保温杯还有货"
 keys M-x
 if screen | grep -qF "$TOKEN" || session_log | grep -qF "$TOKEN"; then
