@@ -4,7 +4,9 @@
 # invocation of the binary under a tool: the tests run it through huashu_run, huashu_exec or
 # run_huashu (the tmux tests through console-lib.sh's start), never "$HUASHU" directly. Here a
 # valgrind wrapper writes its reports to $VG_LOGS/PID.log, out of the stderr the tests read;
-# each test ends with a check of no_sanitizer_reports, which reads them.
+# each test ends with a check of no_sanitizer_reports, which reads them. In an ASan+UBSan
+# build the sanitizers' reports go to $SAN_LOGS/asan.PID and ubsan.PID (log_path) for the same
+# reason: a run whose stderr a test throws away, or whose status 1 a test expects, still counts.
 # CONSOLE_WAIT scales every wait and time limit (default 1; raise it under valgrind).
 set -u
 : "${HUASHU:?run through make check, or set HUASHU to the built binary}"
@@ -26,6 +28,11 @@ case $HUASHU_RUN in
   HUASHU_RUN="$HUASHU_RUN --log-file=$VG_LOGS/%p.log"
   ;;
 esac
+
+SAN_LOGS="$TMP/sanitizer"
+mkdir -p "$SAN_LOGS"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$SAN_LOGS/asan"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$SAN_LOGS/ubsan"
 
 plan() { echo "1..$1"; }
 
@@ -67,10 +74,11 @@ run_huashu() {
 }
 
 # no_sanitizer_reports: no AddressSanitizer, LeakSanitizer, UBSan or valgrind report in the
-# stderr this test kept ($TMP/*err*) nor in valgrind's logs; prints them otherwise.
+# stderr this test kept ($TMP/*err*) nor in the sanitizers' or valgrind's logs; prints them
+# otherwise.
 no_sanitizer_reports() {
   sleep 0.5 # a process just ended may still be writing its report
-  ! cat "$TMP"/*err* "$VG_LOGS"/*.log 2>/dev/null |
+  ! cat "$TMP"/*err* "$SAN_LOGS"/* "$VG_LOGS"/*.log 2>/dev/null |
     grep -E 'AddressSanitizer|LeakSanitizer|runtime error|^==[0-9]+== '
 }
 
