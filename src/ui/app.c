@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/text.h"
+#include "ui/crash.h"
 #include "intl.h"
 
 #define STATUS_MS 5000
@@ -363,6 +364,7 @@ static bool want_color(const app *a)
 
 static void curses_start(app *a)
 {
+    crash_guard_save_modes();
     initscr();
     raw();
     noecho();
@@ -382,6 +384,7 @@ static void curses_start(app *a)
     define_key("\033[200~", KEY_MAX + 1);
     define_key("\033[201~", KEY_MAX + 2);
     bracketed_paste(true);
+    crash_guard_install();
     layout_apply(a, LINES, COLS);
 }
 
@@ -415,6 +418,7 @@ void app_free(app *a)
     a->lint = NULL;
     if (a->input)
         delwin(a->input);
+    crash_guard_remove();
     bracketed_paste(false);
     endwin();
     suggest_clear(a->shown, a->shown_count);
