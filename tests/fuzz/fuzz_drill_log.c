@@ -192,6 +192,7 @@ static void check_skeleton(event *evs, size_t n, size_t book)
     buf_free(&out);
 }
 
+/* Every line is an answers line; the lines of the first record's conversation are its log. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static event evs[MAX_EVENTS];
