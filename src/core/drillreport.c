@@ -581,7 +581,7 @@ static void skeleton_event(skeleton *k, const event *ev)
         if (ev->from == FROM_CUSTOMER && ev->text)
             skeleton_step(k, ev, ev->text);
         else if (ev->from == FROM_AGENT && ev->text) {
-            if (ev->line) {
+            if (ev->line && *ev->line) {
                 skeleton_expect(k, "line", ev->line, yaml_word, ev->ts_ms);
             } else {
                 first_words(ev->text, phrase, sizeof phrase);

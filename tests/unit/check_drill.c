@@ -742,7 +742,8 @@ START_TEST(test_skeleton_keeps_any_customer_text)
 END_TEST
 
 /* Found by fuzz_drill_log: line and state ids from the log were written unquoted (an id with
- * ": " or " #" broke the YAML), and a gap of years a duration the loader refuses. */
+ * ": " or " #" broke the YAML), an empty line id as `line: ""`, and a gap of years as a duration
+ * the loader refuses. */
 START_TEST(test_skeleton_quotes_ids_and_caps_times)
 {
     const char *lines[] = {
@@ -756,13 +757,15 @@ START_TEST(test_skeleton_quotes_ids_and_caps_times)
         "\"from\":\"customer\",\"text\":\"still there?\"}",
         "{\"ts\":\"4052-01-05T10:00:01.000+08:00\",\"conv\":\"c-1\",\"type\":\"key\","
         "\"key\":\"hold\"}",
+        "{\"ts\":\"4052-01-05T10:00:03.000+08:00\",\"conv\":\"c-1\",\"type\":\"message\","
+        "\"from\":\"agent\",\"text\":\"ok\",\"line\":\"\"}",
     };
-    event evs[5];
-    parse_lines(lines, 5, evs);
+    event evs[6];
+    parse_lines(lines, 6, evs);
     buf b;
     buf_init(&b);
     char err[256];
-    ck_assert(drill_skeleton(evs, 5, "c-1", "my: book", "log.jsonl", &b, err, sizeof err));
+    ck_assert(drill_skeleton(evs, 6, "c-1", "my: book", "log.jsonl", &b, err, sizeof err));
     const char *y = buf_str(&b);
     ck_assert_msg(strstr(y, "when: 1000000000s\n"), "%s", y);
     ck_assert_msg(strstr(y, "{state: hold, within: 10s}"), "%s", y);
@@ -775,10 +778,12 @@ START_TEST(test_skeleton_quotes_ids_and_caps_times)
     ck_assert_uint_eq(dr->steps[0].expect_count, 2);
     ck_assert_str_eq(dr->steps[0].expects[0].words[0], "a: b #c");
     ck_assert_str_eq(dr->steps[0].expects[1].words[0], "null");
+    ck_assert_uint_eq(dr->steps[1].expect_count, 2); /* no empty line */
+    ck_assert_int_eq(dr->steps[1].expects[1].kind, EXPECT_SAY);
     drill_free(dr);
     diag_free(&d);
     buf_free(&b);
-    for (size_t i = 0; i < 5; i++)
+    for (size_t i = 0; i < 6; i++)
         event_release(&evs[i]);
 }
 END_TEST
