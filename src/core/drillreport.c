@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define TOP_PHRASES 10
 
@@ -401,12 +402,33 @@ void drill_report_json(const drill_report *rep, buf *b)
 
 /* ---- skeletons ----------------------------------------------------------------------- */
 
-/* Appends s as a double-quoted YAML scalar. */
+/* The length of the UTF-8 sequence at p when YAML may not carry it raw in a quoted scalar (C1
+ * controls, which it rejects or, for NEL, folds; U+2028 and U+2029, which it folds; U+FFFE and
+ * U+FFFF, which it rejects), else 0. */
+static size_t yaml_unsafe(const unsigned char *p)
+{
+    if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+        return 2;
+    if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9))
+        return 3;
+    if (p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
+        return 3;
+    return 0;
+}
+
+/* Appends s as a double-quoted YAML scalar that loads back as the same text. */
 static void yaml_quote(buf *b, const char *s)
 {
     buf_putc(b, '"');
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
+        size_t n = yaml_unsafe(p);
+        if (n == 2) {
+            buf_printf(b, "\\u%04x", 0x80u | (p[1] & 0x3Fu));
+            p++;
+        } else if (n == 3) {
+            buf_printf(b, "\\u%04x", (p[0] & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu));
+            p += 2;
+        } else if (*p == '"' || *p == '\\')
             buf_printf(b, "\\%c", *p);
         else if (*p == '\n')
             buf_puts(b, "\\n");
@@ -418,12 +440,34 @@ static void yaml_quote(buf *b, const char *s)
     buf_putc(b, '"');
 }
 
-/* Seconds, rounded up to a multiple of 5 with some room, for a skeleton's within:. */
-static long within_for(int64_t ms)
+/* Appends an id (line, state, playbook) plain when YAML reads it back as the same string, else
+ * quoted: ids come from the log and may hold anything. */
+static void yaml_word(buf *b, const char *s)
 {
-    long s = (long)((ms + 999) / 1000) + 5;
+    static const char *const special[] = {"null", "true", "false", "yes", "no",
+                                          "on",   "off",  "y",     "n",   NULL};
+    bool plain = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_';
+    for (const char *p = s; plain && *p; p++)
+        plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                *p == '_' || *p == '.' || *p == '-';
+    for (size_t i = 0; plain && special[i]; i++)
+        plain = strcasecmp(s, special[i]) != 0;
+    if (plain)
+        buf_puts(b, s);
+    else
+        yaml_quote(b, s);
+}
+
+/* The most seconds a drill file's duration may say (duration_parse reads up to 1e9 units). */
+#define SKELETON_MAX_S 1000000000LL
+
+/* Seconds, rounded up to a multiple of 5 with some room, for a skeleton's within: (at most
+ * SKELETON_MAX_S, so that a gap of years between two records still loads). */
+static long long within_for(int64_t ms)
+{
+    long long s = (long long)((ms + 999) / 1000) + 5;
     s = (s + 4) / 5 * 5;
-    return s < 10 ? 10 : s;
+    return s < 10 ? 10 : s > SKELETON_MAX_S ? SKELETON_MAX_S : s;
 }
 
 /* The first few characters of text (at most 8 of them) as a phrase to expect. */
@@ -454,8 +498,9 @@ typedef struct skeleton {
 static void skeleton_header(buf *out, const event *open, const char *conv, const char *playbook_id,
                             const char *source)
 {
-    buf_printf(out, "# A drill skeleton made by huashu drill from-log from %s, conversation ",
-               source);
+    buf_puts(out, "# A drill skeleton made by huashu drill from-log from ");
+    yaml_quote(out, source);
+    buf_puts(out, ", conversation ");
     yaml_quote(out, conv);
     buf_puts(out, ".\n# Edit the customer's words, the expectations' times and points, then run\n"
                   "# huashu check on it (huashu-drill(5)).\ndrill: ");
@@ -468,7 +513,9 @@ static void skeleton_header(buf *out, const event *open, const char *conv, const
     id[n] = '\0';
     buf_printf(out, "%s\ntitle: ", id);
     yaml_quote(out, conv);
-    buf_printf(out, "\nplaybook: %s\n", playbook_id);
+    buf_puts(out, "\nplaybook: ");
+    yaml_word(out, playbook_id);
+    buf_putc(out, '\n');
     bool phone = open && open->channel && !strcmp(open->channel, "phone");
     buf_printf(out, "channel: %s\n", phone ? "phone" : "chat");
     if (open && (open->name || open->surname || open->title)) {
@@ -492,7 +539,8 @@ static void skeleton_step(skeleton *k, const event *ev, const char *text)
     int64_t base = k->last_agent > k->turn_at ? k->last_agent : k->turn_at;
     int64_t gap = k->steps > 1 ? ev->ts_ms - base : 0;
     if (gap > 3000)
-        buf_printf(out, "    when: %llds\n", (long long)(gap / 1000));
+        buf_printf(out, "    when: %llds\n",
+                   gap / 1000 > SKELETON_MAX_S ? SKELETON_MAX_S : (long long)(gap / 1000));
     if (text) {
         buf_puts(out, "    customer: ");
         yaml_quote(out, text);
@@ -506,9 +554,9 @@ static void skeleton_step(skeleton *k, const event *ev, const char *text)
 }
 
 /* Adds an expectation line to the open step (a first step without customer words when the
- * agent spoke first). */
-static void skeleton_expect(skeleton *k, const char *what, const char *value, bool quote,
-                            int64_t at)
+ * agent spoke first), its value written by put. */
+static void skeleton_expect(skeleton *k, const char *what, const char *value,
+                            void (*put)(buf *, const char *), int64_t at)
 {
     if (!k->step_open && k->steps == 0) {
         buf_printf(k->out, "  - id: s%d\n", ++k->steps);
@@ -520,11 +568,8 @@ static void skeleton_expect(skeleton *k, const char *what, const char *value, bo
         buf_puts(k->out, "    expect:\n");
     k->expect_open = true;
     buf_printf(k->out, "      - {%s: ", what);
-    if (quote)
-        yaml_quote(k->out, value);
-    else
-        buf_puts(k->out, value);
-    buf_printf(k->out, ", within: %lds}\n", within_for(at - k->turn_at));
+    put(k->out, value);
+    buf_printf(k->out, ", within: %llds}\n", within_for(at - k->turn_at));
 }
 
 /* One event of the conversation: a new step, or an expectation of the current one. */
@@ -536,25 +581,26 @@ static void skeleton_event(skeleton *k, const event *ev)
         if (ev->from == FROM_CUSTOMER && ev->text)
             skeleton_step(k, ev, ev->text);
         else if (ev->from == FROM_AGENT && ev->text) {
-            if (ev->line)
-                skeleton_expect(k, "line", ev->line, false, ev->ts_ms);
-            else {
+            if (ev->line && *ev->line) {
+                skeleton_expect(k, "line", ev->line, yaml_word, ev->ts_ms);
+            } else {
                 first_words(ev->text, phrase, sizeof phrase);
-                skeleton_expect(k, "say", phrase, true, ev->ts_ms);
+                if (*phrase) /* an empty message is nothing to expect */
+                    skeleton_expect(k, "say", phrase, yaml_quote, ev->ts_ms);
             }
             k->last_agent = ev->ts_ms;
         }
         break;
     case EVENT_STATE:
-        skeleton_expect(k, "state", ev->state, false, ev->ts_ms);
+        skeleton_expect(k, "state", ev->state, yaml_word, ev->ts_ms);
         break;
     case EVENT_KEY:
         for (size_t i = 0; playbook_shared_states[i]; i++)
             if (!strcmp(playbook_shared_states[i], ev->key))
-                skeleton_expect(k, "state", ev->key, false, ev->ts_ms);
+                skeleton_expect(k, "state", ev->key, yaml_word, ev->ts_ms);
         break;
     case EVENT_CLOSE:
-        skeleton_expect(k, "hangup", "true", false, ev->ts_ms);
+        skeleton_expect(k, "hangup", "true", buf_puts, ev->ts_ms);
         k->step_open = false;
         break;
     default:

@@ -7,6 +7,7 @@
 #include "core/lint.h"
 
 #define DEFAULT_RESPONSE_LIMIT_MS 30000
+#define MAX_REPEATS               1000 /* a repeating ladder step's firings one advance plays */
 
 struct engine {
     const playbook *pb;
@@ -681,8 +682,10 @@ bool engine_set_value(engine *e, const char *conv, const char *name, const char 
     return true;
 }
 
-/* Fires whatever of c is due at `at` (its own deadline). */
-static unsigned fire(engine *e, conversation *c, int64_t at)
+/* Fires whatever of c is due at `at` (its own deadline) on the way to now. A repeating ladder
+ * step due more than MAX_REPEATS times before now (a log jumping by years) moves on to its
+ * latest repetition at once instead of firing each. */
+static unsigned fire(engine *e, conversation *c, int64_t at, int64_t now)
 {
     unsigned changes = 0;
     if (c->waiting && !c->urgent && c->waiting_since + e->response_limit <= at) {
@@ -701,6 +704,8 @@ static unsigned fire(engine *e, conversation *c, int64_t at)
         c->ladder_ended = step->end;
         if (!step->repeat)
             c->ladder_step++;
+        else if ((now - at) / step->after_ms > MAX_REPEATS)
+            c->ladder_base = at + (now - at) / step->after_ms * step->after_ms;
         changes |= CHANGE_LADDER;
     }
     for (size_t i = 0; i < st->transition_count; i++) {
@@ -720,7 +725,7 @@ void engine_advance(engine *e, int64_t now)
         int64_t at = c->next_deadline;
         if (at > e->now)
             e->now = at;
-        unsigned changes = fire(e, c, at);
+        unsigned changes = fire(e, c, at, now);
         reschedule(e, c);
         if (c->next_deadline <= at) /* a timer that cannot move on: never spin on it */
             heap_update(e, c, at + 1);

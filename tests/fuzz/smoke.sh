@@ -61,8 +61,14 @@ done
   cat "$srcdir/tests/data/lookup/woo-product.json"
 } >"$corpus/fieldmap/spec-woo-product"
 cp "$srcdir"/tests/data/chatwoot/*.json "$corpus/chatwoot/"
+# drill_log seeds: whole session logs and answers files (one conversation each), up to 60 lines
+mkdir -p "$corpus/drill_log"
+for f in "$srcdir"/tests/data/drills/*.jsonl "$srcdir"/tests/data/replay/*.jsonl \
+  "$srcdir"/data/demo/shift.jsonl; do
+  head -60 "$f" >"$corpus/drill_log/$(basename "$(dirname "$f")")-$(basename "$f")"
+done
 
-targets="event playbook config text lint drill fieldmap chatwoot"
+targets="event playbook config text lint drill fieldmap chatwoot drill_log"
 n=0
 echo "1..$(echo $targets | wc -w)"
 for t in $targets; do

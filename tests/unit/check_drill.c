@@ -676,6 +676,118 @@ START_TEST(test_skeleton_from_a_log)
 }
 END_TEST
 
+/* Parses n JSON lines into evs (the events drill from-log reads). */
+static void parse_lines(const char *const *lines, size_t n, event *evs)
+{
+    char err[256];
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(event_parse(&evs[i], lines[i], strlen(lines[i]), err, sizeof err), "%s", err);
+}
+
+/* Found by fuzz_drill_log: customer text with C1 controls, NEL, U+2028 or U+FFFE made a
+ * skeleton YAML rejected or loaded as other text, and an empty agent message a `say: ""`. */
+START_TEST(test_skeleton_keeps_any_customer_text)
+{
+    const char *said[] = {"a\\u0080b",
+                          "x\\u0085y",
+                          "p\\u2028q\\u2029",
+                          "r\\uffffs\\ufffe",
+                          "yes",
+                          "~",
+                          "  lead: #x \\\"q\\\"\\nnext\\t\\u007f"};
+    const char *want[] = {"a\xc2\x80"
+                          "b",
+                          "x\xc2\x85y",
+                          "p\xe2\x80\xa8q\xe2\x80\xa9",
+                          "r\xef\xbf\xbfs\xef\xbf\xbe",
+                          "yes",
+                          "~",
+                          "  lead: #x \"q\"\nnext\t\x7f"};
+    char lines[9][256];
+    const char *ptrs[9];
+    snprintf(lines[0], sizeof lines[0],
+             "{\"ts\":\"2026-01-05T10:00:00.000+08:00\",\"conv\":\"c-1\",\"type\":\"open\","
+             "\"customer\":{\"name\":\"\\u0085王\\u2029\",\"surname\":\"王\"}}");
+    for (size_t i = 0; i < 7; i++)
+        snprintf(
+            lines[i + 1], sizeof lines[i + 1],
+            "{\"ts\":\"2026-01-05T10:00:%02zu.000+08:00\",\"conv\":\"c-1\",\"type\":\"message\","
+            "\"from\":\"customer\",\"text\":\"%s\"}",
+            i * 5 + 1, said[i]);
+    snprintf(lines[8], sizeof lines[8],
+             "{\"ts\":\"2026-01-05T10:00:40.000+08:00\",\"conv\":\"c-1\",\"type\":\"message\","
+             "\"from\":\"agent\",\"text\":\"\"}");
+    for (size_t i = 0; i < 9; i++)
+        ptrs[i] = lines[i];
+    event evs[9];
+    parse_lines(ptrs, 9, evs);
+    buf b;
+    buf_init(&b);
+    char err[256];
+    ck_assert(drill_skeleton(evs, 9, "c-1", "mini", "logs\nx.jsonl", &b, err, sizeof err));
+    const char *y = buf_str(&b);
+    ck_assert_msg(!strstr(y, "say"), "%s", y);
+    char msgs[2048];
+    drill *dr = load(y, msgs, sizeof msgs);
+    ck_assert_msg(dr != NULL, "%s\n%s", msgs, y);
+    ck_assert_uint_eq(dr->step_count, 7);
+    for (size_t i = 0; i < 7; i++)
+        ck_assert_str_eq(dr->steps[i].text, want[i]);
+    ck_assert_str_eq(dr->name, "\xc2\x85王\xe2\x80\xa9");
+    drill_free(dr);
+    buf_free(&b);
+    for (size_t i = 0; i < 9; i++)
+        event_release(&evs[i]);
+}
+END_TEST
+
+/* Found by fuzz_drill_log: line and state ids from the log were written unquoted (an id with
+ * ": " or " #" broke the YAML), an empty line id as `line: ""`, and a gap of years as a duration
+ * the loader refuses. */
+START_TEST(test_skeleton_quotes_ids_and_caps_times)
+{
+    const char *lines[] = {
+        "{\"ts\":\"2026-01-05T10:00:00.000+08:00\",\"conv\":\"c-1\",\"type\":\"message\","
+        "\"from\":\"customer\",\"text\":\"hi\"}",
+        "{\"ts\":\"2026-01-05T10:00:02.000+08:00\",\"conv\":\"c-1\",\"type\":\"message\","
+        "\"from\":\"agent\",\"text\":\"hello\",\"line\":\"a: b #c\"}",
+        "{\"ts\":\"2026-01-05T10:00:03.000+08:00\",\"conv\":\"c-1\",\"type\":\"state\","
+        "\"state\":\"null\"}",
+        "{\"ts\":\"4052-01-05T10:00:00.000+08:00\",\"conv\":\"c-1\",\"type\":\"message\","
+        "\"from\":\"customer\",\"text\":\"still there?\"}",
+        "{\"ts\":\"4052-01-05T10:00:01.000+08:00\",\"conv\":\"c-1\",\"type\":\"key\","
+        "\"key\":\"hold\"}",
+        "{\"ts\":\"4052-01-05T10:00:03.000+08:00\",\"conv\":\"c-1\",\"type\":\"message\","
+        "\"from\":\"agent\",\"text\":\"ok\",\"line\":\"\"}",
+    };
+    event evs[6];
+    parse_lines(lines, 6, evs);
+    buf b;
+    buf_init(&b);
+    char err[256];
+    ck_assert(drill_skeleton(evs, 6, "c-1", "my: book", "log.jsonl", &b, err, sizeof err));
+    const char *y = buf_str(&b);
+    ck_assert_msg(strstr(y, "when: 1000000000s\n"), "%s", y);
+    ck_assert_msg(strstr(y, "{state: hold, within: 10s}"), "%s", y);
+    diagnostics d;
+    diag_init(&d);
+    drill *dr = drill_load("t.yaml", y, b.len, &d);
+    ck_assert_msg(dr != NULL, "%s\n%s", buf_str(&d.text), y);
+    ck_assert_str_eq(dr->playbook, "my: book");
+    ck_assert_uint_eq(dr->step_count, 2);
+    ck_assert_uint_eq(dr->steps[0].expect_count, 2);
+    ck_assert_str_eq(dr->steps[0].expects[0].words[0], "a: b #c");
+    ck_assert_str_eq(dr->steps[0].expects[1].words[0], "null");
+    ck_assert_uint_eq(dr->steps[1].expect_count, 2); /* no empty line */
+    ck_assert_int_eq(dr->steps[1].expects[1].kind, EXPECT_SAY);
+    drill_free(dr);
+    diag_free(&d);
+    buf_free(&b);
+    for (size_t i = 0; i < 6; i++)
+        event_release(&evs[i]);
+}
+END_TEST
+
 static Suite *drill_suite(void)
 {
     Suite *s = suite_create("drill");
@@ -697,6 +809,8 @@ static Suite *drill_suite(void)
     tcase_add_test(tc, test_answers_records);
     tcase_add_test(tc, test_report_over_results);
     tcase_add_test(tc, test_skeleton_from_a_log);
+    tcase_add_test(tc, test_skeleton_keeps_any_customer_text);
+    tcase_add_test(tc, test_skeleton_quotes_ids_and_caps_times);
     suite_add_tcase(s, tc);
     return s;
 }

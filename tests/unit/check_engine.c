@@ -385,6 +385,25 @@ START_TEST(close_stops_timers)
 }
 END_TEST
 
+/* Found by fuzz_drill_log: a record a year after a hold (drill from-log on a log with a bad
+ * year) fired the 25 s check-in once per period, 1.26 million times (minutes for a jump to 9999);
+ * past MAX_REPEATS (1000) due repetitions the step moves on to the latest at once. */
+START_TEST(a_jump_of_a_year_does_not_replay_every_repetition)
+{
+    open_conv("c1", T0, NULL);
+    key("c1", T0 + 10 * SEC, "hold");
+    engine_advance(e, T0 + 10 * SEC + 10 * 25 * SEC);
+    size_t before = log_.n;
+    int64_t later = T0 + 365LL * 86400 * SEC;
+    engine_advance(e, later);
+    ck_assert_uint_le(log_.n - before, 1002);
+    ck_assert_uint_eq(log_.changes[log_.n - 1], CHANGE_LADDER);
+    ck_assert_str_eq(suggested("c1", later, 0, NULL, 0), "hold.checkin");
+    ck_assert_int_gt(engine_next_deadline(e), later);
+    ck_assert_int_le(engine_next_deadline(e), later + 25 * SEC);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -405,6 +424,7 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, hundreds_of_conversations_fire_in_time_order);
     tcase_add_test(tc, state_transitions_win_over_global_cues);
     tcase_add_test(tc, close_stops_timers);
+    tcase_add_test(tc, a_jump_of_a_year_does_not_replay_every_repetition);
     suite_add_tcase(s, tc);
     return s;
 }
