@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/playbook.h"
+
 #define FUZZ_ASSERT(cond)                                                                          \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
@@ -17,5 +19,25 @@
     } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Loads bundled playbook id (zh_CN, zh_TW, en) from $HUASHU_DATA or the source tree; aborts
+ * when it cannot, since every input would then be tested against nothing. */
+static inline playbook *fuzz_load_bundled(const char *id)
+{
+    const char *dir = getenv("HUASHU_DATA");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/playbooks/%s.yaml", dir && *dir ? dir : HUASHU_SRCDATADIR, id);
+    FILE *f = fopen(path, "rb");
+    FUZZ_ASSERT(f != NULL);
+    static char text[1 << 20];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    diagnostics d;
+    diag_init(&d);
+    playbook *pb = playbook_load(path, text, len, NULL, NULL, &d);
+    diag_free(&d);
+    FUZZ_ASSERT(pb != NULL);
+    return pb;
+}
 
 #endif

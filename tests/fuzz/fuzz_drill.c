@@ -17,32 +17,13 @@
 static const char *const locales[] = {"zh_CN", "zh_TW", "en"};
 static playbook *books[3];
 
-/* Loads one bundled playbook ($HUASHU_DATA or the source tree). */
-static playbook *load_book(const char *id)
-{
-    const char *dir = getenv("HUASHU_DATA");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/playbooks/%s.yaml", dir && *dir ? dir : HUASHU_SRCDATADIR, id);
-    FILE *f = fopen(path, "rb");
-    FUZZ_ASSERT(f != NULL);
-    static char text[1 << 20];
-    size_t len = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    diagnostics d;
-    diag_init(&d);
-    playbook *pb = playbook_load(path, text, len, NULL, NULL, &d);
-    diag_free(&d);
-    FUZZ_ASSERT(pb != NULL);
-    return pb;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     for (size_t i = 0; i < 3; i++)
-        books[i] = load_book(locales[i]);
+        books[i] = fuzz_load_bundled(locales[i]);
     return 0;
 }
 

@@ -15,19 +15,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    const char *dir = getenv("HUASHU_DATA");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/playbooks/zh_CN.yaml", dir && *dir ? dir : HUASHU_SRCDATADIR);
-    FILE *f = fopen(path, "rb");
-    FUZZ_ASSERT(f != NULL);
-    static char text[1 << 20];
-    size_t len = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    diagnostics d;
-    diag_init(&d);
-    pb = playbook_load(path, text, len, NULL, NULL, &d);
-    diag_free(&d);
-    FUZZ_ASSERT(pb != NULL);
+    pb = fuzz_load_bundled("zh_CN");
     checker = lint_new(pb);
     FUZZ_ASSERT(checker != NULL);
     return 0;
