@@ -6,6 +6,7 @@
 #include "core/civil.h"
 #include "core/engine.h"
 #include "core/eventscan.h"
+#include "core/text.h"
 
 /* ==== reading records =====================================================================
  * eventscan (the fast path of event_parse) does the JSON; this fills an event from its pairs
@@ -919,7 +920,9 @@ bool audit_feed(audit *a, const event *ev, const char *file, unsigned long numbe
                 size_t errlen)
 {
     if (ev->type == EVENT_STATE && playbook_state_index(a->pb, ev->state) < 0) {
-        snprintf(err, errlen, "unknown state \"%s\" for playbook %s", ev->state, a->pb->id);
+        char shown[128];
+        snprintf(err, errlen, "unknown state \"%s\" for playbook %s",
+                 text_escape_into(shown, sizeof shown, ev->state), a->pb->id);
         return false;
     }
     a->t.events++;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/lint.h"
+#include "core/text.h"
 
 #define DEFAULT_RESPONSE_LIMIT_MS 30000
 #define MAX_REPEATS               1000 /* a repeating ladder step's firings one advance plays */
@@ -615,7 +616,9 @@ static unsigned on_close(engine *e, conversation *c, const event *ev)
 static bool check_event(const engine *e, const event *ev, char *err, size_t errlen)
 {
     if (ev->type == EVENT_STATE && playbook_state_index(e->pb, ev->state) < 0) {
-        snprintf(err, errlen, "unknown state \"%s\" for playbook %s", ev->state, e->pb->id);
+        char shown[128];
+        snprintf(err, errlen, "unknown state \"%s\" for playbook %s",
+                 text_escape_into(shown, sizeof shown, ev->state), e->pb->id);
         return false;
     }
     return true;
