@@ -8,12 +8,15 @@
 plan 23
 
 MAN="$TESTDATA/../../man/huashu.1"
-COMMANDS="console|replay|lint|audit|lookup|feed|drill|drill run|drill report|drill from-log"
+# every_command: the commands, one a line ("console" for huashu itself).
+every_command() {
+  printf '%s\n' console replay lint audit lookup feed eval drill "drill run" "drill report" "drill from-log"
+}
 
 # options CMD: the options listed by huashu CMD --help, one a line ("--feed SPEC", "--manual").
 options() {
   if [ "$1" = console ]; then set --; else set -- $1; fi # split "drill run"
-  huashu_run "$@" --help | cut -c1-26 | sed -n 's/^  \(-[a-z], \)\{0,1\}\(--[a-z-]*\)/\2/p' |
+  huashu_run "$@" --help | cut -c1-26 | sed -n 's/^  \(-[a-z], \)\{0,1\}\(--[a-z0-9-]*\)/\2/p' |
     sed 's/ *$//' | grep -v -- '^--help'
 }
 
@@ -22,11 +25,11 @@ awk '/^\.SH SYNOPSIS/ { on = 1; next } /^\.SH/ { on = 0 } on' "$MAN" |
   awk '/^\.B huashu/ { cmd = $0; sub(/^\.B huashu ?/, "", cmd); gsub(/\\-/, "-", cmd)
                        if (cmd == "") cmd = "console" }
        { line = $0; gsub(/\\-/, "-", line)
-         while (match(line, /--[a-z-]+/)) {
+         while (match(line, /--[a-z0-9-]+/)) {
            print cmd "|" substr(line, RSTART, RLENGTH); line = substr(line, RSTART + RLENGTH) } }' \
   >"$TMP/synopsis"
 missing=""
-for cmd in console replay lint audit lookup feed drill "drill run" "drill report" "drill from-log"; do
+every_command | while read -r cmd; do
   options "$cmd" >"$TMP/help-options"
   grep "^$cmd|" "$TMP/synopsis" | cut -d'|' -f2 | sort -u | while read -r opt; do
     cut -d' ' -f1 "$TMP/help-options" | grep -qx -- "$opt" || echo "$cmd $opt"
@@ -51,7 +54,8 @@ value() {
 # then --help print the help, status 0; a refused one would be named with status 2.
 : >"$TMP/refused"
 count=0
-for cmd in console replay lint audit lookup feed drill "drill run" "drill report" "drill from-log"; do
+every_command >"$TMP/commands"
+while read -r cmd; do
   if [ "$cmd" = console ]; then set --; else set -- $cmd; fi
   options "$cmd" >"$TMP/help-options"
   while read -r opt word; do
@@ -63,7 +67,7 @@ for cmd in console replay lint audit lookup feed drill "drill run" "drill report
   st=$?
   [ "$st" = 0 ] && contains "$TMP/out" "usage:" || echo "$*: status $st $(cat "$TMP/err")" >>"$TMP/refused"
   cat "$TMP/err" >>"$TMP/stderr.all"
-done
+done <"$TMP/commands"
 if [ "$count" -gt 60 ] && [ ! -s "$TMP/refused" ]; then
   ok "all $count options of the commands' --help are accepted"
 else
