@@ -262,6 +262,7 @@ static int run_console(app *a, const console_args *c, const console_hooks *hooks
     a->loop = loop_new();
     if (!a->loop || !set_clock(a, c) || !start_feed(a, c, hooks != NULL, s.cfg, &link))
         goto done;
+    a->connect_hint = a->demo && !c->demo; /* the bundled demo: say how to connect a chat */
     lookups = lookuplink_start(a, s.cfg, a->demo && !c->demo, d); /* bundled demo: sample data */
     char err[512] = "";
     if (config_bool(s.cfg, "ui.session_log"))
@@ -322,7 +323,7 @@ int console_main(console_args *c, const console_hooks *hooks)
     keymap_defaults(&a.keys);
     bool feed_on_stdin = c->feed && !strcmp(c->feed, "-"); /* keys then come from /dev/tty */
     if ((!isatty(STDIN_FILENO) && !feed_on_stdin) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "huashu: the console needs a terminal (for files, try huashu replay)\n");
+        fputs(_("huashu: the console needs a terminal (for files, try huashu replay)\n"), stderr);
         return 2;
     }
     a.manual = c->manual;
