@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "core/audit.h"
 #include "core/civil.h"
+#include "core/text.h"
 #include "net/linereader.h"
 #include "net/paths.h"
 
@@ -207,12 +208,20 @@ static const char *offence_better(const report *r, const audit_offence *o)
     return o->rule >= 0 ? lint_rule_better(r->lint, (size_t)o->rule) : NULL;
 }
 
+/* Appends customer or file text to the readable report, control characters escaped. */
+static void put_text(buf *b, const char *s)
+{
+    text_escape(b, s, strlen(s));
+}
+
 /* One conversation of the readable report: a heading line, then one line per topic. */
 static void text_conversation(report *r, const audit_conv *c)
 {
     buf *b = &r->out;
-    buf_printf(b, "%s (%s:%lu) %s, handle ", c->id, c->file, c->first_line,
-               c->closed ? "closed" : "open at end");
+    put_text(b, c->id);
+    buf_puts(b, " (");
+    put_text(b, c->file);
+    buf_printf(b, ":%lu) %s, handle ", c->first_line, c->closed ? "closed" : "open at end");
     put_duration(b, c->handle_ms);
     buf_puts(b, "\n  response: first ");
     put_duration(b, c->first_response_ms);
@@ -253,8 +262,13 @@ static void text_conversation(report *r, const audit_conv *c)
     for (size_t i = 0; i < c->offence_count; i++) {
         const audit_offence *o = &c->offences[i];
         const char *better = offence_better(r, o);
-        buf_printf(b, "    %s:%lu:%zu %s%s%s: %s\n", o->file, o->line, o->column + 1, o->match,
-                   better ? " -> " : "", better ? better : "", o->text);
+        buf_puts(b, "    ");
+        put_text(b, o->file);
+        buf_printf(b, ":%lu:%zu ", o->line, o->column + 1);
+        put_text(b, o->match);
+        buf_printf(b, "%s%s: ", better ? " -> " : "", better ? better : "");
+        put_text(b, o->text);
+        buf_putc(b, '\n');
     }
 }
 
@@ -332,20 +346,10 @@ static const char csv_header[] =
     "greeting,greeting_correct,goodbye,closing_asked,surname_known,surname_used,complaint,"
     "apology,promise,forbidden\n";
 
-/* Appends a CSV field, quoted when it needs to be. */
+/* Appends a CSV field (core/text: escaped, quoted, safe from formula injection). */
 static void put_csv_field(buf *b, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
-        buf_puts(b, s);
-        return;
-    }
-    buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            buf_putc(b, '"');
-        buf_putc(b, *s);
-    }
-    buf_putc(b, '"');
+    text_csv_field(b, s, strlen(s));
 }
 
 /* One conversation as a CSV row, in csv_header's order. */

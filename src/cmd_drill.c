@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "core/civil.h"
 #include "core/drill.h"
+#include "core/drill_session.h"
 #include "intl.h"
 #include "net/linereader.h"
 #include "net/paths.h"
@@ -264,46 +265,6 @@ typedef struct run_args {
     int set_count;
 } run_args;
 
-typedef struct headless {
-    engine *engine;
-    drill_run *run;
-} headless;
-
-/* drill_emit without a terminal: the engine takes the event, then the run sees it back. */
-static void headless_emit(void *ctx, const event *ev)
-{
-    headless *h = ctx;
-    char err[256];
-    if (engine_feed(h->engine, ev, err, sizeof err))
-        drill_run_event(h->run, ev);
-}
-
-/* The engine's observer: every change goes to the run. */
-static void headless_change(void *ctx, const conversation *c, int64_t at, unsigned changes)
-{
-    headless *h = ctx;
-    if (h->run)
-        drill_run_change(h->run, c, at, changes);
-}
-
-/* Moves the engine and the run to `until`, stopping at each deadline of either on the way. */
-static void advance_to(headless *h, int64_t until)
-{
-    for (int guard = 0; guard < 1000000 && !drill_run_done(h->run); guard++) {
-        int64_t t = drill_run_next_deadline(h->run);
-        int64_t te = engine_next_deadline(h->engine);
-        t = te < t ? te : t;
-        if (t > until)
-            break;
-        engine_advance(h->engine, t);
-        drill_run_advance(h->run, t);
-    }
-    if (until != ENGINE_NEVER && !drill_run_done(h->run)) {
-        engine_advance(h->engine, until);
-        drill_run_advance(h->run, until);
-    }
-}
-
 typedef struct answers {
     char **lines;
     size_t *numbers;
@@ -453,22 +414,16 @@ static event *answers_events(const run_args *a, const answers *an, int64_t start
     return evs;
 }
 
-/* Plays the drill against the answers; the result stays in h->run. */
-static void play_answers(headless *h, event *evs, size_t n)
+/* Plays the drill against the answers, to its end. */
+static void play_answers(drill_session *s, event *evs, size_t n)
 {
-    drill_run_start(h->run);
-    for (size_t i = 0; i < n && !drill_run_done(h->run); i++) {
-        advance_to(h, evs[i].ts_ms);
-        if (drill_run_done(h->run))
-            break;
+    drill_session_start(s);
+    for (size_t i = 0; i < n && !drill_session_done(s); i++) {
         char err[256];
-        if (engine_feed(h->engine, &evs[i], err, sizeof err))
-            drill_run_event(h->run, &evs[i]);
-        else
+        if (!drill_session_feed(s, &evs[i], err, sizeof err) && !drill_session_done(s))
             fprintf(stderr, "huashu drill run: answer at %lld ms skipped: %s\n",
-                    (long long)(evs[i].ts_ms - drill_run_result(h->run)->started), err);
+                    (long long)(evs[i].ts_ms - drill_session_result(s)->started), err);
     }
-    advance_to(h, ENGINE_NEVER);
 }
 
 /* Placeholder values from the config's agent: section, then --set. */
@@ -533,20 +488,17 @@ static int run_with(const run_args *a, drill *dr, const playbook *pb)
     int status = 2;
     size_t n = 0;
     event *evs = NULL;
-    headless h = {engine_new(pb), NULL};
-    if (find_start(a, &an, &start, &tz) && h.engine && apply_values(h.engine, a) &&
-        (evs = answers_events(a, &an, start, tz, &n)) &&
-        (h.run = drill_run_new(dr, h.engine, RUN_CONV, start, tz, headless_emit, &h))) {
-        engine_set_observer(h.engine, headless_change, &h);
-        drill_run_set_trainee(h.run, a->trainee);
-        play_answers(&h, evs, n);
-        status = report_result(a, drill_run_finish(h.run, drill_run_result(h.run)->ended));
+    drill_session *s = NULL;
+    if (find_start(a, &an, &start, &tz) && (s = drill_session_new(dr, pb, RUN_CONV, start, tz)) &&
+        apply_values(drill_session_engine(s), a) && (evs = answers_events(a, &an, start, tz, &n))) {
+        drill_session_set_trainee(s, a->trainee);
+        play_answers(s, evs, n);
+        status = report_result(a, drill_session_finish(s, ENGINE_NEVER));
     }
     for (size_t i = 0; i < n; i++)
         event_release(&evs[i]);
     free(evs);
-    drill_run_free(h.run);
-    engine_free(h.engine);
+    drill_session_free(s);
     answers_free(&an);
     return status;
 }

@@ -311,6 +311,8 @@ static bool setup_core(headless *h, playbook **pb)
     if (!*pb)
         return false;
     h->engine = engine_new(*pb);
+    if (h->engine)
+        engine_set_limits(h->engine, ENGINE_FORGET_MS, ENGINE_MAX_OPEN);
     for (size_t i = 0; h->engine && i < config_agent_count(h->config); i++) {
         const char *k, *v;
         config_agent_at(h->config, i, &k, &v);
@@ -376,9 +378,9 @@ static void print_stats(headless *h)
     const feed_stats *st = feed_get_stats(h->feed);
     double secs = (double)(mono_ms() - h->started_mono_ms) / 1000;
     note("%lu events in %.3f s (%.0f/s), %lu bad, %lu not used by the engine, %lu sent, "
-         "%lu not sent, %lu read-only, %zu conversations, peak RSS %ld KiB",
+         "%lu not sent, %lu read-only, %zu conversations open, peak RSS %ld KiB",
          st->events, secs, secs > 0 ? (double)st->events / secs : 0.0, st->bad_total, h->rejected,
-         h->sent, h->not_sent, h->read_only, engine_count(h->engine), peak_rss_kib());
+         h->sent, h->not_sent, h->read_only, engine_open_count(h->engine), peak_rss_kib());
     for (int i = 0; i < FEED_BAD_KINDS; i++)
         if (st->bad[i])
             note("  %lu %s", st->bad[i], feed_bad_name((feed_bad)i));

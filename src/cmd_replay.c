@@ -284,6 +284,7 @@ static int run(const replay_args *a, const config *cfg, const playbook *pb, int6
         status = 2;
     } else {
         engine_set_observer(r.engine, print_change, &r);
+        engine_set_limits(r.engine, ENGINE_FORGET_MS, ENGINE_MAX_OPEN);
         unsigned long bad = feed_lines(&r, fd, strcmp(a->input, "-") ? a->input : "<stdin>");
         if (a->until)
             engine_advance(r.engine, until);

@@ -20,6 +20,8 @@ static const command commands[] = {
     {"check", cmd_check, "check [FILE...]        validate playbooks (bundled ones when no FILE)"},
     {"replay", cmd_replay,
      "replay FILE|-          feed events through the engine, print changes as JSONL"},
+    {"eval", cmd_eval,
+     "eval TSV JSONL         measure state detection on labelled customer messages"},
     {"lint", cmd_lint, "lint [TEXT...]         check agent text against the forbidden phrases"},
     {"lookup", cmd_lookup,
      "lookup order|stock ID   look up an order or stock over HTTP, print the fields"},

@@ -1,5 +1,7 @@
 #include "core/buf.h"
 
+#include "core/text.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,15 +87,25 @@ void buf_printf(buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-/* Bytes that JSON strings must escape: controls, quote, backslash, DEL. */
+/* Bytes that start what a JSON string must escape: controls, quote, backslash, DEL, and the
+ * UTF-8 lead bytes of C1 controls, bidi and format characters (checked in full when met). */
 static bool needs_escape(unsigned char c)
 {
-    return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
+    return c < 0x20 || c == '"' || c == '\\' || c == 0x7f || c == 0xC2 || c == 0xD8 || c == 0xE1 ||
+           c == 0xE2 || c == 0xEF || c == 0xF3;
+}
+
+/* Appends \uXXXX for one UTF-16 unit. */
+static void put_u16(buf *b, unsigned u)
+{
+    static const char hex[] = "0123456789abcdef";
+    char esc[6] = {'\\',       'u', hex[(u >> 12) & 15], hex[(u >> 8) & 15], hex[(u >> 4) & 15],
+                   hex[u & 15]};
+    buf_append(b, esc, 6);
 }
 
 void buf_json_string(buf *b, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
     buf_putc(b, '"');
     for (;;) {
         const char *run = s;
@@ -103,6 +115,22 @@ void buf_json_string(buf *b, const char *s)
         unsigned char c = (unsigned char)*s;
         if (!c)
             break;
+        if (c >= 0x80) { /* a lead byte: escape the character only when it is a format one */
+            uint32_t cp;
+            size_t n = text_decode(s, strnlen(s, 4), &cp);
+            if (n > 1 && text_is_format_cp(cp)) {
+                if (cp >= 0x10000) {
+                    put_u16(b, 0xD800 + ((cp - 0x10000) >> 10));
+                    put_u16(b, 0xDC00 + ((cp - 0x10000) & 0x3FF));
+                } else {
+                    put_u16(b, cp);
+                }
+            } else {
+                buf_append(b, s, n);
+            }
+            s += n;
+            continue;
+        }
         s++;
         switch (c) {
         case '"':
@@ -120,10 +148,8 @@ void buf_json_string(buf *b, const char *s)
         case '\r':
             buf_append(b, "\\r", 2);
             break;
-        default: {
-            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            buf_append(b, esc, 6);
-        }
+        default:
+            put_u16(b, c);
         }
     }
     buf_putc(b, '"');

@@ -34,6 +34,8 @@ struct drill_run {
     bool *early_seen; /* per expectation: done once before its after: */
     bool *visited;    /* per step */
     int step;         /* current step, DRILL_END once the path is over */
+    int entered;      /* steps entered so far, at most DRILL_MAX_STEPS */
+    long fired;       /* deadlines played, bounded by the steps and expectations */
     int64_t step_entered;
     bool turned; /* the current step's customer turn has happened */
     int64_t turn_at;
@@ -55,6 +57,12 @@ static void enter_step(drill_run *r, int index, int64_t at);
 static void finish_at(drill_run *r, int64_t at, const char *reason);
 
 /* ---- small helpers ------------------------------------------------------------------- */
+
+/* How long the run may last: the drill's limit, at most DRILL_MAX_TIME. */
+static int64_t limit_ms(const drill *dr)
+{
+    return dr->limit.ms < DRILL_MAX_TIME ? dr->limit.ms : DRILL_MAX_TIME;
+}
 
 /* The index of step s's first expectation in the outcome array. */
 static size_t first_outcome(const drill *dr, size_t s)
@@ -410,6 +418,12 @@ static void leave_step(drill_run *r)
 
 static void enter_step(drill_run *r, int index, int64_t at)
 {
+    if (r->over)
+        return;
+    if (++r->entered > DRILL_MAX_STEPS) { /* a cycle of steps that takes no time */
+        finish_at(r, at, "step limit");
+        return;
+    }
     leave_step(r);
     if (index == DRILL_NEXT)
         index = (size_t)(r->step + 1) < r->dr->step_count ? r->step + 1 : DRILL_END;
@@ -435,7 +449,7 @@ static bool any_pending(const drill_run *r)
  * and ends the run when the path is over and nothing is open. */
 static void move_on(drill_run *r, int64_t at)
 {
-    for (int guard = 0; guard < 1000 && r->step >= 0 && step_settled(r); guard++)
+    while (!r->over && r->step >= 0 && step_settled(r))
         enter_step(r, r->dr->steps[r->step].then, at);
     if (r->step == DRILL_END && !any_pending(r) && !r->ending)
         r->ending = "completed";
@@ -604,7 +618,7 @@ int64_t drill_run_next_deadline(const drill_run *r)
 {
     if (!r->started || r->over)
         return ENGINE_NEVER;
-    int64_t next = r->start + r->dr->limit.ms;
+    int64_t next = r->start + limit_ms(r->dr);
     for (size_t i = 0; i < r->dr->expect_total; i++) {
         const drill_outcome *o = &r->res.outcomes[i];
         if (o->status == DRILL_PENDING && o->closes_at != ENGINE_NEVER && o->closes_at + 1 < next)
@@ -628,7 +642,7 @@ int64_t drill_run_next_deadline(const drill_run *r)
 /* Does what is due at exactly `at` (the earliest deadline). */
 static void fire(drill_run *r, int64_t at)
 {
-    if (at >= r->start + r->dr->limit.ms) {
+    if (at >= r->start + limit_ms(r->dr)) {
         finish_at(r, at, "time limit");
         return;
     }
@@ -662,10 +676,14 @@ void drill_run_advance(drill_run *r, int64_t now)
         return;
     drain_states(r);
     flush(r);
-    for (int guard = 0; guard < 100000 && !r->over; guard++) {
+    while (!r->over) {
         int64_t t = drill_run_next_deadline(r);
         if (t > now)
             break;
+        if (++r->fired > (long)DRILL_MAX_STEPS * 100) { /* never expected: a stuck deadline */
+            finish_at(r, t, "step limit");
+            break;
+        }
         if (t > r->now)
             r->now = t;
         fire(r, t);
@@ -782,7 +800,8 @@ static void score(drill_result *res)
     res->score = got > 0 ? got : 0;
     res->max = max;
     res->percent = max > 0 ? res->score * 100 / max : (res->hit_count ? 0 : 100);
-    res->passed = res->finished && res->percent >= dr->scoring.pass && !required_missed;
+    bool capped = res->end_reason && !strcmp(res->end_reason, "step limit");
+    res->passed = res->finished && !capped && res->percent >= dr->scoring.pass && !required_missed;
 }
 
 static void finish_at(drill_run *r, int64_t at, const char *reason)

@@ -6,6 +6,7 @@
 
 #include "core/lint.h"
 #include "core/names.h"
+#include "core/text.h"
 
 #define DEFAULT_RESPONSE_LIMIT_MS 30000
 #define MAX_REPEATS               1000 /* a repeating ladder step's firings one advance plays */
@@ -28,6 +29,9 @@ struct engine {
     int complaint_state;   /* PB_NONE when the playbook has none */
     int chase_cue;         /* cue set "chase" (人呢?): the customer feels kept waiting */
     lint_words *cue_words; /* every cue word tagged 1 << its set; NULL: match set by set */
+    int64_t forget_after; /* a closed conversation is forgotten this long after closing; 0: never */
+    size_t max_open;      /* open conversations at once, 0: no limit */
+    size_t open_count;    /* conversations not closed */
 };
 
 #define NOT_IN_HEAP SIZE_MAX
@@ -72,6 +76,35 @@ static conversation *table_find(const engine *e, const char *id)
         slot = (slot + 1) & (e->table_cap - 1);
     }
     return NULL;
+}
+
+/* The table slot holding convs index i. */
+static size_t table_slot_of(const engine *e, size_t i)
+{
+    size_t slot = hash_id(e->convs[i]->id) & (e->table_cap - 1);
+    while (e->table[slot] != i + 1)
+        slot = (slot + 1) & (e->table_cap - 1);
+    return slot;
+}
+
+/* Empties slot, moving later entries of its probe run back (linear probing deletion). */
+static void table_delete(engine *e, size_t slot)
+{
+    size_t mask = e->table_cap - 1, hole = slot, j = slot;
+    e->table[hole] = 0;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (!e->table[j])
+            return;
+        size_t home = hash_id(e->convs[e->table[j] - 1]->id) & mask;
+        /* the entry at j may fill the hole when its home is not cyclically in (hole, j] */
+        bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+        if (!stays) {
+            e->table[hole] = e->table[j];
+            e->table[j] = 0;
+            hole = j;
+        }
+    }
 }
 
 /* ---- deadline heap ------------------------------------------------------ */
@@ -209,6 +242,17 @@ void engine_free(engine *e)
     free(e->table);
     free(e->heap);
     free(e);
+}
+
+void engine_set_limits(engine *e, int64_t forget_after_ms, size_t max_open)
+{
+    e->forget_after = forget_after_ms > 0 ? forget_after_ms : 0;
+    e->max_open = max_open;
+}
+
+size_t engine_open_count(const engine *e)
+{
+    return e->open_count;
 }
 
 const playbook *engine_playbook(const engine *e)
@@ -361,7 +405,7 @@ static int64_t min64(int64_t a, int64_t b)
 static int64_t conversation_deadline(const engine *e, const conversation *c)
 {
     if (c->closed)
-        return ENGINE_NEVER;
+        return e->forget_after ? c->closed_at + e->forget_after : ENGINE_NEVER;
     int64_t d = min64(ladder_deadline(e, c), after_deadline(e, c));
     if (c->waiting && !c->urgent)
         d = min64(d, c->waiting_since + e->response_limit);
@@ -483,6 +527,7 @@ static conversation *conversation_new(engine *e, const char *id, int64_t now)
     c->ladder_base = now;
     c->heap_pos = NOT_IN_HEAP;
     c->next_deadline = ENGINE_NEVER;
+    e->open_count++;
     size_t slot = hash_id(c->id) & (e->table_cap - 1);
     while (e->table[slot])
         slot = (slot + 1) & (e->table_cap - 1);
@@ -537,6 +582,8 @@ static unsigned learn_name(conversation *c, const char *text)
 static unsigned on_open(engine *e, conversation *c, const event *ev)
 {
     c->phone = ev->channel && strcmp(ev->channel, "phone") == 0;
+    if (c->closed)
+        e->open_count++;
     c->closed = false;
     c->opened_at = ev->ts_ms;
     c->state_since = ev->ts_ms;
@@ -629,7 +676,10 @@ static unsigned on_close(engine *e, conversation *c, const event *ev)
     unsigned changes = CHANGE_CLOSE;
     pb_event_kind kind = ON_CLOSE;
     changes |= take(e, c, find_transition(e, c, match_event, &kind), ev->ts_ms, false);
+    if (!c->closed)
+        e->open_count--;
     c->closed = true;
+    c->closed_at = ev->ts_ms;
     c->waiting = false;
     if (c->urgent)
         changes |= CHANGE_URGENT;
@@ -640,7 +690,9 @@ static unsigned on_close(engine *e, conversation *c, const event *ev)
 static bool check_event(const engine *e, const event *ev, char *err, size_t errlen)
 {
     if (ev->type == EVENT_STATE && playbook_state_index(e->pb, ev->state) < 0) {
-        snprintf(err, errlen, "unknown state \"%s\" for playbook %s", ev->state, e->pb->id);
+        char shown[128];
+        snprintf(err, errlen, "unknown state \"%s\" for playbook %s",
+                 text_escape_into(shown, sizeof shown, ev->state), e->pb->id);
         return false;
     }
     return true;
@@ -657,6 +709,14 @@ bool engine_feed(engine *e, const event *ev, char *err, size_t errlen)
     unsigned changes = 0;
     bool lost = false;
     if (!c) {
+        if (e->max_open && e->open_count >= e->max_open) {
+            char shown[64];
+            snprintf(err, errlen,
+                     "too many open conversations (%zu at once): \"%s\" not opened; close some, or "
+                     "raise the limit",
+                     e->open_count, text_escape_into(shown, sizeof shown, ev->conv));
+            return false;
+        }
         if (!(c = conversation_new(e, ev->conv, ev->ts_ms))) {
             snprintf(err, errlen, "out of memory");
             return false;
@@ -743,6 +803,24 @@ static unsigned fire(engine *e, conversation *c, int64_t at, int64_t now)
     return changes;
 }
 
+/* Frees closed conversation c (its grace period is over); the last one takes its index. */
+static void forget(engine *e, conversation *c)
+{
+    heap_remove(e, c);
+    size_t slot = hash_id(c->id) & (e->table_cap - 1);
+    while (e->convs[e->table[slot] - 1] != c)
+        slot = (slot + 1) & (e->table_cap - 1);
+    size_t i = e->table[slot] - 1;
+    table_delete(e, slot);
+    size_t last = --e->count;
+    if (i != last) {
+        e->table[table_slot_of(e, last)] = i + 1;
+        e->convs[i] = e->convs[last];
+    }
+    free_values(c->values, c->value_count);
+    free(c);
+}
+
 void engine_advance(engine *e, int64_t now)
 {
     while (e->heap_len && e->heap[0]->next_deadline <= now) {
@@ -750,6 +828,10 @@ void engine_advance(engine *e, int64_t now)
         int64_t at = c->next_deadline;
         if (at > e->now)
             e->now = at;
+        if (c->closed) { /* only a closed conversation's forgetting is ever due */
+            forget(e, c);
+            continue;
+        }
         unsigned changes = fire(e, c, at, now);
         reschedule(e, c);
         if (c->next_deadline <= at) /* a timer that cannot move on: never spin on it */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/drill.h"
+#include "core/drill_session.h"
 #include "core/engine.h"
 #include "unit.h"
 
@@ -61,52 +62,36 @@ static drill *load_ok(const char *yaml)
 /* ---- a headless harness: what huashu drill run does ---------------------------------- */
 
 typedef struct harness {
+    drill_session *s;
     engine *e;
     drill_run *run;
     int customer_messages;
     int closes;
 } harness;
 
-static void emit(void *ctx, const event *ev)
+/* Counts what the customer side did (every event must reach the engine). */
+static void listen(void *ctx, const event *ev, bool fed, const char *err)
 {
     harness *h = ctx;
-    char err[128];
-    ck_assert_msg(engine_feed(h->e, ev, err, sizeof err), "%s", err);
+    ck_assert_msg(fed, "%s", err);
     h->customer_messages += ev->type == EVENT_MESSAGE;
     h->closes += ev->type == EVENT_CLOSE;
-    drill_run_event(h->run, ev);
-}
-
-static void change(void *ctx, const conversation *c, int64_t at, unsigned changes)
-{
-    harness *h = ctx;
-    drill_run_change(h->run, c, at, changes);
 }
 
 static void advance(harness *h, int64_t until)
 {
-    for (int guard = 0; guard < 10000 && !drill_run_done(h->run); guard++) {
-        int64_t t = drill_run_next_deadline(h->run), te = engine_next_deadline(h->e);
-        t = te < t ? te : t;
-        if (t > until)
-            break;
-        engine_advance(h->e, t);
-        drill_run_advance(h->run, t);
-    }
-    if (until != ENGINE_NEVER && !drill_run_done(h->run)) {
-        engine_advance(h->e, until);
-        drill_run_advance(h->run, until);
-    }
+    drill_session_advance(h->s, until);
 }
 
 static void start(harness *h, const drill *dr)
 {
     memset(h, 0, sizeof *h);
-    h->e = engine_new(pb);
-    h->run = drill_run_new(dr, h->e, "d", START, TZ, emit, h);
-    ck_assert_ptr_nonnull(h->run);
-    engine_set_observer(h->e, change, h);
-    drill_run_start(h->run);
+    h->s = drill_session_new(dr, pb, "d", START, TZ);
+    ck_assert_ptr_nonnull(h->s);
+    h->e = drill_session_engine(h->s);
+    h->run = drill_session_run(h->s);
+    drill_session_set_listener(h->s, listen, h);
+    drill_session_start(h->s);
 }
 
 /* The agent does something at `sec` seconds: says text (with a line id), presses a key, or
@@ -127,8 +112,7 @@ static void act(harness *h, double sec, event_type type, const char *text, const
         ev.key = text;
     }
     char err[128];
-    ck_assert_msg(engine_feed(h->e, &ev, err, sizeof err), "%s", err);
-    drill_run_event(h->run, &ev);
+    ck_assert_msg(drill_session_feed(h->s, &ev, err, sizeof err), "%s", err);
 }
 
 static void say(harness *h, double sec, const char *text, const char *line)
@@ -138,14 +122,12 @@ static void say(harness *h, double sec, const char *text, const char *line)
 
 static const drill_result *finish(harness *h)
 {
-    advance(h, ENGINE_NEVER);
-    return drill_run_finish(h->run, START);
+    return drill_session_finish(h->s, ENGINE_NEVER);
 }
 
 static void stop(harness *h)
 {
-    drill_run_free(h->run);
-    engine_free(h->e);
+    drill_session_free(h->s);
 }
 
 /* The status of the expectation called name. */
@@ -469,6 +451,44 @@ START_TEST(test_time_limit)
     ck_assert_str_eq(res->end_reason, "time limit");
     ck_assert_int_eq(res->ended, START + 20 * SEC);
     ck_assert_int_eq(status_of(res, "step1.say"), DRILL_NOT_REACHED);
+    stop(&h);
+    drill_free(dr);
+}
+END_TEST
+
+/* The one cap of every harness: a cycle of steps that takes no time ends at DRILL_MAX_STEPS
+ * steps (it used to grow without end), and a limit past DRILL_MAX_TIME is cut to it. */
+START_TEST(test_session_caps_steps_and_time)
+{
+    const char *yaml = "drill: cycle\n"
+                       "title: t\n"
+                       "playbook: mini\n"
+                       "steps:\n"
+                       "  - {id: a, customer: 在吗?, then: b}\n"
+                       "  - {id: b, customer: 喂?, then: a}\n";
+    drill *dr = load_ok(yaml);
+    harness h;
+    start(&h, dr);
+    const drill_result *res = finish(&h);
+    ck_assert_str_eq(res->end_reason, "step limit");
+    ck_assert(!res->passed);
+    ck_assert_int_eq(res->ended, START);
+    ck_assert_int_le(h.customer_messages, DRILL_MAX_STEPS);
+    ck_assert_int_ge(h.customer_messages, DRILL_MAX_STEPS - 1);
+    stop(&h);
+    drill_free(dr);
+    dr = load_ok("drill: long\n"
+                 "title: t\n"
+                 "playbook: mini\n"
+                 "limit: 30d\n"
+                 "steps:\n"
+                 "  - customer: 在吗?\n"
+                 "    expect:\n"
+                 "      - {say: 您好, within: 40d}\n");
+    start(&h, dr);
+    res = finish(&h);
+    ck_assert_str_eq(res->end_reason, "time limit");
+    ck_assert_int_eq(res->ended, START + DRILL_MAX_TIME);
     stop(&h);
     drill_free(dr);
 }
@@ -804,6 +824,7 @@ static Suite *drill_suite(void)
     tcase_add_test(tc, test_agent_hangs_up_early);
     tcase_add_test(tc, test_customer_hangs_up_and_silence_turn);
     tcase_add_test(tc, test_time_limit);
+    tcase_add_test(tc, test_session_caps_steps_and_time);
     tcase_add_test(tc, test_state_reached_by_key_and_hangup_after);
     tcase_add_test(tc, test_result_json_and_text);
     tcase_add_test(tc, test_answers_records);
