@@ -295,6 +295,7 @@ static int run_console(app *a, const console_args *c)
     if (!a->engine || !a->loop || !apply_values(a, cfg, c) || !set_clock(a, c) ||
         !start_feed(a, c, cfg, &link))
         goto done;
+    a->connect_hint = a->demo && !c->demo; /* the bundled demo: say how to connect a chat */
     lookups = lookuplink_start(a, cfg, a->demo && !c->demo, &d); /* bundled demo: sample data */
     char err[512] = "";
     if (config_bool(cfg, "ui.session_log"))
@@ -358,7 +359,7 @@ int console_main(int argc, char **argv, const console_hooks *hooks)
         return 2;
     bool feed_on_stdin = c.feed && !strcmp(c.feed, "-"); /* keys then come from /dev/tty */
     if ((!isatty(STDIN_FILENO) && !feed_on_stdin) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "huashu: the console needs a terminal (for files, try huashu replay)\n");
+        fputs(_("huashu: the console needs a terminal (for files, try huashu replay)\n"), stderr);
         return 2;
     }
     a.manual = c.manual;

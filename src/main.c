@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "intl.h"
+#include "net/paths.h"
 
 typedef struct command {
     const char *name;
@@ -40,12 +41,13 @@ static void usage(FILE *out)
     fprintf(out, "\nhuashu --version, huashu --help; see huashu(1).\n");
 }
 
-/* UI labels in the user's language; HUASHU_LOCALEDIR points the tests at a build tree. */
+/* UI labels in the user's language, from the install, the build tree or $HUASHU_LOCALEDIR. */
 static void intl_init(void)
 {
 #if ENABLE_NLS
-    const char *dir = getenv("HUASHU_LOCALEDIR");
-    bindtextdomain(PACKAGE, dir && *dir ? dir : LOCALEDIR);
+    char *dir = paths_localedir();
+    bindtextdomain(PACKAGE, dir ? dir : LOCALEDIR);
+    free(dir);
     bind_textdomain_codeset(PACKAGE, "UTF-8");
     textdomain(PACKAGE);
 #endif

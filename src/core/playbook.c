@@ -150,7 +150,7 @@ int playbook_line_by_code(const playbook *pb, const char *code)
 const pb_placeholder *playbook_placeholder(const playbook *pb, const char *name)
 {
     for (size_t i = 0; i < pb->placeholder_count; i++)
-        if (strcmp(pb->placeholders[i].name, name) == 0)
+        if (pb->placeholders[i].name[0] == name[0] && strcmp(pb->placeholders[i].name, name) == 0)
             return &pb->placeholders[i];
     return NULL;
 }
