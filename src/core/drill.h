@@ -110,6 +110,7 @@ typedef struct drill_scoring {
     drill_duration late_unit; /* 5 s */
     int forbidden_penalty;    /* per forbidden phrase or avoided line (5) */
     int pass;                 /* percent needed to pass (80) */
+    int similarity;           /* percent a reply needs to carry a line (linematch.h, 50) */
 } drill_scoring;
 
 typedef struct drill {

@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/linematch.h"
 #include "core/lint.h"
 #include "core/suggest.h"
 
-#define QUEUE_MAX 32
-#define LINT_MAX  16
-#define NO_BRANCH (-100)
+#define QUEUE_MAX   32
+#define LINT_MAX    16
+#define NO_BRANCH   (-100)
+#define LINE_MARGIN 15 /* similarity points a line may trail the closest one by */
 
 /* A state the engine entered, noticed by the observer and not yet looked at. */
 typedef struct state_entry {
@@ -50,6 +52,9 @@ struct drill_run {
     size_t queue_len;
     int64_t now;
     buf scratch;
+    int *sim; /* per playbook line: how closely the message rated carries it, -1 not at all */
+    int best;
+    const event *rated; /* the message sim is for, NULL before one is rated */
 };
 
 /* Moves to step index (DRILL_NEXT: the one after, DRILL_END: none); a now-turn comes at once. */
@@ -103,30 +108,44 @@ static bool line_id_matches(const char *pattern, const char *id)
     return strcmp(pattern, id) == 0;
 }
 
-/* True when the filled text of playbook line `line` occurs in text. */
-static bool text_has_line(drill_run *r, int line, const char *text, int64_t at)
+/* How closely an agent message carries each playbook line (linematch.h), filled for this
+ * conversation: -1 when the reply lacks one of the line's placeholder values. Computed once
+ * per message; best is the highest. */
+static void rate_lines(drill_run *r, const event *ev)
 {
+    if (r->rated == ev)
+        return;
+    r->rated = ev;
+    r->best = -1;
     const conversation *c = engine_find(r->e, r->conv);
-    if (!c || !text)
-        return false;
-    buf_clear(&r->scratch);
-    suggest_fill(r->e, c, line, at, &r->scratch, NULL, 0);
-    if (r->scratch.failed)
-        r->res.failed = true;
-    return r->scratch.len > 0 && strstr(text, buf_str(&r->scratch)) != NULL;
+    for (size_t l = 0; l < r->pb->line_count; l++) {
+        r->sim[l] = -1;
+        if (!c || !ev->text)
+            continue;
+        buf_clear(&r->scratch);
+        suggest_fill(r->e, c, (int)l, ev->ts_ms, &r->scratch, NULL, 0);
+        if (r->scratch.failed)
+            r->res.failed = true;
+        const char *filled = buf_str(&r->scratch);
+        if (r->scratch.len && linematch_values(r->pb->lines[l].text, filled, ev->text))
+            r->sim[l] = linematch_similarity(filled, ev->text);
+        if (r->sim[l] > r->best)
+            r->best = r->sim[l];
+    }
 }
 
-/* True when the agent message is one of the lines: by its line id, or by its text. */
+/* True when the agent message carries one of the lines: it is similar enough to one of them
+ * (scoring: similarity) and no other line of the playbook is clearly closer (by more than
+ * LINE_MARGIN points: "请稍等,我立即为您转接" is not the line "我立即为您转交..."). Its line id
+ * (the suggestion it came from) does not count: an edited suggestion is what it now says. */
 static bool message_is_line(drill_run *r, char **ids, size_t n, const event *ev)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (ev->line && line_id_matches(ids[i], ev->line))
-            return true;
+    rate_lines(r, ev);
+    for (size_t i = 0; i < n; i++)
         for (size_t l = 0; l < r->pb->line_count; l++)
             if (line_id_matches(ids[i], r->pb->lines[l].id) &&
-                text_has_line(r, (int)l, ev->text, ev->ts_ms))
+                r->sim[l] >= r->dr->scoring.similarity && r->sim[l] + LINE_MARGIN >= r->best)
                 return true;
-    }
     return false;
 }
 
@@ -545,6 +564,7 @@ static void lint_reply(drill_run *r, const event *ev)
 static void on_agent_message(drill_run *r, const event *ev)
 {
     said(r, ev->ts_ms, FROM_AGENT, ev->text, ev->line);
+    r->rated = NULL; /* a new message: rate the lines again */
     lint_reply(r, ev);
     r->last_agent_at = ev->ts_ms;
     match_message(r, ev);
@@ -716,11 +736,12 @@ drill_run *drill_run_new(const drill *dr, const engine *e, const char *conv, int
     r->res.outcomes = calloc(n, sizeof *r->res.outcomes);
     r->early_seen = calloc(n, sizeof *r->early_seen);
     r->visited = calloc(dr->step_count ? dr->step_count : 1, sizeof *r->visited);
+    r->sim = calloc(r->pb->line_count ? r->pb->line_count : 1, sizeof *r->sim);
     r->res.drill = dr;
     r->res.conv = strdup(r->conv);
     r->res.started = start;
     r->res.tz = tz;
-    if (!r->lint || !r->res.outcomes || !r->early_seen || !r->visited || !r->res.conv) {
+    if (!r->lint || !r->res.outcomes || !r->early_seen || !r->visited || !r->sim || !r->res.conv) {
         drill_run_free(r);
         return NULL;
     }
@@ -876,6 +897,7 @@ void drill_run_free(drill_run *r)
     free(res->trainee);
     free(r->early_seen);
     free(r->visited);
+    free(r->sim);
     free(r->outbox);
     free(r);
 }

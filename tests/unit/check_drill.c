@@ -7,6 +7,7 @@
 #include "core/drill.h"
 #include "core/drill_session.h"
 #include "core/engine.h"
+#include "core/linematch.h"
 #include "unit.h"
 
 #define SEC   1000LL
@@ -494,6 +495,81 @@ START_TEST(test_session_caps_steps_and_time)
 }
 END_TEST
 
+/* The status of the one expectation of a one-step drill expecting line (within 30 s) when the
+ * trainee says text (with line id) 2 s into it. */
+static drill_status one_line(const char *line, const char *text, const char *id)
+{
+    char yaml[512];
+    snprintf(yaml, sizeof yaml,
+             "drill: said\n"
+             "title: t\n"
+             "playbook: mini\n"
+             "persona: {name: 王芳, surname: 王, title: 女士}\n"
+             "steps:\n"
+             "  - customer: 我的订单怎么还没到?\n"
+             "    expect:\n"
+             "      - {name: x, line: %s, within: 30s}\n",
+             line);
+    drill *dr = load_ok(yaml);
+    harness h;
+    start(&h, dr);
+    say(&h, 2, text, id);
+    drill_status st = status_of(finish(&h), "x");
+    stop(&h);
+    drill_free(dr);
+    return st;
+}
+
+/* A line: expectation is met by what was said: the line's words in the trainee's own way (a
+ * surname put in, words moved), never by a line id on an edited or different text. */
+START_TEST(test_line_met_by_what_was_said)
+{
+    /* typed in their own words, no line id: met (it needed the suggestion key before) */
+    ck_assert_int_eq(one_line("hold.ask", "王女士,麻烦您稍等一下,我帮您查看一下好吗?", NULL),
+                     DRILL_MET);
+    ck_assert_int_eq(one_line("hold.checkin", "王女士,您的问题正在查证,麻烦您再稍等,谢谢", NULL),
+                     DRILL_MET);
+    /* a suggestion edited into something else keeps no credit */
+    ck_assert_int_eq(one_line("hold.ask", "麻烦死了,等着", "hold.ask"), DRILL_MISSED);
+    /* another line, even a near one, is not this line */
+    ck_assert_int_eq(one_line("hold.ask", "谢谢您的等候。很抱歉,让您久等了!", NULL), DRILL_MISSED);
+    ck_assert_int_eq(one_line("hold.checkin", "麻烦您等待一下,我帮您查看,好吗?", "hold.checkin"),
+                     DRILL_MISSED);
+    /* the key phrases: the values the line's placeholders take (company, agent number) */
+    ck_assert_int_eq(
+        one_line("greeting.hotline", "早上好!测试公司007号客服为您服务,请问有什么能帮您的?", NULL),
+        DRILL_MET);
+    ck_assert_int_eq(one_line("greeting.hotline", "早上好,请问有什么可以帮您?", NULL),
+                     DRILL_MISSED);
+}
+END_TEST
+
+/* linematch on its own: paraphrases and inserted words keep a line, others do not. */
+START_TEST(test_linematch_both_ways)
+{
+    const char *checkin = "正在查证中,麻烦您再稍等片刻";
+    ck_assert_int_eq(linematch_similarity(checkin, "王女士,正在查证中,麻烦您再稍等片刻哦"), 100);
+    ck_assert_int_ge(linematch_similarity(checkin, "正在帮您查证,请您再稍等一下"),
+                     LINEMATCH_THRESHOLD);
+    ck_assert_int_lt(linematch_similarity(checkin, "麻烦死了,等着"), LINEMATCH_THRESHOLD);
+    ck_assert_int_ge(
+        linematch_similarity("Hello! How may I help you?", "hello, how can I help you today?"),
+        LINEMATCH_THRESHOLD);
+    ck_assert_int_lt(linematch_similarity("Hello! How may I help you?", "What do you want?"),
+                     LINEMATCH_THRESHOLD);
+    ck_assert_int_eq(linematch_similarity("", "anything"), 0);
+    const char *tpl = "您好,{company}客服{agent_no}号为您服务";
+    const char *filled = "您好,华数商城客服007号为您服务";
+    ck_assert(linematch_values(tpl, filled, "您好,华数商城 007 号"));
+    ck_assert(!linematch_values(tpl, filled, "您好,客服为您服务"));
+    ck_assert(linematch_values("{surname}{title},请问", "王女士,请问", "王女士您好"));
+    ck_assert(!linematch_values("{surname}{title},请问", "王女士,请问", "王先生您好"));
+    ck_assert(linematch_values("{title},请问", "先生/女士,请问", "女士您好"));
+    ck_assert(linematch_values("订单{order.status}", "订单【订单状态】", "订单"));
+    ck_assert(linematch_carries(tpl, filled, "您好!华数商城客服007号很高兴为您服务", 50));
+}
+END_TEST
+
 START_TEST(test_state_reached_by_key_and_hangup_after)
 {
     const char *yaml = "drill: silent\n"
@@ -825,6 +901,8 @@ static Suite *drill_suite(void)
     tcase_add_test(tc, test_customer_hangs_up_and_silence_turn);
     tcase_add_test(tc, test_time_limit);
     tcase_add_test(tc, test_session_caps_steps_and_time);
+    tcase_add_test(tc, test_line_met_by_what_was_said);
+    tcase_add_test(tc, test_linematch_both_ways);
     tcase_add_test(tc, test_state_reached_by_key_and_hangup_after);
     tcase_add_test(tc, test_result_json_and_text);
     tcase_add_test(tc, test_answers_records);
