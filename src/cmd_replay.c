@@ -28,7 +28,7 @@ typedef struct replay {
 static const char *const change_names[] = {"open",   "state",    "urgent", "ladder", "customer",
                                            "values", "deadline", "close",  "message"};
 
-static const char *const reason_names[] = {"transition", "ladder", "late", "state"};
+static const char *const reason_names[] = {"transition", "ladder", "late", "state", "greeting"};
 
 static void put_ts(buf *b, const char *key, int64_t ms, int tz)
 {
@@ -134,6 +134,8 @@ static void print_change(void *ctx, const conversation *c, int64_t at, unsigned 
         buf_puts(b, ",\"closed\":true");
     else
         put_suggestions(r, c, at);
+    if (!c->answered_once)
+        buf_puts(b, ",\"greeted\":false");
     buf_puts(b, "}\n");
     r->changes_printed++;
     if (b->len > (1u << 16)) {
