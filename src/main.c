@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "console/console.h"
 #include "intl.h"
 #include "net/paths.h"
 
@@ -38,7 +39,9 @@ static void usage(FILE *out)
                  "       huashu COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  huashu %s\n", commands[i].usage);
-    fprintf(out, "\nhuashu --version, huashu --help; see huashu(1).\n");
+    fprintf(out, "\nconsole options:\n");
+    cli_options(&console_spec, out);
+    fprintf(out, "\nhuashu --version, huashu COMMAND --help; see huashu(1).\n");
 }
 
 /* UI labels in the user's language, from the install, the build tree or $HUASHU_LOCALEDIR. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/lint.h"
+#include "core/names.h"
 #include "core/text.h"
 
 #define DEFAULT_RESPONSE_LIMIT_MS 30000
@@ -26,6 +27,7 @@ struct engine {
     size_t config_count;
     int initial_state;
     int complaint_state;   /* PB_NONE when the playbook has none */
+    int chase_cue;         /* cue set "chase" (人呢?): the customer feels kept waiting */
     lint_words *cue_words; /* every cue word tagged 1 << its set; NULL: match set by set */
     int64_t forget_after; /* a closed conversation is forgotten this long after closing; 0: never */
     size_t max_open;      /* open conversations at once, 0: no limit */
@@ -212,6 +214,7 @@ engine *engine_new(const playbook *pb)
     int greeting = playbook_state_index(pb, "greeting");
     e->initial_state = greeting >= 0 ? greeting : 0;
     e->complaint_state = playbook_state_index(pb, "complaint");
+    e->chase_cue = playbook_cue_index(pb, "chase");
     e->cue_words = build_cue_words(pb);
     return e;
 }
@@ -428,6 +431,7 @@ static void enter_state(engine *e, conversation *c, int to, int line, int64_t no
     }
     c->state = to;
     c->state_since = now;
+    c->sent_in_state = false;
     c->ladder_step = 0;
     c->ladder_base = now;
     c->ladder_line = PB_NONE;
@@ -561,6 +565,20 @@ static unsigned update_customer(conversation *c, const event *ev)
     return changes;
 }
 
+/* A surname the customer gives in a message (我姓林, 我是林小姐), kept when none is known. */
+static unsigned learn_name(conversation *c, const char *text)
+{
+    person_name pn;
+    if (c->surname[0] || !names_from_message(text, &pn))
+        return 0;
+    copy_field(c->surname, sizeof c->surname, pn.surname);
+    if (pn.title[0] && !c->title[0])
+        copy_field(c->title, sizeof c->title, pn.title);
+    if (!c->name[0])
+        copy_field(c->name, sizeof c->name, pn.name);
+    return CHANGE_CUSTOMER;
+}
+
 static unsigned on_open(engine *e, conversation *c, const event *ev)
 {
     c->phone = ev->channel && strcmp(ev->channel, "phone") == 0;
@@ -593,8 +611,12 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
     customer_text msg = {ev->text, 0};
     if (e->cue_words)
         msg.cues = lint_words_find(e->cue_words, ev->text, strlen(ev->text));
+    if (e->chase_cue >= 0 && (e->cue_words ? (msg.cues >> e->chase_cue) & 1u
+                                           : playbook_cue_matches(e->pb, e->chase_cue, ev->text)))
+        c->chased = true;
+    unsigned learned = learn_name(c, ev->text);
     const pb_transition *t = find_transition(e, c, match_customer, &msg);
-    return CHANGE_MESSAGE | take(e, c, t, now, false);
+    return CHANGE_MESSAGE | learned | take(e, c, t, now, false);
 }
 
 static unsigned on_agent_message(engine *e, conversation *c, const event *ev)
@@ -605,7 +627,10 @@ static unsigned on_agent_message(engine *e, conversation *c, const event *ev)
         changes |= CHANGE_URGENT;
     c->waiting = false;
     c->urgent = false;
+    c->chased = false;
     c->answered_once = true;
+    c->last_agent_at = now;
+    c->sent_in_state = true;
     int line = ev->line ? playbook_line_index(e->pb, ev->line) : PB_NONE;
     c->last_sent_line = line;
     if (line >= 0 && line == c->pending_line)
@@ -759,7 +784,7 @@ static unsigned fire(engine *e, conversation *c, int64_t at, int64_t now)
     const pb_state *st = state_of(e, c);
     if (ladder_deadline(e, c) <= at) {
         const pb_step *step = &st->ladder[c->ladder_step];
-        c->ladder_line = step->line;
+        c->ladder_line = !c->phone && step->chat_line >= 0 ? step->chat_line : step->line;
         c->ladder_base = at;
         c->ladder_ended = step->end;
         if (!step->repeat)

@@ -44,10 +44,13 @@ typedef struct conversation {
     int tz_offset; /* of the latest event, for time-of-day greetings */
     int64_t opened_at;
     int64_t state_since;
-    bool waiting;          /* a customer message is unanswered */
-    int64_t waiting_since; /* when the oldest unanswered one arrived */
-    bool urgent;           /* waiting past the response limit */
-    bool answered_once;
+    bool waiting;             /* a customer message is unanswered */
+    int64_t waiting_since;    /* when the oldest unanswered one arrived */
+    bool urgent;              /* waiting past the response limit */
+    bool chased;              /* the waiting customer asked where the agent is (人呢?) */
+    bool answered_once;       /* the agent has replied: greeted */
+    int64_t last_agent_at;    /* the agent's last message, 0 when none */
+    bool sent_in_state;       /* the agent sent a message since entering the state */
     int64_t last_customer_at; /* or opened_at / state entry, for after: transitions */
     int64_t last_event_at;
     size_t ladder_step;  /* next step of the state's ladder to fire */

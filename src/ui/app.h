@@ -219,7 +219,6 @@ typedef struct console_hooks {
     int (*teardown)(app *a, void *ctx, int status);
     void *ctx;
 } console_hooks;
-int console_main(int argc, char **argv, const console_hooks *hooks);
 
 /* app.c */
 bool app_init(app *a);

@@ -390,7 +390,7 @@ END_TEST
  * past MAX_REPEATS (1000) due repetitions the step moves on to the latest at once. */
 START_TEST(a_jump_of_a_year_does_not_replay_every_repetition)
 {
-    open_conv("c1", T0, NULL);
+    open_conv("c1", T0, "phone");
     key("c1", T0 + 10 * SEC, "hold");
     engine_advance(e, T0 + 10 * SEC + 10 * 25 * SEC);
     size_t before = log_.n;
