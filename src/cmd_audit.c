@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "commands.h"
 #include "core/audit.h"
 #include "core/auditreport.h"
@@ -58,24 +59,55 @@ typedef struct run {
     double started;
 } run;
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: huashu audit [--playbook NAME|FILE] [--format text|json|csv|html] [-o FILE]\n"
-            "                    [--summary] [--by agent,week,day,hour] [--since T] [--until T]\n"
-            "                    [--agent NO|NAME] [--worst N] [--target X/Y]\n"
-            "                    [--fail-under KEY=VALUE]... [FILE...|-]\n"
-            "KPIs and rule compliance over event logs (JSON Lines, .gz accepted).\n"
-            "--by: a row per agent, ISO week, day and/or hour of the day (combinable).\n"
-            "--since/--until T: conversations opened from T (inclusive) to T (exclusive); T is\n"
-            "  RFC 3339 or a date YYYY-MM-DD (midnight, local time).\n"
-            "--worst N: the N conversations to listen to first (default 10, 0: none).\n"
-            "--target 85/15: service level target, X%% answered within Y seconds (default Y:\n"
-            "  the playbook's response_limit, 30 s).\n"
-            "--fail-under KEY=VALUE: exit 1 when a percentage is below VALUE; KEY is one of\n"
-            "  service_level greeting closing surname apology promise_met hold_checkin clean\n"
-            "  polite\n");
-}
+enum {
+    OPT_PLAYBOOK,
+    OPT_FORMAT,
+    OPT_OUTPUT,
+    OPT_SUMMARY,
+    OPT_BY,
+    OPT_SINCE,
+    OPT_UNTIL,
+    OPT_AGENT,
+    OPT_WORST,
+    OPT_TARGET,
+    OPT_FAIL_UNDER
+};
+
+static const cli_option audit_command_options[] = {
+    {"--playbook", "NAME|FILE", "the playbook (default: the config's, else the locale's)",
+     OPT_PLAYBOOK, NULL},
+    {"--format", "text|json|csv|html", "the output format (default: text)", OPT_FORMAT, NULL},
+    {"--output", "FILE", "write the report to FILE instead of standard output", OPT_OUTPUT, "-o"},
+    {"--summary", NULL, "only the totals, no row per conversation", OPT_SUMMARY, NULL},
+    {"--by", "agent,week,day,hour", "a row per agent, ISO week, day, hour of the day (combinable)",
+     OPT_BY, NULL},
+    {"--since", "TIME", "only conversations opened at or after TIME", OPT_SINCE, NULL},
+    {"--until", "TIME", "only conversations opened before TIME", OPT_UNTIL, NULL},
+    {"--agent", "NO|NAME", "only this agent's conversations", OPT_AGENT, NULL},
+    {"--worst", "N", "list the N conversations to listen to first (default 10, 0: none)", OPT_WORST,
+     NULL},
+    {"--target", "X/Y", "service level target: X% answered within Y seconds", OPT_TARGET, NULL},
+    {"--fail-under", "KEY=VALUE", "exit 1 when a percentage is below VALUE", OPT_FAIL_UNDER, NULL},
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+static const cli_option *const audit_tables[] = {audit_command_options, NULL};
+
+static const cli_spec audit_spec = {
+    "huashu audit",
+    "huashu audit [--playbook NAME|FILE] [--format text|json|csv|html] [-o FILE]\n"
+    "                    [--summary] [--by agent,week,day,hour] [--since TIME] [--until TIME]\n"
+    "                    [--agent NO|NAME] [--worst N] [--target X/Y]\n"
+    "                    [--fail-under KEY=VALUE]... [FILE...|-]",
+    "KPIs and rule compliance over event logs (JSON Lines, .gz accepted), per conversation,\n"
+    "in total and per agent / week / day / hour, with the conversations to listen to first.\n"
+    "TIME: RFC 3339 (2026-11-24T09:00:00+08:00) or a date (2026-11-24: local midnight).\n"
+    "--target 85/15: service level target, X% answered within Y seconds (default Y:\n"
+    "  the playbook's response_limit, 30 s).\n"
+    "--fail-under KEY=VALUE: exit 1 when a percentage is below VALUE; KEY is one of\n"
+    "  service_level greeting closing surname apology promise_met hold_checkin clean polite",
+    audit_tables,
+};
 
 /* --fail-under KEY=VALUE: a known key and a percentage. */
 static bool parse_gate(audit_args *a, const char *spec)
@@ -152,59 +184,42 @@ static bool parse_count(const char *s, size_t *n)
     return true;
 }
 
-/* Reads one option with its value; false when it is not one of these or the value is bad. */
-static bool parse_valued(audit_args *a, const char *name, const char *value)
+/* The cli_take_fn of huashu audit; the files are gathered at the front of argv. */
+static bool take_option(void *ctx, int id, const char *name, const char *value)
 {
-    if (!strcmp(name, "--playbook"))
+    audit_args *a = ctx;
+    (void)name;
+    switch (id) {
+    case OPT_PLAYBOOK:
         a->playbook = value;
-    else if (!strcmp(name, "--format"))
+        return true;
+    case OPT_FORMAT:
         return parse_format(a, value);
-    else if (!strcmp(name, "--target"))
-        return parse_target(a, value);
-    else if (!strcmp(name, "--fail-under"))
-        return parse_gate(a, value);
-    else if (!strcmp(name, "--by"))
-        return audit_parse_by(value, &a->rep.by);
-    else if (!strcmp(name, "--since"))
-        return (a->opt.has_since = parse_time(value, &a->opt.since_ms));
-    else if (!strcmp(name, "--until"))
-        return (a->opt.has_until = parse_time(value, &a->opt.until_ms));
-    else if (!strcmp(name, "--agent"))
-        a->opt.agent = value;
-    else if (!strcmp(name, "--worst"))
-        return parse_count(value, &a->rep.worst);
-    else if (!strcmp(name, "-o") || !strcmp(name, "--output"))
+    case OPT_OUTPUT:
         a->output = value;
-    else
-        return false;
-    return true;
-}
-
-/* Reads the options; the files are gathered at the front of argv. False on a usage error. */
-static bool parse_args(int argc, char **argv, audit_args *a)
-{
-    static const char *const valued[] = {"--playbook", "--format", "--target", "--fail-under",
-                                         "--by",       "--since",  "--until",  "--agent",
-                                         "--worst",    "-o",       "--output", NULL};
-    memset(a, 0, sizeof *a);
-    a->files = argv;
-    a->rep.worst = 10;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        bool takes = false;
-        for (int k = 0; valued[k]; k++)
-            takes |= !strcmp(arg, valued[k]);
-        if (takes) {
-            if (i + 1 >= argc || !parse_valued(a, arg, argv[++i]))
-                return false;
-        } else if (!strcmp(arg, "--summary"))
-            a->rep.summary = true;
-        else if (arg[0] != '-' || !strcmp(arg, "-"))
-            argv[a->file_count++] = argv[i]; /* reuse argv's front as the list */
-        else
-            return false;
+        return true;
+    case OPT_SUMMARY:
+        a->rep.summary = true;
+        return true;
+    case OPT_BY:
+        return audit_parse_by(value, &a->rep.by);
+    case OPT_SINCE:
+        return (a->opt.has_since = parse_time(value, &a->opt.since_ms));
+    case OPT_UNTIL:
+        return (a->opt.has_until = parse_time(value, &a->opt.until_ms));
+    case OPT_AGENT:
+        a->opt.agent = value;
+        return true;
+    case OPT_WORST:
+        return parse_count(value, &a->rep.worst);
+    case OPT_TARGET:
+        return parse_target(a, value);
+    case OPT_FAIL_UNDER:
+        return parse_gate(a, value);
+    default:                                       /* CLI_ARG */
+        a->files[a->file_count++] = (char *)value; /* argv's front: behind the parse */
+        return true;
     }
-    return true;
 }
 
 /* Writes the buffered report once it is large (or always, when forced). */
@@ -488,14 +503,12 @@ static int audit_run(audit_args *args, const playbook *pb, const lint *l)
 int cmd_audit(int argc, char **argv)
 {
     audit_args args;
-    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        usage(stdout);
-        return 0;
-    }
-    if (!parse_args(argc, argv, &args)) {
-        usage(stderr);
-        return 2;
-    }
+    memset(&args, 0, sizeof args);
+    args.files = argv + 1;
+    args.rep.worst = 10;
+    cli_result parsed = cli_parse(&audit_spec, argc, argv, take_option, &args);
+    if (parsed != CLI_OK)
+        return parsed == CLI_HELP ? 0 : 2;
     if (args.rep.format == AUDIT_FORMAT_HTML && args.rep.worst)
         args.opt.keep_excerpt = 8;
     playbook *pb = paths_command_playbook(args.playbook);

@@ -10,6 +10,8 @@ int cmd_check(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
+/* huashu eval: 0 measured, 1 below --min-f1, 2 usage or I/O error. */
+int cmd_eval(int argc, char **argv);
 /* huashu lookup: exit 0 found, 1 not found, 2 usage/config, 3 network, 4 refused, 5 bad
  * response (see cmd_lookup.c). */
 int cmd_lookup(int argc, char **argv);

@@ -6,6 +6,7 @@
 #include "core/civil.h"
 #include "core/engine.h"
 #include "core/eventscan.h"
+#include "core/text.h"
 
 /* ==== reading records =====================================================================
  * eventscan (the fast path of event_parse) does the JSON; this fills an event from its pairs
@@ -34,11 +35,12 @@ static const char *const known_keys[KEY_COUNT] = {"ts",      "conv", "type",  "f
                                                   "text",    "line", "state", "key",
                                                   "channel", "kind", "agent", "agent_name"};
 
-/* Index of a known top-level key, -1 for others. */
-static int key_index(const char *key)
+/* Index of a known top-level key (len bytes), -1 for others. */
+static int key_index(const char *key, size_t len)
 {
+    static const unsigned char lengths[KEY_COUNT] = {2, 4, 4, 4, 4, 4, 5, 3, 7, 4};
     for (int k = 0; k < KEY_COUNT; k++)
-        if (key[0] == known_keys[k][0] && !strcmp(key, known_keys[k]))
+        if (len == lengths[k] && key[0] == known_keys[k][0] && !memcmp(key, known_keys[k], len))
             return k;
     return -1;
 }
@@ -65,8 +67,8 @@ static bool fill_type(event *ev, const char *type, const char *from)
 {
     static const char *const types[] = {"open", "message", "state", "key", "close"};
     int t = -1;
-    for (int i = 0; i < 5; i++)
-        if (!strcmp(type, types[i]))
+    for (int i = 0; i < 5 && t < 0; i++)
+        if (type[0] == types[i][0] && !strcmp(type, types[i]))
             t = i;
     if (t < 0)
         return false; /* lookup records and unknown types */
@@ -103,7 +105,7 @@ static bool scan_event(const char *line, size_t len, event *ev, char *scratch, s
     const char *v[KEY_COUNT] = {NULL};
     unsigned seen = 0;
     for (size_t i = 0; i < r->top_count; i++) {
-        int k = key_index(r->top[i].key);
+        int k = key_index(r->top[i].key, r->top[i].key_len);
         if (k < 0)
             continue;
         if (!r->top[i].value || (seen & (1u << k)))
@@ -1117,7 +1119,9 @@ bool audit_feed(audit *a, const event *ev, const char *file, unsigned long numbe
                 size_t errlen)
 {
     if (ev->type == EVENT_STATE && playbook_state_index(a->pb, ev->state) < 0) {
-        snprintf(err, errlen, "unknown state \"%s\" for playbook %s", ev->state, a->pb->id);
+        char shown[128];
+        snprintf(err, errlen, "unknown state \"%s\" for playbook %s",
+                 text_escape_into(shown, sizeof shown, ev->state), a->pb->id);
         return false;
     }
     a->t.events++;

@@ -140,30 +140,16 @@ const char *report_better(const auditreport *r, int rule)
     return rule >= 0 ? lint_rule_better(r->lint, (size_t)rule) : NULL;
 }
 
-/* Appends customer or agent text made safe for a terminal (no control characters). */
+/* Appends customer, agent or file text to the readable report, control characters escaped. */
 static void put_safe(buf *b, const char *s)
 {
-    text_sanitize(b, s, strlen(s), false);
+    text_escape(b, s, strlen(s));
 }
 
-/* Appends a CSV field, quoted when it needs to be; a leading = + - @ is neutralised with a
- * quote so that spreadsheets do not run it as a formula. */
+/* Appends a CSV field (core/text: escaped, quoted, safe from formula injection). */
 static void put_csv_field(buf *b, const char *s)
 {
-    bool formula = strchr("=+-@", s[0]) && s[0];
-    if (!formula && !strpbrk(s, ",\"\n\r")) {
-        buf_puts(b, s);
-        return;
-    }
-    buf_putc(b, '"');
-    if (formula)
-        buf_putc(b, '\'');
-    for (; *s; s++) {
-        if (*s == '"')
-            buf_putc(b, '"');
-        buf_putc(b, *s);
-    }
-    buf_putc(b, '"');
+    text_csv_field(b, s, strlen(s));
 }
 
 /* ==== groups ============================================================================== */
@@ -573,7 +559,10 @@ static int cmp_worst(const void *a, const void *b)
 /* One conversation of the readable report: a heading line, then one line per topic. */
 static void text_conversation(auditreport *r, const audit_conv *c, buf *b)
 {
-    buf_printf(b, "%s (%s:%lu) ", c->id, c->file, c->first_line);
+    put_safe(b, c->id);
+    buf_puts(b, " (");
+    put_safe(b, c->file);
+    buf_printf(b, ":%lu) ", c->first_line);
     if (c->agent[0]) {
         buf_puts(b, "agent ");
         put_safe(b, c->agent);
@@ -627,7 +616,9 @@ static void text_conversation(auditreport *r, const audit_conv *c, buf *b)
     for (size_t i = 0; i < c->offence_count; i++) {
         const audit_offence *o = &c->offences[i];
         const char *better = report_better(r, o->rule);
-        buf_printf(b, "    %s:%lu:%zu ", o->file, o->line, o->column + 1);
+        buf_puts(b, "    ");
+        put_safe(b, o->file);
+        buf_printf(b, ":%lu:%zu ", o->line, o->column + 1);
         put_safe(b, o->match);
         buf_printf(b, "%s%s: ", better ? " -> " : "", better ? better : "");
         put_safe(b, o->text);
@@ -1119,7 +1110,7 @@ static void text_groups(auditreport *r, buf *b)
         buf_printf(b, "%s", "");
         buf tmp;
         buf_init(&tmp);
-        text_sanitize(&tmp, g->label, strlen(g->label), false);
+        text_escape(&tmp, g->label, strlen(g->label));
         put_padded(b, buf_str(&tmp), lw);
         buf_free(&tmp);
         buf_printf(b, " %6lu", g->conversations);
@@ -1145,11 +1136,12 @@ static void text_groups(auditreport *r, buf *b)
             if (!g->per_rule[k])
                 continue;
             const phrase_example *e = &g->examples[k];
-            buf_printf(b, "      %4lu x %s  e.g. %s:%lu:%zu ", g->per_rule[k],
-                       lint_rule_phrase(r->lint, k), e->file, e->line, e->column + 1);
+            buf_printf(b, "      %4lu x %s  e.g. ", g->per_rule[k], lint_rule_phrase(r->lint, k));
+            put_safe(b, e->file);
+            buf_printf(b, ":%lu:%zu ", e->line, e->column + 1);
             buf tmp3;
             buf_init(&tmp3);
-            text_sanitize(&tmp3, e->text, strlen(e->text), false);
+            text_escape(&tmp3, e->text, strlen(e->text));
             size_t cols;
             size_t n = text_fit(buf_str(&tmp3), tmp3.len, 60, false, &cols);
             buf_append(b, buf_str(&tmp3), n);
@@ -1167,7 +1159,9 @@ static void text_worst(auditreport *r, buf *b)
     buf_printf(b, "\nListen to these first (most rule breaches, then the longest wait)\n");
     for (size_t i = 0; i < r->worst_count; i++) {
         const worst_entry *w = &r->worst[i];
-        buf_printf(b, "  %2zu. %s:%lu ", i + 1, w->file, w->line);
+        buf_printf(b, "  %2zu. ", i + 1);
+        put_safe(b, w->file);
+        buf_printf(b, ":%lu ", w->line);
         put_safe(b, w->id);
         if (w->agent[0]) {
             buf_puts(b, " agent ");
@@ -1185,7 +1179,9 @@ static void text_worst(auditreport *r, buf *b)
         buf_putc(b, '\n');
         for (size_t k = 0; k < w->offence_count; k++) {
             const audit_offence *o = &w->offences[k];
-            buf_printf(b, "      %s:%lu:%zu ", o->file, o->line, o->column + 1);
+            buf_puts(b, "      ");
+            put_safe(b, o->file);
+            buf_printf(b, ":%lu:%zu ", o->line, o->column + 1);
             put_safe(b, o->match);
             buf_puts(b, ": ");
             put_safe(b, o->text);

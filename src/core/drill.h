@@ -19,6 +19,10 @@
 #define DRILL_END        (-1) /* step target: the drill is over */
 #define DRILL_NEXT       (-2) /* step target: the next step in the file */
 #define DRILL_MAX_FIELDS 8
+/* The hard cap on a run, whatever the drill says: steps entered (a cycle of steps that takes
+ * no time ends there, "step limit") and drill time (a longer limit: is cut to this). */
+#define DRILL_MAX_STEPS 1000
+#define DRILL_MAX_TIME  (24LL * 3600 * 1000)
 
 /* A duration as written: seconds, a number with a unit, or a playbook setting's name. */
 typedef struct drill_duration {
@@ -106,6 +110,7 @@ typedef struct drill_scoring {
     drill_duration late_unit; /* 5 s */
     int forbidden_penalty;    /* per forbidden phrase or avoided line (5) */
     int pass;                 /* percent needed to pass (80) */
+    int similarity;           /* percent a reply needs to carry a line (linematch.h, 50) */
 } drill_scoring;
 
 typedef struct drill {
@@ -191,7 +196,7 @@ typedef struct drill_result {
     bool passed, finished;
     bool failed; /* an allocation failed: the result is incomplete (its text and JSON say so) */
     const char *end_reason; /* "completed", "agent hung up", "customer hung up", "time limit",
-                             * "stopped" */
+                             * "step limit", "stopped" */
 } drill_result;
 
 typedef struct drill_run drill_run;

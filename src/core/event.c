@@ -7,6 +7,7 @@
 
 #include "core/civil.h"
 #include "core/eventscan.h"
+#include "core/text.h"
 
 static const char *const type_names[] = {"open", "message", "state", "key", "close", "lookup"};
 static const char *const from_names[] = {"", "customer", "agent", "system"};
@@ -131,7 +132,9 @@ static bool has_object(const source *src, int object, bool *wrong_type)
 
 static bool fail(char *err, size_t errlen, const char *msg, const char *detail)
 {
-    snprintf(err, errlen, "%s%s%s", msg, detail ? ": " : "", detail ? detail : "");
+    char shown[128];
+    snprintf(err, errlen, "%s%s%s", msg, detail ? ": " : "",
+             detail ? text_escape_into(shown, sizeof shown, detail) : "");
     return false;
 }
 
