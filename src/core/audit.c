@@ -38,7 +38,7 @@ static const char *const known_keys[KEY_COUNT] = {"ts",      "conv", "type",  "f
 /* Index of a known top-level key (len bytes), -1 for others. */
 static int key_index(const char *key, size_t len)
 {
-    static const unsigned char lengths[KEY_COUNT] = {2, 4, 4, 4, 4, 4, 5, 3, 7, 4};
+    static const unsigned char lengths[KEY_COUNT] = {2, 4, 4, 4, 4, 4, 5, 3, 7, 4, 5, 10};
     for (int k = 0; k < KEY_COUNT; k++)
         if (len == lengths[k] && key[0] == known_keys[k][0] && !memcmp(key, known_keys[k], len))
             return k;

@@ -189,57 +189,104 @@ static uint64_t hash_label(const char *s)
     return h;
 }
 
-/* Writes the label of the group c belongs to in grouping by: its parts joined by " · ". */
-static void group_label(char *out, size_t cap, unsigned by, const audit_conv *c)
+/* The parts of a conversation's group labels, worked out once per conversation. */
+typedef struct conv_keys {
+    const audit_conv *c;
+    char agent[2 * AUDIT_AGENT_MAX + 2]; /* "1024 张三", "(no agent)" */
+    char week[9];                        /* "2026-W48" */
+    char day[11];                        /* "2026-11-24" */
+    char hour[6];                        /* "09:00" */
+    int hour_number;
+} conv_keys;
+
+/* Copies src into dst (cap bytes), cut when longer; returns the length copied. */
+static size_t copy_str(char *dst, size_t cap, const char *src)
 {
+    size_t n = strlen(src);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+    return n;
+}
+
+/* Writes n digits of v. */
+static void put_digits(char *out, int v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        out[i] = (char)('0' + v % 10);
+}
+
+static void conv_keys_fill(conv_keys *k, const audit_conv *c, bool week_needed)
+{
+    k->c = c;
     civil_time t = civil_from_ms(c->opened_at, c->tz_offset);
-    const char *sep = "";
-    size_t n = 0;
-    out[0] = '\0';
-#define LABEL(...) n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, __VA_ARGS__)
-    if (by & AUDIT_BY_AGENT) {
-        LABEL("%s%s%s", c->agent[0] ? c->agent : "(no agent)", c->agent_name[0] ? " " : "",
-              c->agent_name);
-        sep = " · ";
-    }
-    if (by & AUDIT_BY_WEEK) {
+    put_digits(k->day, t.year, 4);
+    k->day[4] = k->day[7] = '-';
+    put_digits(k->day + 5, t.month, 2);
+    put_digits(k->day + 8, t.day, 2);
+    k->day[10] = '\0';
+    put_digits(k->hour, t.hour, 2);
+    memcpy(k->hour + 2, ":00", 4);
+    k->hour_number = t.hour;
+    k->week[0] = '\0';
+    if (week_needed) {
         /* ISO week: the week of the Thursday of this week */
         int64_t days = civil_days_from_date(t.year, t.month, t.day);
-        int iso_weekday = t.weekday ? t.weekday : 7;
-        int64_t thursday = days - iso_weekday + 4;
+        int64_t thursday = days - (t.weekday ? t.weekday : 7) + 4;
         civil_time th = civil_from_ms(thursday * 86400000LL, 0);
-        int64_t jan1 = civil_days_from_date(th.year, 1, 1);
-        LABEL("%s%04d-W%02d", sep, th.year, (int)((thursday - jan1) / 7 + 1));
-        sep = " · ";
+        int week = (int)((thursday - civil_days_from_date(th.year, 1, 1)) / 7 + 1);
+        put_digits(k->week, th.year, 4);
+        memcpy(k->week + 4, "-W", 2);
+        put_digits(k->week + 6, week, 2);
+        k->week[8] = '\0';
     }
-    if (by & AUDIT_BY_DAY) {
-        LABEL("%s%04d-%02d-%02d", sep, t.year, t.month, t.day);
-        sep = " · ";
+    size_t n = copy_str(k->agent, sizeof k->agent, c->agent[0] ? c->agent : "(no agent)");
+    if (c->agent_name[0]) {
+        k->agent[n++] = ' ';
+        copy_str(k->agent + n, sizeof k->agent - n, c->agent_name);
     }
+}
+
+/* Writes the label of a group in grouping by: its parts joined by " · " (out: 256 bytes). */
+static void group_label(char *out, unsigned by, const conv_keys *k)
+{
+    const char *parts[4];
+    size_t n = 0, len = 0;
+    if (by & AUDIT_BY_AGENT)
+        parts[n++] = k->agent;
+    if (by & AUDIT_BY_WEEK)
+        parts[n++] = k->week;
+    if (by & AUDIT_BY_DAY)
+        parts[n++] = k->day;
     if (by & AUDIT_BY_HOUR)
-        LABEL("%s%02d:00", sep, t.hour);
-#undef LABEL
+        parts[n++] = k->hour;
+    for (size_t i = 0; i < n; i++) {
+        if (i) {
+            memcpy(out + len, " · ", 4);
+            len += 4;
+        }
+        size_t m = strlen(parts[i]);
+        memcpy(out + len, parts[i], m);
+        len += m;
+    }
+    out[len] = '\0';
 }
 
 /* Fills the key parts of a new group from its first conversation. */
-static void group_parts(group *g, unsigned by, const audit_conv *c)
+static void group_parts(group *g, unsigned by, const conv_keys *k)
 {
     g->hour = -1;
     if (by & AUDIT_BY_AGENT) {
-        g->agent = c->agent[0] ? strdup(c->agent) : NULL;
-        g->agent_name = c->agent_name[0] ? strdup(c->agent_name) : NULL;
+        g->agent = k->c->agent[0] ? strdup(k->c->agent) : NULL;
+        g->agent_name = k->c->agent_name[0] ? strdup(k->c->agent_name) : NULL;
     }
-    char part[32];
-    if (by & AUDIT_BY_WEEK) {
-        group_label(part, sizeof part, AUDIT_BY_WEEK, c);
-        snprintf(g->week, sizeof g->week, "%s", part);
-    }
-    if (by & AUDIT_BY_DAY) {
-        group_label(part, sizeof part, AUDIT_BY_DAY, c);
-        snprintf(g->day, sizeof g->day, "%s", part);
-    }
+    if (by & AUDIT_BY_WEEK)
+        memcpy(g->week, k->week, sizeof k->week);
+    if (by & AUDIT_BY_DAY)
+        memcpy(g->day, k->day, sizeof k->day);
     if (by & AUDIT_BY_HOUR)
-        g->hour = civil_from_ms(c->opened_at, c->tz_offset).hour;
+        g->hour = k->hour_number;
 }
 
 static void group_free(group *g)
@@ -291,10 +338,10 @@ static bool grouping_grow(grouping *gr)
 }
 
 /* The group c belongs to in gr, made when new; NULL when out of memory. */
-static group *grouping_find(grouping *gr, const audit_conv *c)
+static group *grouping_find(grouping *gr, const conv_keys *k)
 {
     char label[256];
-    group_label(label, sizeof label, gr->by, c);
+    group_label(label, gr->by, k);
     if ((gr->count + 1) * 2 > gr->table_cap && !grouping_grow(gr))
         return NULL;
     size_t j = hash_label(label) & (gr->table_cap - 1);
@@ -317,7 +364,7 @@ static group *grouping_find(grouping *gr, const audit_conv *c)
         free(g);
         return NULL;
     }
-    group_parts(g, gr->by, c);
+    group_parts(g, gr->by, k);
     gr->items[gr->count++] = g;
     gr->table[j] = g;
     return g;
@@ -350,9 +397,10 @@ static bool group_phrases(auditreport *r, group *g, const audit_conv *c)
 }
 
 /* Adds one conversation to its group of gr. */
-static bool group_add(auditreport *r, grouping *gr, const audit_conv *c)
+static bool group_add(auditreport *r, grouping *gr, const conv_keys *k)
 {
-    group *g = grouping_find(gr, c);
+    const audit_conv *c = k->c;
+    group *g = grouping_find(gr, k);
     if (!g)
         return false;
     g->conversations++;
@@ -493,9 +541,9 @@ static bool worst_fill(worst_entry *w, const audit_conv *c, unsigned n)
     buf reasons;
     buf_init(&reasons);
     breaches(c, &reasons);
-    snprintf(w->id, sizeof w->id, "%s", c->id);
-    snprintf(w->agent, sizeof w->agent, "%s", c->agent);
-    snprintf(w->agent_name, sizeof w->agent_name, "%s", c->agent_name);
+    copy_str(w->id, sizeof w->id, c->id);
+    copy_str(w->agent, sizeof w->agent, c->agent);
+    copy_str(w->agent_name, sizeof w->agent_name, c->agent_name);
     w->file = c->file;
     w->line = c->first_line;
     w->opened_at = c->opened_at;
@@ -776,9 +824,13 @@ static void csv_conversation(const audit_conv *c, buf *b)
 
 void auditreport_conversation(auditreport *r, const audit_conv *c, buf *out)
 {
-    bool ok = group_add(r, &r->by_day, c) && group_add(r, &r->by_hour, c) &&
-              group_add(r, &r->by_agent, c) && (!r->opt.by || group_add(r, &r->user, c)) &&
-              worst_consider(r, c);
+    conv_keys k;
+    conv_keys_fill(&k, c, r->opt.by & AUDIT_BY_WEEK);
+    /* the text report shows SL by day; JSON and HTML also by hour and per agent */
+    bool charts = r->opt.format == AUDIT_FORMAT_JSON || r->opt.format == AUDIT_FORMAT_HTML;
+    bool ok = group_add(r, &r->by_day, &k) && (!charts || group_add(r, &r->by_hour, &k)) &&
+              (!charts || group_add(r, &r->by_agent, &k)) &&
+              (!r->opt.by || group_add(r, &r->user, &k)) && worst_consider(r, c);
     if (!ok)
         r->failed = true;
     if (c->first_response_ms != AUDIT_NONE) {
