@@ -42,6 +42,7 @@ struct drill_run {
     bool turned; /* the current step's customer turn has happened */
     int64_t turn_at;
     int64_t last_agent_at; /* 0 before the first agent message */
+    bool spoke;            /* the trainee sent a message since the current step began */
     bool started, over;
     const char *ending; /* set when the run must end after what it is doing */
     event *outbox;
@@ -342,12 +343,16 @@ static void match_hangup(drill_run *r, int64_t at)
     }
 }
 
-/* Settles an open expectation whose window is over: never-kinds held, the rest missed. */
+/* Settles an open expectation whose window is over: never-kinds held (unscored when the trainee
+ * said nothing in the step: silence earns no points), the rest missed. */
 static void settle(drill_run *r, size_t i)
 {
     const drill_expect *x = drill_expect_at(r->dr, i, NULL);
     drill_outcome *o = &r->res.outcomes[i];
-    if (is_never(x->kind)) {
+    if (is_never(x->kind) && !r->spoke) {
+        o->status = DRILL_UNSCORED;
+        o->awarded = 0;
+    } else if (is_never(x->kind)) {
         o->status = DRILL_MET;
         o->awarded = x->points;
     } else {
@@ -423,7 +428,8 @@ static bool step_settled(const drill_run *r)
     return true;
 }
 
-/* Leaves the current step: its never-kinds held until now. */
+/* Leaves the current step: what is still open closes now (never-kinds held until now; the
+ * rest, left by a branch, missed at once rather than at the end of their grace). */
 static void leave_step(drill_run *r)
 {
     if (r->step < 0)
@@ -431,7 +437,7 @@ static void leave_step(drill_run *r)
     const drill_step *st = &r->dr->steps[r->step];
     size_t base = first_outcome(r->dr, (size_t)r->step);
     for (size_t x = 0; x < st->expect_count; x++)
-        if (is_never(st->expects[x].kind) && r->res.outcomes[base + x].status == DRILL_PENDING)
+        if (r->res.outcomes[base + x].status == DRILL_PENDING)
             settle(r, base + x);
 }
 
@@ -447,6 +453,7 @@ static void enter_step(drill_run *r, int index, int64_t at)
     if (index == DRILL_NEXT)
         index = (size_t)(r->step + 1) < r->dr->step_count ? r->step + 1 : DRILL_END;
     r->step = index;
+    r->spoke = false;
     r->turned = false;
     r->step_entered = at;
     if (index == DRILL_END)
@@ -565,6 +572,8 @@ static void on_agent_message(drill_run *r, const event *ev)
 {
     said(r, ev->ts_ms, FROM_AGENT, ev->text, ev->line);
     r->rated = NULL; /* a new message: rate the lines again */
+    r->spoke = true;
+    r->res.replies++;
     lint_reply(r, ev);
     r->last_agent_at = ev->ts_ms;
     match_message(r, ev);
@@ -809,7 +818,8 @@ static void score(drill_result *res)
     for (size_t i = 0; i < dr->expect_total; i++) {
         const drill_expect *x = drill_expect_at(dr, i, NULL);
         const drill_outcome *o = &res->outcomes[i];
-        if (o->status == DRILL_SKIPPED || o->status == DRILL_UNOPENED)
+        if (o->status == DRILL_SKIPPED || o->status == DRILL_UNOPENED ||
+            o->status == DRILL_UNSCORED)
             continue;
         max += x->points;
         got += o->awarded;
@@ -818,9 +828,13 @@ static void score(drill_result *res)
     }
     for (size_t i = 0; i < res->hit_count; i++)
         got -= res->hits[i].points;
+    if (!res->replies) /* silence earns nothing */
+        got = 0;
     res->score = got > 0 ? got : 0;
     res->max = max;
     res->percent = max > 0 ? res->score * 100 / max : (res->hit_count ? 0 : 100);
+    if (!res->replies)
+        res->percent = 0;
     bool capped = res->end_reason && !strcmp(res->end_reason, "step limit");
     res->passed = res->finished && !capped && res->percent >= dr->scoring.pass && !required_missed;
 }

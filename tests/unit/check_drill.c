@@ -336,7 +336,9 @@ START_TEST(test_branch_on_words_skips_the_other_path)
     say(&h, 4, "很抱歉,由于我们服务不周给您带来不便,请您原谅!", "complaint.sorry");
     const drill_result *res = finish(&h);
     ck_assert_str_eq(res->end_reason, "completed");
-    ck_assert_int_eq(status_of(res, "angry.say"), DRILL_MET); /* 抱歉, 2 s after the branch */
+    /* the branch left angry at 2 s: its 抱歉 closed then, though said 2 s later in its window */
+    ck_assert_int_eq(status_of(res, "angry.say"), DRILL_MISSED);
+    ck_assert_int_eq(outcome_of(res, "angry.say")->met_at, 0);
     ck_assert_int_eq(status_of(res, "worse.line"), DRILL_MET);
     ck_assert_int_eq(status_of(res, "calm.line"), DRILL_SKIPPED);
     ck_assert_int_eq(res->max, 20);
@@ -541,6 +543,53 @@ START_TEST(test_line_met_by_what_was_said)
         DRILL_MET);
     ck_assert_int_eq(one_line("greeting.hotline", "早上好,请问有什么可以帮您?", NULL),
                      DRILL_MISSED);
+}
+END_TEST
+
+/* No points for silence: never-kinds count only in a step where the trainee spoke, and a run
+ * without a single reply scores 0 (a silence branch's step adding its items changes nothing). */
+START_TEST(test_silence_scores_nothing)
+{
+    const char *yaml = "drill: quiet\n"
+                       "title: t\n"
+                       "playbook: mini\n"
+                       "steps:\n"
+                       "  - id: ask\n"
+                       "    customer: 我的订单呢?\n"
+                       "    expect:\n"
+                       "      - {name: polite, never: 不知道}\n"
+                       "      - {name: no_you, never: 你}\n"
+                       "      - {name: hello, say: 您好, within: 30s}\n"
+                       "    on:\n"
+                       "      - {silence: 20s, goto: hello}\n"
+                       "    then: end\n"
+                       "  - id: hello\n"
+                       "    customer: 有人吗?\n"
+                       "    expect:\n"
+                       "      - {name: still_polite, never: 不知道}\n";
+    drill *dr = load_ok(yaml);
+    harness h;
+    start(&h, dr);
+    const drill_result *res = finish(&h);
+    ck_assert_int_eq(status_of(res, "polite"), DRILL_UNSCORED);
+    ck_assert_int_eq(status_of(res, "still_polite"), DRILL_UNSCORED);
+    ck_assert_int_eq(res->score, 0);
+    ck_assert_int_eq(res->percent, 0);
+    ck_assert(!res->passed);
+    stop(&h);
+    /* one polite reply in the first step: its never-kinds count, the silent step's do not */
+    start(&h, dr);
+    say(&h, 2, "我帮您看一下", NULL);
+    res = finish(&h);
+    ck_assert_int_eq(status_of(res, "polite"), DRILL_MET);
+    ck_assert_int_eq(status_of(res, "hello"), DRILL_MISSED); /* closed by the branch at 22 s */
+    ck_assert_int_eq(outcome_of(res, "hello")->closes_at, START + 45 * SEC);
+    ck_assert_int_eq(status_of(res, "still_polite"), DRILL_UNSCORED);
+    ck_assert_int_eq(res->max, 30);
+    ck_assert_int_eq(res->score, 20);
+    ck_assert_int_eq(res->ended, START + 22 * SEC);
+    stop(&h);
+    drill_free(dr);
 }
 END_TEST
 
@@ -903,6 +952,7 @@ static Suite *drill_suite(void)
     tcase_add_test(tc, test_session_caps_steps_and_time);
     tcase_add_test(tc, test_line_met_by_what_was_said);
     tcase_add_test(tc, test_linematch_both_ways);
+    tcase_add_test(tc, test_silence_scores_nothing);
     tcase_add_test(tc, test_state_reached_by_key_and_hangup_after);
     tcase_add_test(tc, test_result_json_and_text);
     tcase_add_test(tc, test_answers_records);
