@@ -32,6 +32,26 @@ START_TEST(civil_round_trip)
 }
 END_TEST
 
+START_TEST(deadline_in_the_desk_zone_with_the_date_when_not_today)
+{
+    int64_t ms, now;
+    int tz;
+    char out[32];
+    ck_assert(civil_parse_iso("2026-11-23T22:40:24.000+08:00", 29, &ms, &tz));
+    ck_assert(civil_parse_iso("2026-11-23T14:00:00Z", 20, &now, &tz));
+    civil_format_deadline(ms, now, 480, out);
+    ck_assert_str_eq(out, "22:40:24");
+    /* the same instant, stamped in UTC elsewhere, reads the same at the desk */
+    ck_assert(civil_parse_iso("2026-11-23T14:40:24Z", 20, &ms, &tz));
+    civil_format_deadline(ms, now, 480, out);
+    ck_assert_str_eq(out, "22:40:24");
+    /* tomorrow at the desk: with the date */
+    ck_assert(civil_parse_iso("2026-11-24T06:40:24.000+08:00", 29, &ms, &tz));
+    civil_format_deadline(ms, now, 480, out);
+    ck_assert_str_eq(out, "2026-11-24 06:40:24");
+}
+END_TEST
+
 START_TEST(parses_each_type)
 {
     event ev;
@@ -258,6 +278,7 @@ static Suite *event_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, civil_round_trip);
     tcase_add_test(tc, parses_each_type);
+    tcase_add_test(tc, deadline_in_the_desk_zone_with_the_date_when_not_today);
     tcase_add_test(tc, rejects_bad_records_with_reasons);
     tcase_add_test(tc, format_keeps_unknown_fields_and_escapes);
     tcase_add_test(tc, fast_path_decodes_what_jansson_would);
