@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/linematch.h"
 #include "core/lint.h"
+#include "core/person_name.h"
 #include "core/text.h"
 
 #define DEFAULT_RESPONSE_LIMIT_MS 30000
@@ -26,6 +28,7 @@ struct engine {
     size_t config_count;
     int initial_state;
     int complaint_state;   /* PB_NONE when the playbook has none */
+    int chase_cue;         /* cue set "chase" (人呢?): the customer feels kept waiting */
     lint_words *cue_words; /* every cue word tagged 1 << its set; NULL: match set by set */
     int64_t forget_after; /* a closed conversation is forgotten this long after closing; 0: never */
     size_t max_open;      /* open conversations at once, 0: no limit */
@@ -212,6 +215,7 @@ engine *engine_new(const playbook *pb)
     int greeting = playbook_state_index(pb, "greeting");
     e->initial_state = greeting >= 0 ? greeting : 0;
     e->complaint_state = playbook_state_index(pb, "complaint");
+    e->chase_cue = playbook_cue_index(pb, "chase");
     e->cue_words = build_cue_words(pb);
     return e;
 }
@@ -367,11 +371,13 @@ static const pb_state *state_of(const engine *e, const conversation *c)
     return &e->pb->states[c->state];
 }
 
-/* When the next ladder step fires, ENGINE_NEVER when the ladder is done. */
+/* When the next ladder step fires: its pause after the agent sent the line before it (or
+ * after the customer's last message); ENGINE_NEVER when the ladder is done or the agent has
+ * not sent the line the previous step (or the state's entry) called for. */
 static int64_t ladder_deadline(const engine *e, const conversation *c)
 {
     const pb_state *st = state_of(e, c);
-    if (c->ladder_step >= st->ladder_count || c->ladder_ended)
+    if (c->ladder_step >= st->ladder_count || c->ladder_ended || c->ladder_awaits >= 0)
         return ENGINE_NEVER;
     return c->ladder_base + st->ladder[c->ladder_step].after_ms;
 }
@@ -428,10 +434,12 @@ static void enter_state(engine *e, conversation *c, int to, int line, int64_t no
     }
     c->state = to;
     c->state_since = now;
+    c->sent_in_state = false;
     c->ladder_step = 0;
     c->ladder_base = now;
     c->ladder_line = PB_NONE;
     c->ladder_ended = false;
+    c->ladder_awaits = PB_NONE;
     c->pending_line = line;
     if (to == e->complaint_state)
         c->complaint_open = true;
@@ -516,6 +524,7 @@ static conversation *conversation_new(engine *e, const char *id, int64_t now)
     c->state = e->initial_state;
     c->prev_state = PB_NONE;
     c->ladder_line = PB_NONE;
+    c->ladder_awaits = PB_NONE;
     c->pending_line = PB_NONE;
     c->last_sent_line = PB_NONE;
     c->opened_at = now;
@@ -561,6 +570,20 @@ static unsigned update_customer(conversation *c, const event *ev)
     return changes;
 }
 
+/* A surname the customer gives in a message (我姓林, 我是林小姐), kept when none is known. */
+static unsigned learn_name(conversation *c, const char *text)
+{
+    person_name pn;
+    if (c->surname[0] || !person_name_from_message(text, &pn))
+        return 0;
+    copy_field(c->surname, sizeof c->surname, pn.surname);
+    if (pn.title[0] && !c->title[0])
+        copy_field(c->title, sizeof c->title, pn.title);
+    if (!c->name[0])
+        copy_field(c->name, sizeof c->name, pn.name);
+    return CHANGE_CUSTOMER;
+}
+
 static unsigned on_open(engine *e, conversation *c, const event *ev)
 {
     c->phone = ev->channel && strcmp(ev->channel, "phone") == 0;
@@ -590,11 +613,37 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
     c->ladder_base = now;
     c->ladder_line = PB_NONE;
     c->ladder_ended = false;
+    c->ladder_awaits = PB_NONE;
     customer_text msg = {ev->text, 0};
     if (e->cue_words)
         msg.cues = lint_words_find(e->cue_words, ev->text, strlen(ev->text));
+    if (e->chase_cue >= 0 && (e->cue_words ? (msg.cues >> e->chase_cue) & 1u
+                                           : playbook_cue_matches(e->pb, e->chase_cue, ev->text)))
+        c->chased = true;
+    unsigned learned = learn_name(c, ev->text);
     const pb_transition *t = find_transition(e, c, match_customer, &msg);
-    return CHANGE_MESSAGE | take(e, c, t, now, false);
+    return CHANGE_MESSAGE | learned | take(e, c, t, now, false);
+}
+
+/* The ladder after an agent message: the step's line it waited for was sent (by id, or in
+ * words that still carry it; any message for a repeating step such as the hold check-in) and
+ * the next pause starts now; any message restarts the pause of a ladder waiting for none. */
+static void ladder_on_agent(engine *e, conversation *c, int line, const char *text, int64_t now)
+{
+    if (c->ladder_awaits < 0) {
+        c->ladder_base = now;
+        return;
+    }
+    const pb_state *st = state_of(e, c);
+    const pb_step *step = c->ladder_step < st->ladder_count ? &st->ladder[c->ladder_step] : NULL;
+    bool repeating = step && step->repeat &&
+                     (step->line == c->ladder_awaits || step->chat_line == c->ladder_awaits);
+    if (repeating || line == c->ladder_awaits ||
+        (line < 0 && text &&
+         linematch_similarity(e->pb->lines[c->ladder_awaits].text, text) >= LINEMATCH_THRESHOLD)) {
+        c->ladder_awaits = PB_NONE;
+        c->ladder_base = now;
+    }
 }
 
 static unsigned on_agent_message(engine *e, conversation *c, const event *ev)
@@ -605,9 +654,13 @@ static unsigned on_agent_message(engine *e, conversation *c, const event *ev)
         changes |= CHANGE_URGENT;
     c->waiting = false;
     c->urgent = false;
+    c->chased = false;
     c->answered_once = true;
+    c->last_agent_at = now;
+    c->sent_in_state = true;
     int line = ev->line ? playbook_line_index(e->pb, ev->line) : PB_NONE;
     c->last_sent_line = line;
+    ladder_on_agent(e, c, line, ev->text, now);
     if (line >= 0 && line == c->pending_line)
         c->pending_line = PB_NONE;
     if (line >= 0 && e->pb->lines[line].promise_ms > 0) {
@@ -759,9 +812,10 @@ static unsigned fire(engine *e, conversation *c, int64_t at, int64_t now)
     const pb_state *st = state_of(e, c);
     if (ladder_deadline(e, c) <= at) {
         const pb_step *step = &st->ladder[c->ladder_step];
-        c->ladder_line = step->line;
+        c->ladder_line = !c->phone && step->chat_line >= 0 ? step->chat_line : step->line;
         c->ladder_base = at;
         c->ladder_ended = step->end;
+        c->ladder_awaits = c->ladder_line;
         if (!step->repeat)
             c->ladder_step++;
         else if ((now - at) / step->after_ms > MAX_REPEATS)

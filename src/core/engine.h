@@ -44,16 +44,20 @@ typedef struct conversation {
     int tz_offset; /* of the latest event, for time-of-day greetings */
     int64_t opened_at;
     int64_t state_since;
-    bool waiting;          /* a customer message is unanswered */
-    int64_t waiting_since; /* when the oldest unanswered one arrived */
-    bool urgent;           /* waiting past the response limit */
-    bool answered_once;
+    bool waiting;             /* a customer message is unanswered */
+    int64_t waiting_since;    /* when the oldest unanswered one arrived */
+    bool urgent;              /* waiting past the response limit */
+    bool chased;              /* the waiting customer asked where the agent is (人呢?) */
+    bool answered_once;       /* the agent has replied: greeted */
+    int64_t last_agent_at;    /* the agent's last message, 0 when none */
+    bool sent_in_state;       /* the agent sent a message since entering the state */
     int64_t last_customer_at; /* or opened_at / state entry, for after: transitions */
     int64_t last_event_at;
     size_t ladder_step;  /* next step of the state's ladder to fire */
     int64_t ladder_base; /* when the ladder (re)started or last stepped */
     int ladder_line;     /* line the ladder suggests now, PB_NONE when none */
     bool ladder_ended;   /* an end step fired: the call may be ended */
+    int ladder_awaits;   /* line the agent must send before the next step, PB_NONE */
     int pending_line;    /* line suggested by the last transition, PB_NONE when none */
     int last_sent_line;  /* last playbook line the agent sent, PB_NONE when unknown */
     bool complaint_open;

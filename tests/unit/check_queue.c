@@ -12,12 +12,7 @@ static engine *e;
 
 static void setup(void)
 {
-    char path[512];
-    diagnostics d;
-    diag_init(&d);
-    pb = paths_load_playbook(unit_data("playbooks/mini.yaml", path, sizeof path), &d);
-    ck_assert_msg(pb != NULL, "%s", buf_str(&d.text));
-    diag_free(&d);
+    pb = unit_playbook();
     e = engine_new(pb);
 }
 
@@ -48,6 +43,18 @@ static void agent_says(int64_t at, const char *conv)
     event_init(&ev, EVENT_MESSAGE, conv, T0 + at, 480);
     ev.from = FROM_AGENT;
     ev.text = "ok";
+    ck_assert(engine_feed(e, &ev, err, sizeof err));
+}
+
+/* The agent sends a playbook line. */
+static void agent_sends(int64_t at, const char *conv, const char *line, const char *text)
+{
+    event ev;
+    char err[128];
+    event_init(&ev, EVENT_MESSAGE, conv, T0 + at, 480);
+    ev.from = FROM_AGENT;
+    ev.text = text;
+    ev.line = line;
     ck_assert(engine_feed(e, &ev, err, sizeof err));
 }
 
@@ -124,10 +131,14 @@ START_TEST(hold_check_in_is_due_until_the_agent_speaks)
     order(27000, last_agent, items, ids); /* the 25 s check-in fired at 26 s */
     ck_assert(items[0].prompt);
     ck_assert_int_eq(items[0].level, LEVEL_PAST);
-    last_agent[0] = 26500; /* the agent checked in */
-    order(28000, last_agent, items, ids);
+    order(40000, last_agent, items, ids); /* no next check-in before this one is sent */
+    ck_assert(items[0].prompt);
+    ck_assert_int_eq(queue_ladder_next(e, engine_find(e, "h")), QUEUE_NEVER);
+    agent_sends(40500, "h", "hold.checkin", "很抱歉,您的问题正在查证中"); /* the agent checked in */
+    last_agent[0] = 40500;
+    order(41000, last_agent, items, ids);
     ck_assert(!items[0].prompt);
-    ck_assert_int_eq(items[0].due, T0 + 51000);
+    ck_assert_int_eq(items[0].due, T0 + 65500); /* 25 s after it was sent */
 }
 END_TEST
 
@@ -143,7 +154,10 @@ START_TEST(ladder_counts_to_its_next_step)
     ck_assert_int_eq(items[0].due, T0 + 5000);
     order(6000, NULL, items, ids);
     ck_assert(items[0].prompt);
-    ck_assert_int_eq(queue_ladder_next(e, engine_find(e, "s")), T0 + 10000);
+    /* the next step counts from when the agent sends this one */
+    ck_assert_int_eq(queue_ladder_next(e, engine_find(e, "s")), QUEUE_NEVER);
+    agent_sends(7000, "s", "silent.greet", "您好,请问有什么可以帮您?");
+    ck_assert_int_eq(queue_ladder_next(e, engine_find(e, "s")), T0 + 12000);
 }
 END_TEST
 
