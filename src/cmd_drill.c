@@ -22,7 +22,7 @@
 #include "intl.h"
 #include "net/linereader.h"
 #include "net/paths.h"
-#include "ui/drill.h"
+#include "ui/drill_mode.h"
 #include "net/os.h"
 
 #define DEFAULT_START    "2026-01-05T10:00:00+08:00" /* a Monday morning, no holiday */
