@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/detect.h"
 #include "core/lint.h"
 
 #define DEFAULT_RESPONSE_LIMIT_MS 30000
@@ -531,6 +532,30 @@ static unsigned on_open(engine *e, conversation *c, const event *ev)
     return CHANGE_OPEN | CHANGE_STATE;
 }
 
+/* A customer message read by the playbook's detector (core/detect.c): a move, or the state
+ * stays (unsure: the runner-ups are kept); a message that is no hail of the current state
+ * still takes the state's customer_message transition (silent, unclear). */
+static unsigned detect_move(engine *e, conversation *c, const char *text, int64_t now)
+{
+    const playbook *pb = e->pb;
+    detect_ctx ctx = {.state = c->state,
+                      .said_state = c->last_sent_line >= 0 ? pb->lines[c->last_sent_line].state
+                                                           : PB_NONE};
+    detect_result r;
+    detect_message(pb->detector, pb, &ctx, text, strlen(text), &r);
+    c->unsure_count = 0;
+    for (size_t i = 0; i < r.unsure_count && i < 3; i++)
+        c->unsure[c->unsure_count++] = r.unsure[i];
+    if (r.to != PB_NONE) {
+        pb_transition t = {.trigger = TRIGGER_CUE, .to = r.to, .line = r.line};
+        return take(e, c, &t, now, false);
+    }
+    if (r.best == c->state)
+        return 0;
+    pb_event_kind kind = ON_CUSTOMER_MESSAGE;
+    return take(e, c, find_transition(e, c, match_event, &kind), now, false);
+}
+
 static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
 {
     int64_t now = ev->ts_ms;
@@ -543,6 +568,8 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
     c->ladder_base = now;
     c->ladder_line = PB_NONE;
     c->ladder_ended = false;
+    if (e->pb->detector)
+        return CHANGE_MESSAGE | detect_move(e, c, ev->text, now);
     customer_text msg = {ev->text, 0};
     if (e->cue_words)
         msg.cues = lint_words_find(e->cue_words, ev->text, strlen(ev->text));
