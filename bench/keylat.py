@@ -8,7 +8,7 @@ the warm-up types "@" N times (every 0.25 s). Each sample is the time from writi
 the first "@" in the console's output: ncurses sends only what changed, and nothing else on
 screen holds an "@", so that is the moment the typed character reaches the terminal. Every 40
 keys Esc clears the compose line (a line of "@" wider than the pane would not change). Prints
-the samples' median, 95th percentile and maximum, the console's resident memory (VmRSS)
+the samples' median, 95th and 99th percentiles and maximum, the console's resident memory (VmRSS)
 every --rss-every seconds (default 5) and the CPU time it used (user + system).
 """
 import argparse
@@ -104,9 +104,10 @@ def main():
     samples.sort()
     n = len(samples)
     every = max(1, a.rss_every)
-    print("key to screen: p50 %.1f ms, p95 %.1f ms, max %.1f ms (%d keys); CPU %.1f s in %.0f s"
-          " (%.1f %%); RSS KiB every %d s: %s"
-          % (samples[n // 2], samples[min(n - 1, (n * 95) // 100)], samples[-1], n, cpu,
+    print("key to screen: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms (%d keys); CPU %.1f s"
+          " in %.0f s (%.1f %%); RSS KiB every %d s: %s"
+          % (samples[n // 2], samples[min(n - 1, (n * 95) // 100)],
+             samples[min(n - 1, (n * 99) // 100)], samples[-1], n, cpu,
              elapsed, 100 * cpu / elapsed if elapsed else 0, every,
              " ".join(str(k) for k in rss[every - 1::every])))
 

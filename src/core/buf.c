@@ -1,5 +1,7 @@
 #include "core/buf.h"
 
+#include "core/text.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,16 +56,6 @@ void buf_append_grow(buf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
-void buf_puts(buf *b, const char *s)
-{
-    buf_append(b, s, strlen(s));
-}
-
-void buf_putc(buf *b, char c)
-{
-    buf_append(b, &c, 1);
-}
-
 void buf_printf(buf *b, const char *fmt, ...)
 {
     va_list ap;
@@ -85,24 +77,55 @@ void buf_printf(buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-/* Bytes that JSON strings must escape: controls, quote, backslash, DEL. */
-static bool needs_escape(unsigned char c)
+/* Bytes that start what a JSON string must escape: controls, quote, backslash, DEL, and the
+ * UTF-8 lead bytes of C1 controls, bidi and format characters (checked in full when met).
+ * A table: JSON output is mostly CJK text, three bytes a character, all of them looked up. */
+static const bool escape_starts[256] = {
+    [0x00 ... 0x1F] = true, ['"'] = true,  ['\\'] = true, [0x7F] = true, [0xC2] = true,
+    [0xD8] = true,          [0xE1] = true, [0xE2] = true, [0xEF] = true, [0xF3] = true,
+};
+
+static inline bool needs_escape(unsigned char c)
 {
-    return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
+    return escape_starts[c];
+}
+
+/* Appends \uXXXX for one UTF-16 unit. */
+static void put_u16(buf *b, unsigned u)
+{
+    static const char hex[] = "0123456789abcdef";
+    char esc[6] = {'\\',       'u', hex[(u >> 12) & 15], hex[(u >> 8) & 15], hex[(u >> 4) & 15],
+                   hex[u & 15]};
+    buf_append(b, esc, 6);
 }
 
 void buf_json_string(buf *b, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
     buf_putc(b, '"');
     for (;;) {
         const char *run = s;
-        while (*s && !needs_escape((unsigned char)*s))
+        while (!needs_escape((unsigned char)*s))
             s++;
         buf_append(b, run, (size_t)(s - run));
         unsigned char c = (unsigned char)*s;
         if (!c)
             break;
+        if (c >= 0x80) { /* a lead byte: escape the character only when it is a format one */
+            uint32_t cp;
+            size_t n = text_decode(s, strnlen(s, 4), &cp);
+            if (n > 1 && text_is_format_cp(cp)) {
+                if (cp >= 0x10000) {
+                    put_u16(b, 0xD800 + ((cp - 0x10000) >> 10));
+                    put_u16(b, 0xDC00 + ((cp - 0x10000) & 0x3FF));
+                } else {
+                    put_u16(b, cp);
+                }
+            } else {
+                buf_append(b, s, n);
+            }
+            s += n;
+            continue;
+        }
         s++;
         switch (c) {
         case '"':
@@ -120,10 +143,8 @@ void buf_json_string(buf *b, const char *s)
         case '\r':
             buf_append(b, "\\r", 2);
             break;
-        default: {
-            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            buf_append(b, esc, 6);
-        }
+        default:
+            put_u16(b, c);
         }
     }
     buf_putc(b, '"');

@@ -14,8 +14,9 @@
 #define MAX_STATES   256 /* states detection scores */
 #define MEMO_SIZE    2048
 #define MEMO_WAYS    4
-#define MEMO_TEXT    400 /* longer messages are analysed every time */
-#define SHORT_REPLY  8   /* characters: a reply read against the agent's last line */
+#define MEMO_TEXT    400  /* longer messages are analysed every time */
+#define STICKY       0.25 /* the current state's bonus */
+#define SHORT_REPLY  8    /* characters: a reply read against the agent's last line */
 
 typedef struct exact_word {
     char *word; /* folded, without the leading '=' */
@@ -613,6 +614,11 @@ void detect_message(const detector *det, const playbook *pb, const detect_ctx *c
             same = 1; /* nothing the classifier knows */
         }
     }
+    /* the conversation's own topic holds unless another is clearly meant: a complaint goes
+     * on about its parcel without becoming a shipping question */
+    if (ctx->state >= 0 && ctx->state < ns && class_of_state(det, ctx->state) >= 0 &&
+        score[ctx->state] > 0.05)
+        score[ctx->state] += STICKY;
     /* 不是投诉: what a negated cue leads to is not what the message means */
     for (int pass = 0; negated && pass < 2; pass++) {
         const pb_state *st = &pb->states[ctx->state];

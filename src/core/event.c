@@ -7,6 +7,7 @@
 
 #include "core/civil.h"
 #include "core/eventscan.h"
+#include "core/text.h"
 
 static const char *const type_names[] = {"open", "message", "state", "key", "close", "lookup"};
 static const char *const from_names[] = {"", "customer", "agent", "system"};
@@ -52,10 +53,13 @@ enum known_key {
     K_KEY,
     K_CHANNEL,
     K_KIND,
+    K_AGENT,
+    K_AGENT_NAME,
     K_COUNT
 };
-static const char *const known_names[K_COUNT] = {"ts",   "conv",  "type", "from",    "text",
-                                                 "line", "state", "key",  "channel", "kind"};
+static const char *const known_names[K_COUNT] = {"ts",      "conv", "type",  "from",
+                                                 "text",    "line", "state", "key",
+                                                 "channel", "kind", "agent", "agent_name"};
 
 /* Where a record's fields come from: the fast scanner's pairs, or a jansson object. */
 typedef struct source {
@@ -128,7 +132,9 @@ static bool has_object(const source *src, int object, bool *wrong_type)
 
 static bool fail(char *err, size_t errlen, const char *msg, const char *detail)
 {
-    snprintf(err, errlen, "%s%s%s", msg, detail ? ": " : "", detail ? detail : "");
+    char shown[128];
+    snprintf(err, errlen, "%s%s%s", msg, detail ? ": " : "",
+             detail ? text_escape_into(shown, sizeof shown, detail) : "");
     return false;
 }
 
@@ -210,6 +216,8 @@ static bool parse_body(event *ev, const source *src, char *err, size_t errlen)
     ev->key = top_field(src, K_KEY, &bad);
     ev->channel = top_field(src, K_CHANNEL, &bad);
     ev->kind = top_field(src, K_KIND, &bad);
+    ev->agent = top_field(src, K_AGENT, &bad);
+    ev->agent_name = top_field(src, K_AGENT_NAME, &bad);
     if (bad)
         return fail(err, errlen, "a field that must be a string is not", NULL);
     if (!parse_customer(ev, src))
@@ -346,6 +354,8 @@ static void format_built(buf *out, const event *ev)
     put_pair(out, "key", ev->key, &first);
     put_pair(out, "channel", ev->channel, &first);
     put_pair(out, "kind", ev->kind, &first);
+    put_pair(out, "agent", ev->agent, &first);
+    put_pair(out, "agent_name", ev->agent_name, &first);
     if (ev->name || ev->surname || ev->title) {
         bool inner = true;
         buf_puts(out, ",\"customer\":{");

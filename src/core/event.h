@@ -47,6 +47,8 @@ typedef struct event {
     const char *channel;                /* open: "chat" (default) or "phone" */
     const char *name, *surname, *title; /* open, or any event updating the customer */
     const char *kind;                   /* lookup: "order", "stock" */
+    const char *agent;      /* optional, on open (or any record): who handled it, e.g. "1024" */
+    const char *agent_name; /* optional, with agent: the agent's name */
     event_field fields[EVENT_MAX_FIELDS];
     size_t field_count; /* lookup: the fetched values */
     const char *raw;    /* the record as received (parsed events), written back unchanged */

@@ -7,8 +7,9 @@
 
 #include <stdint.h>
 #include <string.h>
-
-#include "core/text.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 typedef struct scanner {
     const char *p, *end;
@@ -104,26 +105,79 @@ static bool read_escape(scanner *s)
     return c == 'u' && read_unicode_escape(s);
 }
 
-/* Decodes a string literal (opening quote already seen) into s->out; *value points at it. */
-static bool read_string(scanner *s, const char **value)
+/* Length of the well-formed UTF-8 sequence at p (Unicode table 3-7: no overlong forms, no
+ * surrogates, nothing past U+10FFFF), 0 when there is none. The same verdict as text_decode,
+ * inlined: CJK text is a sequence per character, so this is the scanner's inner loop. */
+static inline size_t utf8_sequence(const unsigned char *p, const unsigned char *end)
+{
+    unsigned char c = p[0];
+    size_t avail = (size_t)(end - p);
+    if (c >= 0xC2 && c <= 0xDF)
+        return avail >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (avail < 3 || (p[2] & 0xC0) != 0x80)
+            return 0;
+        unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        return p[1] >= lo && p[1] <= hi ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (avail < 4 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+            return 0;
+        unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        return p[1] >= lo && p[1] <= hi ? 4 : 0;
+    }
+    return 0;
+}
+
+/* True for a byte that needs no attention inside a string: printable ASCII but '"' and '\\'. */
+static inline bool plain_byte(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* The first byte at or after p that is not plain (or end). 16 bytes at a time with SSE2 (the
+ * x86-64 baseline): one signed compare finds both controls and non-ASCII bytes. */
+static const char *skip_plain(const char *p, const char *end)
+{
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i special =
+            _mm_or_si128(_mm_cmplt_epi8(v, space),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(special);
+        if (mask)
+            return p + __builtin_ctz(mask);
+        p += 16;
+    }
+#endif
+    while (p < end && plain_byte((unsigned char)*p))
+        p++;
+    return p;
+}
+
+/* Decodes a string literal (opening quote already seen) into s->out; *value points at it and
+ * *length is its length in bytes. Runs without escapes are validated in place, then copied
+ * once. */
+static bool read_string(scanner *s, const char **value, size_t *length)
 {
     *value = s->out;
     for (;;) {
         const char *run = s->p;
-        /* one pass: plain ASCII runs through, multi-byte characters are validated in place */
-        while (s->p < s->end) {
-            unsigned char c = (unsigned char)*s->p;
-            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-                s->p++;
-                continue;
-            }
-            if (c < 0x80)
+        for (;;) {
+            s->p = skip_plain(s->p, s->end);
+            if (s->p >= s->end || (unsigned char)*s->p < 0x80)
                 break;
-            uint32_t cp;
-            size_t len = text_decode(s->p, (size_t)(s->end - s->p), &cp);
-            if (len == 1)
-                return false; /* invalid UTF-8 (a valid sequence is never one byte here) */
-            s->p += len;
+            /* multi-byte characters, usually many in a row */
+            do {
+                size_t n =
+                    utf8_sequence((const unsigned char *)s->p, (const unsigned char *)s->end);
+                if (n == 0)
+                    return false;
+                s->p += n;
+            } while (s->p < s->end && (unsigned char)*s->p >= 0x80);
         }
         size_t n = (size_t)(s->p - run);
         memcpy(s->out, run, n);
@@ -135,6 +189,7 @@ static bool read_string(scanner *s, const char **value)
         if (!read_escape(s))
             return false;
     }
+    *length = (size_t)(s->out - *value);
     *s->out++ = '\0';
     return true;
 }
@@ -181,21 +236,25 @@ static bool skip_literal(scanner *s)
     return s->p > start;
 }
 
-/* True when key was seen before in keys[0..n). */
-static bool duplicate(const char *const *keys, size_t n, const char *key)
+/* True when key (of length len) was seen before in keys[0..n): lengths and first bytes
+ * rule out almost every pair before a memcmp. */
+static bool duplicate(const char *const *keys, const size_t *lengths, size_t n, const char *key,
+                      size_t len)
 {
     for (size_t i = 0; i < n; i++)
-        if (strcmp(keys[i], key) == 0)
+        if (lengths[i] == len && (len == 0 || keys[i][0] == key[0]) &&
+            memcmp(keys[i], key, len) == 0)
             return true;
     return false;
 }
 
 /* Reads `"key": value` pairs of an object (its "{" consumed) and calls take for each. */
-typedef scan_status (*pair_fn)(scanner *s, const char *key, int depth);
+typedef scan_status (*pair_fn)(scanner *s, const char *key, size_t key_len, int depth);
 
 static scan_status read_object(scanner *s, int depth, pair_fn take)
 {
     const char *keys[SCAN_MAX_KEYS];
+    size_t lengths[SCAN_MAX_KEYS];
     size_t n = 0;
     skip_ws(s);
     if (s->p < s->end && *s->p == '}') {
@@ -204,19 +263,21 @@ static scan_status read_object(scanner *s, int depth, pair_fn take)
     }
     for (;;) {
         const char *key;
+        size_t key_len;
         skip_ws(s);
-        if (s->p >= s->end || *s->p++ != '"' || !read_string(s, &key))
+        if (s->p >= s->end || *s->p++ != '"' || !read_string(s, &key, &key_len))
             return SCAN_INVALID;
         if (n == SCAN_MAX_KEYS)
             return SCAN_UNSUPPORTED;
-        if (duplicate(keys, n, key))
+        if (duplicate(keys, lengths, n, key, key_len))
             return SCAN_INVALID;
-        keys[n++] = key;
+        keys[n] = key;
+        lengths[n++] = key_len;
         skip_ws(s);
         if (s->p >= s->end || *s->p++ != ':')
             return SCAN_INVALID;
         skip_ws(s);
-        scan_status st = take(s, key, depth);
+        scan_status st = take(s, key, key_len, depth);
         if (st != SCAN_OK)
             return st;
         skip_ws(s);
@@ -244,7 +305,8 @@ static scan_status read_scalar(scanner *s, const char **value, bool *is_string)
     if (*s->p == '"') {
         s->p++;
         *is_string = true;
-        return read_string(s, value) ? SCAN_OK : SCAN_INVALID;
+        size_t length;
+        return read_string(s, value, &length) ? SCAN_OK : SCAN_INVALID;
     }
     const char *start = s->p;
     if (!skip_literal(s))
@@ -257,7 +319,7 @@ static scan_status read_scalar(scanner *s, const char **value, bool *is_string)
     return SCAN_OK;
 }
 
-static scan_status take_nested(scanner *s, const char *key, int depth)
+static scan_status take_nested(scanner *s, const char *key, size_t key_len, int depth)
 {
     const char *value;
     bool is_string;
@@ -272,17 +334,18 @@ static scan_status take_nested(scanner *s, const char *key, int depth)
     r->nested[r->nested_count].object = depth;
     r->nested[r->nested_count].key = key;
     r->nested[r->nested_count].value = value;
+    r->nested[r->nested_count].key_len = key_len;
     r->nested_count++;
     return SCAN_OK;
 }
 
-static scan_status take_top(scanner *s, const char *key, int depth)
+static scan_status take_top(scanner *s, const char *key, size_t key_len, int depth)
 {
     (void)depth;
     scan_result *r = s->r;
-    int which = !strcmp(key, "customer") ? SCAN_CUSTOMER
-                : !strcmp(key, "fields") ? SCAN_FIELDS
-                                         : -1;
+    int which = key_len == 8 && !memcmp(key, "customer", 8) ? SCAN_CUSTOMER
+                : key_len == 6 && !memcmp(key, "fields", 6) ? SCAN_FIELDS
+                                                            : -1;
     if (which > 0 && (s->p >= s->end || *s->p != '{'))
         return SCAN_UNSUPPORTED; /* "customer": "x" is an error jansson words */
     if (s->p < s->end && *s->p == '{') {
@@ -305,6 +368,7 @@ static scan_status take_top(scanner *s, const char *key, int depth)
         return SCAN_UNSUPPORTED;
     r->top[r->top_count].key = key;
     r->top[r->top_count].value = value; /* NULL for non-strings */
+    r->top[r->top_count].key_len = key_len;
     r->top_count++;
     return SCAN_OK;
 }

@@ -18,12 +18,14 @@ enum { SCAN_CUSTOMER = 1, SCAN_FIELDS = 2 };
 
 typedef struct scan_pair {
     const char *key;
+    size_t key_len;
     const char *value; /* decoded string, NULL when the value was not a string */
 } scan_pair;
 
 typedef struct scan_nested {
     int object; /* SCAN_CUSTOMER or SCAN_FIELDS */
     const char *key, *value;
+    size_t key_len;
 } scan_nested;
 
 typedef struct scan_result {

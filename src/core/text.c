@@ -207,13 +207,18 @@ bool text_is_cjk(uint32_t cp)
            (cp >= 0x20000 && cp <= 0x3FFFD);
 }
 
+bool text_is_format_cp(uint32_t cp)
+{
+    return cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || cp == 0x061C || cp == 0x180E ||
+           cp == 0x200B || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2060 && cp <= 0x206F) || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF ||
+           (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE007F);
+}
+
 /* Characters the terminal must never receive from untrusted text. */
 static bool is_forbidden_cp(uint32_t cp)
 {
-    return cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
-           cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
-           cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) ||
-           (cp >= 0xE0000 && cp <= 0xE007F);
+    return text_is_format_cp(cp);
 }
 
 /* Length of an escape sequence starting at s[0] == ESC (CSI, OSC, DCS, two-byte forms). */
@@ -324,4 +329,97 @@ size_t text_wrap_line(const char *s, size_t len, size_t width, bool ambiguous_wi
         after++;
     *next = after;
     return end;
+}
+
+/* The escaped form of the character at s (into out, at most 12 bytes): *used gets its length
+ * in s; returns the length of out. Printable characters come back as they are. */
+static size_t escape_one(const char *s, size_t len, char *out, size_t *used)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char c = (unsigned char)s[0];
+    uint32_t cp;
+    size_t n = c < 0x80 ? 1 : text_decode(s, len, &cp);
+    *used = n;
+    if (c >= 0x20 && c < 0x7F) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c >= 0x80 && n > 1 && !text_is_format_cp(cp)) {
+        memcpy(out, s, n);
+        return n;
+    }
+    out[0] = '\\';
+    if (c == '\n' || c == '\t' || c == '\r') {
+        out[1] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+        return 2;
+    }
+    if (n == 1) {
+        out[1] = 'x', out[2] = hex[c >> 4], out[3] = hex[c & 15];
+        return 4;
+    }
+    size_t k = 0;
+    out[k++] = '\\', out[k++] = 'u', out[k++] = '{';
+    for (int shift = cp > 0xFFFF ? 16 : 12; shift >= 0; shift -= 4)
+        out[k++] = "0123456789ABCDEF"[(cp >> shift) & 15];
+    out[k++] = '}';
+    return k;
+}
+
+void text_escape(buf *out, const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t run = i;
+        while (i < len && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F)
+            i++;
+        buf_append(out, s + run, i - run);
+        if (i >= len)
+            break;
+        char one[12];
+        size_t used, n = escape_one(s + i, len - i, one, &used);
+        buf_append(out, one, n);
+        i += used;
+    }
+}
+
+const char *text_escape_into(char *dst, size_t cap, const char *s)
+{
+    size_t len = strlen(s), i = 0, k = 0;
+    while (i < len && cap > 0) {
+        char one[12];
+        size_t used, n = escape_one(s + i, len - i, one, &used);
+        if (k + n >= cap)
+            break;
+        memcpy(dst + k, one, n);
+        k += n;
+        i += used;
+    }
+    if (cap > 0)
+        dst[k] = '\0';
+    return dst;
+}
+
+void text_csv_field(buf *out, const char *s, size_t len)
+{
+    buf esc;
+    buf_init(&esc);
+    text_escape(&esc, s, len);
+    const char *e = buf_str(&esc);
+    bool formula = esc.len && strchr("=+-@", e[0]);
+    bool quote =
+        formula || strpbrk(e, ",\"") || (esc.len && (e[0] == ' ' || e[esc.len - 1] == ' '));
+    if (quote)
+        buf_putc(out, '"');
+    if (formula)
+        buf_putc(out, '\'');
+    for (size_t i = 0; i < esc.len; i++) {
+        if (e[i] == '"')
+            buf_putc(out, '"');
+        buf_putc(out, e[i]);
+    }
+    if (quote)
+        buf_putc(out, '"');
+    if (esc.failed)
+        out->failed = true;
+    buf_free(&esc);
 }

@@ -38,6 +38,22 @@ void text_sanitize(buf *out, const char *s, size_t len, bool keep_newlines);
  * (，。！？、；：)」』 …). *next receives where the following line starts (spaces skipped). */
 size_t text_wrap_line(const char *s, size_t len, size_t width, bool ambiguous_wide, size_t *next);
 
+/* True for what a terminal must never receive as text: DEL, C1 controls, bidi controls,
+ * invisible format characters (soft hyphen, zero-width space, word joiner, BOM), line and
+ * paragraph separators, interlinear annotation and tag characters. */
+bool text_is_format_cp(uint32_t cp);
+
+/* Appends s for a line of plain CLI output (text reports, stderr diagnostics): controls as
+ * \n \t \r \xNN, invalid UTF-8 bytes as \xNN, format characters as \u{XXXX}; the rest as is. */
+void text_escape(buf *out, const char *s, size_t len);
+/* text_escape of the string s into dst (cap bytes, cut between characters); returns dst. */
+const char *text_escape_into(char *dst, size_t cap, const char *s);
+
+/* Appends s as one CSV field: escaped as text_escape does, quoted when it holds a comma, a quote
+ * or outer spaces, and, when it starts with = + - @, quoted with a leading ' so spreadsheets
+ * show it as text instead of running it as a formula (OWASP's CSV injection rule). */
+void text_csv_field(buf *out, const char *s, size_t len);
+
 /* True when cp is a CJK ideograph, kana or hangul (a place where lines may break). */
 bool text_is_cjk(uint32_t cp);
 

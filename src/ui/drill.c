@@ -1,5 +1,5 @@
 /* The console's drill mode (huashu drill FILE): plays the drill's customer through app_feed,
- * keeps the run's timers on the loop, draws the drill pane where the queue was, hides the
+ * tells the loop the run's next deadline, draws the drill pane where the queue was, hides the
  * suggestions with --no-hints, and ends with a score screen. */
 #include "config.h"
 
@@ -29,30 +29,27 @@ static void emit_event(void *ctx, const event *ev)
     app_feed(dc->a, &copy);
 }
 
-/* The loop timer at the run's deadline: plays what is due. */
-static void on_timer(void *ctx, unsigned id, int64_t now)
+/* app_mode.due: the run's deadline came: plays what is due. */
+static void mode_due(app *a, int64_t now)
 {
-    drill_console *dc = ctx;
-    dc->timer = 0;
+    drill_console *dc = a->mode_ctx;
+    dc->timer_at = ENGINE_NEVER;
     drill_run_advance(dc->run, now);
     after_change(dc);
 }
 
-/* Keeps one loop timer at the run's next deadline (or at `at` when that is sooner). */
+/* app_mode.deadline: when the run next needs the clock (the loop wakes up then). */
+static int64_t mode_deadline(app *a)
+{
+    const drill_console *dc = a->mode_ctx;
+    return dc->timer_at;
+}
+
+/* Keeps the deadline at the run's next one (or at `at` when that is sooner). */
 static void schedule(drill_console *dc, int64_t at)
 {
     int64_t next = drill_run_next_deadline(dc->run);
-    if (at < next)
-        next = at;
-    if (dc->timer && dc->timer_at == next)
-        return;
-    if (dc->timer)
-        loop_timer_cancel(dc->a->loop, dc->timer);
-    dc->timer = 0;
-    if (next != ENGINE_NEVER) {
-        dc->timer = loop_timer_at(dc->a->loop, next, on_timer, dc);
-        dc->timer_at = next;
-    }
+    dc->timer_at = at < next ? at : next;
 }
 
 static void add_row(drill_console *dc, int attr, const char *fmt, ...)
@@ -83,10 +80,10 @@ static void seconds(int64_t ms, char *out, size_t cap)
 
 static int status_attr(drill_status s)
 {
-    return s == DRILL_MET       ? ATTR_OK
-           : s == DRILL_LATE    ? ATTR_NEAR
-           : s == DRILL_SKIPPED ? ATTR_DIM
-                                : ATTR_PAST;
+    return s == DRILL_MET                              ? ATTR_OK
+           : s == DRILL_LATE                           ? ATTR_NEAR
+           : s == DRILL_SKIPPED || s == DRILL_UNSCORED ? ATTR_DIM
+                                                       : ATTR_PAST;
 }
 
 /* The status word of an outcome as the trainee reads it. */
@@ -103,6 +100,8 @@ static const char *status_label(drill_status s)
         return _("not reached");
     case DRILL_SKIPPED:
         return _("skipped");
+    case DRILL_UNSCORED:
+        return _("unscored");
     default:
         return _("missed");
     }
@@ -151,9 +150,7 @@ static void finish(drill_console *dc)
     app *a = dc->a;
     const drill_result *res = drill_run_finish(dc->run, app_now(a));
     dc->finished = true;
-    if (dc->timer)
-        loop_timer_cancel(a->loop, dc->timer);
-    dc->timer = 0;
+    dc->timer_at = ENGINE_NEVER;
     char err[256] = "";
     dc->saved_ok = dc->save && dc->save(res, dc->saved, sizeof dc->saved, err, sizeof err);
     if (!dc->saved_ok)
@@ -321,7 +318,8 @@ static void draw_drill_pane(app *a, pane *p)
             draw_pending(a, p, y++, dc, i, now);
     for (size_t i = 0; i < dr->expect_total && y < p->h; i++) {
         drill_status st = res->outcomes[i].status;
-        if (st == DRILL_PENDING || st == DRILL_UNOPENED || st == DRILL_SKIPPED)
+        if (st == DRILL_PENDING || st == DRILL_UNOPENED || st == DRILL_SKIPPED ||
+            st == DRILL_UNSCORED)
             continue;
         const char *mark = st == DRILL_MET ? "+" : st == DRILL_LATE ? "~" : "x";
         snprintf(line, sizeof line, "%s %s", mark, drill_expect_at(dr, i, NULL)->name);
@@ -424,7 +422,8 @@ static bool mode_key(app *a, int key)
     return false;
 }
 
-static const app_mode drill_mode = {mode_fed, mode_changed, mode_pane, mode_overlay, mode_key};
+static const app_mode drill_mode = {mode_fed, mode_changed,  mode_pane, mode_overlay,
+                                    mode_key, mode_deadline, mode_due};
 
 /* ---- hooks --------------------------------------------------------------------------- */
 
@@ -446,6 +445,7 @@ bool drill_console_setup(app *a, void *ctx)
         return false;
     }
     drill_run_set_trainee(dc->run, dc->trainee);
+    dc->timer_at = ENGINE_NEVER;
     a->mode = &drill_mode;
     a->mode_ctx = dc;
     if (dc->dr->intro)
@@ -464,7 +464,7 @@ int drill_console_teardown(app *a, void *ctx, int status)
         return 2;
     }
     if (!dc->finished) { /* left before the end: scored as it stands */
-        const drill_result *res = drill_run_finish(dc->run, loop_now(a->loop));
+        const drill_result *res = drill_run_finish(dc->run, app_now(a));
         char err[256] = "";
         dc->saved_ok = dc->save && dc->save(res, dc->saved, sizeof dc->saved, err, sizeof err);
         if (!dc->saved_ok)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/civil.h"
 #include "core/text.h"
 #include "intl.h"
 #include "ui/app.h"
@@ -31,8 +32,8 @@ static bool deadline_line(app *a, const conversation *c, char *out, size_t cap)
 {
     if (!c->complaint_deadline)
         return false;
-    char clock[16];
-    draw_clock(c->complaint_deadline, c->tz_offset, clock, sizeof clock);
+    char clock[32];
+    civil_format_deadline(c->complaint_deadline, app_now(a), a->tz_offset, clock);
     snprintf(out, cap,
              c->complaint_overdue ? _("answer promised by %s: OVERDUE")
                                   : _("answer promised by %s"),
@@ -53,7 +54,7 @@ static void values_line(app *a, const conversation *c, buf *out)
 /* A value the shown suggestions miss that a lookup fills: "needs 快递单号: F8 M-o". */
 static bool lookup_hint(app *a, char *out, size_t cap)
 {
-    for (size_t i = 0; a->lookup && i < a->shown_count; i++) {
+    for (size_t i = 0; a->ops.lookup && i < a->shown_count; i++) {
         for (size_t k = 0; k < a->shown[i].missing_count && k < SUGGEST_MAX_MISSING; k++) {
             const char *name = a->shown[i].missing[k];
             bool order = name && !strncmp(name, "order.", 6);
@@ -75,7 +76,7 @@ static bool lookup_hint(app *a, char *out, size_t cap)
 static void lookup_line(app *a, pane *p, const conversation *c, int row)
 {
     bool alert = false;
-    const char *s = a->lookup_status ? a->lookup_status(a->lookup_ctx, c->id, &alert) : NULL;
+    const char *s = a->ops.lookup_status ? a->ops.lookup_status(a->ops_ctx, c->id, &alert) : NULL;
     char hint[256];
     if (!s && lookup_hint(a, hint, sizeof hint))
         s = hint;

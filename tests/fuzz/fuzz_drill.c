@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/drill.h"
+#include "core/drill_session.h"
 #include "core/engine.h"
 #include "core/text.h"
 #include "fuzz.h"
@@ -36,45 +37,8 @@ static const playbook *book_for(const drill *dr)
     return books[0];
 }
 
-typedef struct harness {
-    engine *e;
-    drill_run *run;
-} harness;
-
-/* The run's own events go to the engine and back to the run, as huashu drill run does. */
-static void emit(void *ctx, const event *ev)
-{
-    harness *h = ctx;
-    char err[128];
-    if (engine_feed(h->e, ev, err, sizeof err))
-        drill_run_event(h->run, ev);
-}
-
-static void change(void *ctx, const conversation *c, int64_t at, unsigned changes)
-{
-    harness *h = ctx;
-    drill_run_change(h->run, c, at, changes);
-}
-
-/* Plays the engine's and the run's timers up to until. */
-static void advance(harness *h, int64_t until)
-{
-    for (int guard = 0; guard < 200 && !drill_run_done(h->run); guard++) {
-        int64_t t = drill_run_next_deadline(h->run), te = engine_next_deadline(h->e);
-        t = te < t ? te : t;
-        if (t > until)
-            break;
-        engine_advance(h->e, t);
-        drill_run_advance(h->run, t);
-    }
-    if (!drill_run_done(h->run)) {
-        engine_advance(h->e, until);
-        drill_run_advance(h->run, until);
-    }
-}
-
 /* The trainee does one thing at `at`: says text with a line id, or hangs up. */
-static void act(harness *h, int64_t at, event_type type, const char *text, const char *line)
+static void act(drill_session *s, int64_t at, event_type type, const char *text, const char *line)
 {
     event ev;
     event_init(&ev, type, "d", at, TZ);
@@ -84,14 +48,13 @@ static void act(harness *h, int64_t at, event_type type, const char *text, const
         ev.line = line;
     }
     char err[128];
-    if (engine_feed(h->e, &ev, err, sizeof err))
-        drill_run_event(h->run, &ev);
+    drill_session_feed(s, &ev, err, sizeof err);
 }
 
 /* Answers what a step expects: its lines (with their playbook text), phrases and hang-ups. */
-static void answer(harness *h, const playbook *pb, const drill_step *st, int64_t at)
+static void answer(drill_session *h, const playbook *pb, const drill_step *st, int64_t at)
 {
-    for (size_t i = 0; i < st->expect_count && !drill_run_done(h->run); i++) {
+    for (size_t i = 0; i < st->expect_count && !drill_session_done(h); i++) {
         const drill_expect *x = &st->expects[i];
         const char *word = x->word_count ? x->words[0] : NULL;
         if (x->kind == EXPECT_LINE && word) {
@@ -135,27 +98,22 @@ static void check_result(const drill *dr, const drill_result *res)
 /* Plays a bound drill for at most MAX_ROUNDS steps of 5 s, then finishes and checks it. */
 static void play(const drill *dr, const playbook *pb)
 {
-    harness h;
-    h.e = engine_new(pb);
-    FUZZ_ASSERT(h.e != NULL);
-    h.run = drill_run_new(dr, h.e, "d", START, TZ, emit, &h);
-    FUZZ_ASSERT(h.run != NULL);
-    engine_set_observer(h.e, change, &h);
-    drill_run_start(h.run);
+    drill_session *s = drill_session_new(dr, pb, "d", START, TZ);
+    FUZZ_ASSERT(s != NULL);
+    drill_session_start(s);
     int64_t now = START;
-    for (int round = 0; round < MAX_ROUNDS && !drill_run_done(h.run); round++) {
+    for (int round = 0; round < MAX_ROUNDS && !drill_session_done(s); round++) {
         now += 5 * SEC;
-        advance(&h, now);
+        drill_session_advance(s, now);
         size_t number = 0;
-        const drill_step *st = drill_run_step(h.run, &number);
+        const drill_step *st = drill_session_step(s, &number);
         if (!st)
             break;
         FUZZ_ASSERT(number >= 1 && number <= dr->step_count);
-        answer(&h, pb, st, now);
+        answer(s, pb, st, now);
     }
-    check_result(dr, drill_run_finish(h.run, now));
-    drill_run_free(h.run);
-    engine_free(h.e);
+    check_result(dr, drill_session_finish(s, now));
+    drill_session_free(s);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -25,6 +25,7 @@
 #include "core/chatwoot_map.h"
 #include "core/config.h"
 #include "core/drill.h"
+#include "core/drill_session.h"
 #include "core/engine.h"
 #include "core/event.h"
 #include "core/fieldmap.h"
@@ -678,47 +679,19 @@ static void scen_audit(run *r)
     audit_free(a);
 }
 
-/* The engine and run of a drill, as huashu drill run drives them. */
+/* A drill session, as huashu drill run drives it, and the run reporting to. */
 typedef struct drill_h {
     run *r;
-    engine *e;
-    drill_run *run;
+    drill_session *s;
 } drill_h;
 
-/* drill_emit: the engine takes the event, then the run sees it back. */
-static void drill_emit_fn(void *ctx, const event *ev)
+/* drill_session_listener: a customer event the engine refused is reported. */
+static void drill_listen(void *ctx, const event *ev, bool fed, const char *err)
 {
+    (void)ev;
     drill_h *h = ctx;
-    char err[256] = "";
-    bool before = failalloc_failed();
-    if (engine_feed(h->e, ev, err, sizeof err))
-        drill_run_event(h->run, ev);
-    else if (!oom_failure(h->r, before, err, "engine_feed"))
+    if (!fed && !oom_failure(h->r, false, err, "engine_feed"))
         dig_str(h->r, err);
-}
-
-static void drill_change_fn(void *ctx, const conversation *c, int64_t at, unsigned changes)
-{
-    drill_h *h = ctx;
-    if (h->run)
-        drill_run_change(h->run, c, at, changes);
-}
-
-/* Moves the engine and the run to until, stopping at every deadline on the way. */
-static void drill_advance(drill_h *h, int64_t until)
-{
-    for (int guard = 0; guard < 100000 && !drill_run_done(h->run); guard++) {
-        int64_t t = drill_run_next_deadline(h->run), te = engine_next_deadline(h->e);
-        t = te < t ? te : t;
-        if (t > until)
-            break;
-        engine_advance(h->e, t);
-        drill_run_advance(h->run, t);
-    }
-    if (until != ENGINE_NEVER && !drill_run_done(h->run)) {
-        engine_advance(h->e, until);
-        drill_run_advance(h->run, until);
-    }
 }
 
 typedef struct answer_ctx {
@@ -731,7 +704,7 @@ static void drill_answer(void *ctx, const char *line, size_t len)
 {
     answer_ctx *ac = ctx;
     drill_h *h = ac->h;
-    if (drill_run_done(h->run))
+    if (drill_session_done(h->s))
         return;
     event ev;
     char err[256] = "";
@@ -741,12 +714,11 @@ static void drill_answer(void *ctx, const char *line, size_t len)
             dig_str(h->r, err);
         return;
     }
-    drill_advance(h, ev.ts_ms);
-    if (!drill_run_done(h->run)) {
+    drill_session_advance(h->s, ev.ts_ms);
+    if (!drill_session_done(h->s)) {
         before = failalloc_failed();
-        if (engine_feed(h->e, &ev, err, sizeof err))
-            drill_run_event(h->run, &ev);
-        else if (!oom_failure(h->r, before, err, "engine_feed"))
+        if (!drill_session_feed(h->s, &ev, err, sizeof err) &&
+            !oom_failure(h->r, before, err, "engine_feed"))
             dig_str(h->r, err);
     }
     event_release(&ev);
@@ -755,21 +727,15 @@ static void drill_answer(void *ctx, const char *line, size_t len)
 /* Runs a bound drill on answers; the result as JSON and text, then reported. */
 static void drill_play(run *r, const drill *dr, const char *answers)
 {
-    drill_h h = {r, engine_new(pb_zh), NULL};
-    if (null_reported(r, h.e))
+    drill_h h = {r, drill_session_new(dr, pb_zh, "d", T0, TZ)};
+    if (null_reported(r, h.s))
         return;
-    h.run = drill_run_new(dr, h.e, "d", T0, TZ, drill_emit_fn, &h);
-    if (null_reported(r, h.run)) {
-        engine_free(h.e);
-        return;
-    }
-    engine_set_observer(h.e, drill_change_fn, &h);
-    drill_run_set_trainee(h.run, "小张");
-    drill_run_start(h.run);
+    drill_session_set_listener(h.s, drill_listen, &h);
+    drill_session_set_trainee(h.s, "小张");
+    drill_session_start(h.s);
     answer_ctx ac = {&h, T0};
     each_line(answers, drill_answer, &ac);
-    drill_advance(&h, ENGINE_NEVER);
-    const drill_result *res = drill_run_finish(h.run, drill_run_result(h.run)->ended);
+    const drill_result *res = drill_session_finish(h.s, ENGINE_NEVER);
     dig_int(r, res->score);
     dig_int(r, res->passed);
     buf b;
@@ -798,8 +764,7 @@ static void drill_play(run *r, const drill *dr, const char *answers)
         drill_report_free(rep);
     }
     buf_free(&b);
-    drill_run_free(h.run);
-    engine_free(h.e);
+    drill_session_free(h.s);
 }
 
 /* Loads and binds the bundled order_hold drill and plays answers on it. */

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "core/civil.h"
@@ -28,6 +29,26 @@ START_TEST(civil_round_trip)
     ck_assert_int_eq(t.year, 1969);
     ck_assert_int_eq(t.hour, 23);
     ck_assert_int_eq(t.weekday, 3);
+}
+END_TEST
+
+START_TEST(deadline_in_the_desk_zone_with_the_date_when_not_today)
+{
+    int64_t ms, now;
+    int tz;
+    char out[32];
+    ck_assert(civil_parse_iso("2026-11-23T22:40:24.000+08:00", 29, &ms, &tz));
+    ck_assert(civil_parse_iso("2026-11-23T14:00:00Z", 20, &now, &tz));
+    civil_format_deadline(ms, now, 480, out);
+    ck_assert_str_eq(out, "22:40:24");
+    /* the same instant, stamped in UTC elsewhere, reads the same at the desk */
+    ck_assert(civil_parse_iso("2026-11-23T14:40:24Z", 20, &ms, &tz));
+    civil_format_deadline(ms, now, 480, out);
+    ck_assert_str_eq(out, "22:40:24");
+    /* tomorrow at the desk: with the date */
+    ck_assert(civil_parse_iso("2026-11-24T06:40:24.000+08:00", 29, &ms, &tz));
+    civil_format_deadline(ms, now, 480, out);
+    ck_assert_str_eq(out, "2026-11-24 06:40:24");
 }
 END_TEST
 
@@ -202,16 +223,67 @@ START_TEST(fast_path_rejects_what_jansson_rejects)
 }
 END_TEST
 
+/* The scanner looks at 16 bytes at a time: every kind of byte that ends a plain run — quote,
+ * escape, control, each UTF-8 form valid or not — at every offset around two block edges,
+ * gives the same verdict and text as jansson. */
+START_TEST(fast_path_agrees_at_every_offset)
+{
+    static const char *const pieces[] = {
+        "\\\"",
+        "\\\\",
+        "\\u4f60",
+        "\x01",
+        "\x7f",
+        "\xc3\xa9",
+        "\xe4\xbd\xa0",
+        "\xf0\x9f\x98\x80",
+        "\xff",
+        "\xc0\xaf",
+        "\xe0\x80\xaf",
+        "\xed\xa0\x80",
+        "\xf4\x90\x80\x80",
+        "\xe4\xbd",
+        "\xc3",
+        "\xe4\xbd\xa0\xe5\xa5\xbd\xe5\x90\x97",
+        "\x80",
+    };
+    char line[256], err[256];
+    for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++) {
+        for (size_t at = 0; at < 40; at++) {
+            char text[64];
+            memset(text, 'a', at);
+            snprintf(text + at, sizeof text - at, "%sbcdefghijklmnopqrstu", pieces[k]);
+            snprintf(line, sizeof line,
+                     "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"message\","
+                     "\"from\":\"customer\",\"text\":\"%s\"}",
+                     text);
+            event fast, slow;
+            bool ok_fast = event_parse(&fast, line, strlen(line), err, sizeof err);
+            bool ok_slow = event_parse_reference(&slow, line, strlen(line), err, sizeof err);
+            ck_assert_msg(ok_fast == ok_slow, "piece %zu at %zu: fast %d, jansson %d", k, at,
+                          ok_fast, ok_slow);
+            if (ok_fast) {
+                ck_assert_str_eq(fast.text, slow.text);
+                event_release(&fast);
+                event_release(&slow);
+            }
+        }
+    }
+}
+END_TEST
+
 static Suite *event_suite(void)
 {
     Suite *s = suite_create("event");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, civil_round_trip);
     tcase_add_test(tc, parses_each_type);
+    tcase_add_test(tc, deadline_in_the_desk_zone_with_the_date_when_not_today);
     tcase_add_test(tc, rejects_bad_records_with_reasons);
     tcase_add_test(tc, format_keeps_unknown_fields_and_escapes);
     tcase_add_test(tc, fast_path_decodes_what_jansson_would);
     tcase_add_test(tc, fast_path_rejects_what_jansson_rejects);
+    tcase_add_test(tc, fast_path_agrees_at_every_offset);
     suite_add_tcase(s, tc);
     return s;
 }

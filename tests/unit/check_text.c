@@ -109,6 +109,65 @@ START_TEST(never_narrower_than_wcwidth)
 }
 END_TEST
 
+START_TEST(sanitize_removes_zero_width_and_format_characters)
+{
+    buf b;
+    buf_init(&b);
+    const char *s =
+        "王\xe2\x80\x8b\xe2\x81\xa0\xc2\xad\xe2\x81\xa6芳\xe2\x80\x8d"; /* ZWSP WJ SHY LRI; ZWJ kept
+                                                                         */
+    text_sanitize(&b, s, strlen(s), false);
+    ck_assert_str_eq(buf_str(&b), "王芳\xe2\x80\x8d");
+    buf_free(&b);
+}
+END_TEST
+
+START_TEST(escape_shows_controls_and_format_characters)
+{
+    buf b;
+    buf_init(&b);
+    const char *s = "a\x1b]2;PWNED\x07\n\xc2\x9b\xe2\x80\xae\xf3\xa0\x80\x81\xff王\\";
+    text_escape(&b, s, strlen(s));
+    ck_assert_str_eq(buf_str(&b), "a\\x1b]2;PWNED\\x07\\n\\u{009B}\\u{202E}\\u{E0001}\\xff王\\");
+    char small[12];
+    ck_assert_str_eq(text_escape_into(small, sizeof small, "ab\x1b\x1b\x1b"), "ab\\x1b\\x1b");
+    ck_assert_str_eq(text_escape_into(small, sizeof small, "王王王王"), "王王王");
+    buf_free(&b);
+}
+END_TEST
+
+START_TEST(csv_fields_are_quoted_escaped_and_never_formulas)
+{
+    buf b;
+    buf_init(&b);
+    const char *in[] = {"plain",     "a,b", "say \"hi\"", "=HYPERLINK(\"http://x\")",
+                        "+1",        "-2",  "@SUM(A1)",   " pad",
+                        "x\x1b[2Jy", "a\nb"};
+    const char *out[] = {
+        "plain",      "\"a,b\"", "\"say \"\"hi\"\"\"", "\"'=HYPERLINK(\"\"http://x\"\")\"",
+        "\"'+1\"",    "\"'-2\"", "\"'@SUM(A1)\"",      "\" pad\"",
+        "x\\x1b[2Jy", "a\\nb"};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        buf_clear(&b);
+        text_csv_field(&b, in[i], strlen(in[i]));
+        ck_assert_str_eq(buf_str(&b), out[i]);
+    }
+    buf_free(&b);
+}
+END_TEST
+
+START_TEST(json_strings_escape_c1_bidi_and_tags)
+{
+    buf b;
+    buf_init(&b);
+    buf_json_string(&b,
+                    "a\xc2\x9b\xe2\x80\xae\xe2\x81\xa6\xf3\xa0\x80\x81\xef\xbb\xbf王\xc2\xa9\x1b");
+    ck_assert_str_eq(buf_str(&b),
+                     "\"a\\u009b\\u202e\\u2066\\udb40\\udc01\\ufeff王\xc2\xa9\\u001b\"");
+    buf_free(&b);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("text");
@@ -119,6 +178,10 @@ static Suite *text_suite(void)
     tcase_add_test(tc, sanitize_strips_escapes_controls_and_bidi);
     tcase_add_test(tc, wrap_breaks_between_cjk_and_keeps_punctuation);
     tcase_add_test(tc, never_narrower_than_wcwidth);
+    tcase_add_test(tc, sanitize_removes_zero_width_and_format_characters);
+    tcase_add_test(tc, escape_shows_controls_and_format_characters);
+    tcase_add_test(tc, csv_fields_are_quoted_escaped_and_never_formulas);
+    tcase_add_test(tc, json_strings_escape_c1_bidi_and_tags);
     suite_add_tcase(s, tc);
     return s;
 }
