@@ -251,9 +251,11 @@ static bool feed_events(const char *path, engine *e, eval_set *s)
         detect_result why = {.top_count = 0};
         const playbook *pb = engine_playbook(e);
         if (c && pb->detector) {
-            detect_ctx ctx = {c->state,
-                              c->last_sent_line >= 0 ? pb->lines[c->last_sent_line].state : PB_NONE,
-                              true};
+            detect_ctx ctx = {
+                .state = c->state,
+                .said_state = c->last_sent_line >= 0 ? pb->lines[c->last_sent_line].state : PB_NONE,
+                .asked = c->asked,
+                .explain = true};
             detect_message(pb->detector, pb, &ctx, ev.text, strlen(ev.text), &why);
         }
         if (!engine_feed(e, &ev, err, sizeof err))

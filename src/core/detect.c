@@ -31,6 +31,7 @@ struct detector {
     textfold *fold;
     lint_words *cues;    /* folded cue words, tagged 1 << set */
     lint_words *negated; /* negator + cue word, tagged the same */
+    lint_words *asked;   /* agent words asking a reply's question, tagged 1 << reply */
     bool has_negators;
     exact_word *exact; /* "=好": the whole reply is the word */
     size_t exact_count;
@@ -195,6 +196,53 @@ static bool build_cues(detector *det, const playbook *pb)
     return ok;
 }
 
+/* The agent words of each reply's `asked` cue set, as written and folded (agent text is not
+ * folded: it is matched as sent). */
+static bool build_asked(detector *det, const playbook *pb)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < pb->detect.reply_count && i < 32; i++)
+        if (pb->detect.replies[i].asked >= 0)
+            n += 2 * pb->cues[pb->detect.replies[i].asked].word_count;
+    if (!n)
+        return true;
+    char **words = calloc(n, sizeof *words);
+    uint32_t *tags = calloc(n, sizeof *tags);
+    bool ok = words && tags;
+    size_t k = 0;
+    for (size_t i = 0; ok && i < pb->detect.reply_count && i < 32; i++) {
+        const pb_reply *r = &pb->detect.replies[i];
+        if (r->asked < 0)
+            continue;
+        const pb_cue_set *set = &pb->cues[r->asked];
+        for (size_t j = 0; ok && j < set->word_count; j++) {
+            ok = (words[k] = strdup(set->words[j])) &&
+                 (words[k + 1] = fold_copy(det, set->words[j]));
+            tags[k] = tags[k + 1] = 1u << i;
+            k += 2;
+        }
+    }
+    if (ok)
+        ok = (det->asked = lint_words_new((const char *const *)words, tags, k,
+                                          LINT_WORDS_FOLD | LINT_WORDS_BOUNDARIES)) != NULL;
+    for (size_t i = 0; words && i < n; i++)
+        free(words[i]);
+    free(words);
+    free(tags);
+    return ok;
+}
+
+uint32_t detect_asked(const detector *det, const playbook *pb, int line, const char *text,
+                      size_t len)
+{
+    uint32_t bits = det->asked && text ? lint_words_find(det->asked, text, len) : 0;
+    int said = line >= 0 && (size_t)line < pb->line_count ? pb->lines[line].state : PB_NONE;
+    for (size_t i = 0; said >= 0 && i < pb->detect.reply_count && i < 32; i++)
+        if (pb->detect.replies[i].said == said)
+            bits |= 1u << i;
+    return bits;
+}
+
 /* An example as the classifier will see messages: folded, polite words out unless they are
  * all it says. */
 static char *fold_example(const detector *det, const char *s)
@@ -270,6 +318,7 @@ void detect_free(detector *det)
     textfold_free(det->fold);
     lint_words_free(det->cues);
     lint_words_free(det->negated);
+    lint_words_free(det->asked);
     for (size_t i = 0; i < det->exact_count; i++)
         free(det->exact[i].word);
     free(det->exact);
@@ -311,7 +360,7 @@ bool detect_train(playbook *pb, detect_convert convert, void *ctx, diagnostics *
             det->polite_count += ok;
         }
     }
-    ok = ok && build_cues(det, pb) && build_classifier(det, pb);
+    ok = ok && build_cues(det, pb) && build_asked(det, pb) && build_classifier(det, pb);
     if (ok && pb->cue_count > MAX_CUE_SETS)
         diag_add(d, file, 1, 1, "more than %d cue sets: detection uses the first %d", MAX_CUE_SETS,
                  MAX_CUE_SETS);
@@ -585,8 +634,10 @@ void detect_message(const detector *det, const playbook *pb, const detect_ctx *c
     if (bits && chars <= SHORT_REPLY) {
         for (size_t i = 0; i < pb->detect.reply_count; i++) {
             const pb_reply *rp = &pb->detect.replies[i];
-            if ((rp->said == ctx->said_state || rp->said == ctx->state) && rp->t.cue >= 0 &&
-                rp->t.cue < MAX_CUE_SETS && ((bits >> rp->t.cue) & 1u) && rp->t.to != ctx->state) {
+            bool open = rp->said == ctx->said_state || rp->said == ctx->state ||
+                        (i < 32 && ((ctx->asked >> i) & 1u));
+            if (open && rp->t.cue >= 0 && rp->t.cue < MAX_CUE_SETS && ((bits >> rp->t.cue) & 1u) &&
+                rp->t.to != ctx->state) {
                 r->to = rp->t.to;
                 r->line = rp->t.line;
                 r->best = rp->t.to;
@@ -617,8 +668,10 @@ void detect_message(const detector *det, const playbook *pb, const detect_ctx *c
     /* the conversation's own topic holds unless another is clearly meant: a complaint goes
      * on about its parcel without becoming a shipping question */
     if (ctx->state >= 0 && ctx->state < ns && class_of_state(det, ctx->state) >= 0 &&
-        score[ctx->state] > 0.05)
+        score[ctx->state] > 0.05) {
         score[ctx->state] += STICKY;
+        total += STICKY;
+    }
     /* 不是投诉: what a negated cue leads to is not what the message means */
     for (int pass = 0; negated && pass < 2; pass++) {
         const pb_state *st = &pb->states[ctx->state];

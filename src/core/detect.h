@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/playbook.h"
 #include "core/yamldoc.h"
@@ -31,6 +32,7 @@ void detect_free(detector *det);
 typedef struct detect_ctx {
     int state;      /* the conversation's state */
     int said_state; /* state of the agent's last playbook line, PB_NONE when unknown */
+    uint32_t asked; /* detect_asked() of the agent's last message */
     bool explain;   /* fill detect_result.top (costs time) */
 } detect_ctx;
 
@@ -49,6 +51,11 @@ typedef struct detect_result {
 /* Reads one customer message in context. */
 void detect_message(const detector *det, const playbook *pb, const detect_ctx *ctx,
                     const char *text, size_t len, detect_result *r);
+
+/* Which replies (bits: detect: replies, by index) the agent's message opens: its line is of
+ * the reply's `said` state, or its text has a word of the reply's `asked` cue set. */
+uint32_t detect_asked(const detector *det, const playbook *pb, int line, const char *text,
+                      size_t len);
 
 /* The folded form of text as detection sees it (for tests and huashu eval). */
 void detect_fold(const detector *det, const char *text, size_t len, buf *out);

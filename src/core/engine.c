@@ -609,8 +609,9 @@ static unsigned detect_move(engine *e, conversation *c, const char *text, int64_
 {
     const playbook *pb = e->pb;
     detect_ctx ctx = {.state = c->state,
-                      .said_state = c->last_sent_line >= 0 ? pb->lines[c->last_sent_line].state
-                                                           : PB_NONE};
+                      .said_state =
+                          c->last_sent_line >= 0 ? pb->lines[c->last_sent_line].state : PB_NONE,
+                      .asked = c->asked};
     detect_result r;
     detect_message(pb->detector, pb, &ctx, text, strlen(text), &r);
     c->unsure_count = 0;
@@ -620,8 +621,8 @@ static unsigned detect_move(engine *e, conversation *c, const char *text, int64_
         pb_transition t = {.trigger = TRIGGER_CUE, .to = r.to, .line = r.line};
         return take(e, c, &t, now, false);
     }
-    if (r.best == c->state)
-        return 0;
+    if (r.best == c->state || (r.best == PB_NONE && c->state == e->initial_state))
+        return 0; /* a hail, or nothing said yet: greeting stays */
     pb_event_kind kind = ON_CUSTOMER_MESSAGE;
     return take(e, c, find_transition(e, c, match_event, &kind), now, false);
 }
@@ -687,6 +688,9 @@ static unsigned on_agent_message(engine *e, conversation *c, const event *ev)
     c->sent_in_state = true;
     int line = ev->line ? playbook_line_index(e->pb, ev->line) : PB_NONE;
     c->last_sent_line = line;
+    if (e->pb->detector)
+        c->asked =
+            detect_asked(e->pb->detector, e->pb, line, ev->text, ev->text ? strlen(ev->text) : 0);
     ladder_on_agent(e, c, line, ev->text, now);
     if (line >= 0 && line == c->pending_line)
         c->pending_line = PB_NONE;

@@ -66,6 +66,7 @@ typedef struct conversation {
     unsigned message_count;
     int unsure[3]; /* detection was unsure of the last customer message: the likeliest states */
     unsigned unsure_count;
+    uint32_t asked; /* the replies the agent's last message opened (detect_asked) */
     conv_value *values;
     size_t value_count;
     int64_t next_deadline; /* engine-internal */

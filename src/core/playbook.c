@@ -968,12 +968,13 @@ static void load_states(loader *ld, yaml_node_t *map)
 static void free_reply(pb_reply *r)
 {
     free(r->said_name);
+    free(r->asked_name);
     free_transition(&r->t);
 }
 
 static void load_replies(loader *ld, yaml_node_t *seq)
 {
-    static const char *const keys[] = {"said", "cue", "to", "line", NULL};
+    static const char *const keys[] = {"said", "asked", "cue", "to", "line", NULL};
     if (!yamldoc_expect_seq(ld->y, seq, "replies"))
         return;
     pb_detect *dt = &ld->pb->detect;
@@ -996,17 +997,21 @@ static void load_replies(loader *ld, yaml_node_t *seq)
         pb_reply *r = PUSH(ld, dt->replies, dt->reply_count);
         if (!r)
             return;
+        const char *asked = get_scalar(ld, item, "asked");
         *r = (pb_reply){.said = PB_NONE,
+                        .asked = PB_NONE,
                         .t = {.trigger = TRIGGER_CUE,
                               .to = PB_NONE,
                               .line = PB_NONE,
                               .cue = PB_NONE,
                               .mark = mark_of(ld, item)}};
         r->said_name = copy(ld, said);
+        r->asked_name = copy(ld, asked);
         r->t.cue_name = copy(ld, cue);
         r->t.to_name = copy(ld, to);
         r->t.line_id = copy(ld, line);
-        if (!r->said_name || !r->t.cue_name || !r->t.to_name || (line && !r->t.line_id)) {
+        if (!r->said_name || !r->t.cue_name || !r->t.to_name || (line && !r->t.line_id) ||
+            (asked && !r->asked_name)) {
             free_reply(r);
             dt->reply_count--;
             return;
@@ -1198,6 +1203,8 @@ static void resolve_all(loader *ld)
         pb_reply *r = &pb->detect.replies[i];
         if ((r->said = playbook_state_index(pb, r->said_name)) < 0)
             error_at(ld, r->t.mark, "reply after unknown state \"%s\"", r->said_name);
+        if (r->asked_name && (r->asked = playbook_cue_index(pb, r->asked_name)) < 0)
+            error_at(ld, r->t.mark, "unknown cue set \"%s\"", r->asked_name);
         resolve_transition(ld, &r->t);
     }
 }

@@ -135,11 +135,14 @@ typedef struct pb_cue_set {
     double weight; /* what a match adds to its target state's score (default 1) */
 } pb_cue_set;
 
-/* A short reply read against the agent's last line: after a line of state `said`, a message
- * matching cue `t.cue` leads to t.to (detect: replies:). */
+/* A short reply read against the agent's last line: after a line of state `said` (or an agent
+ * message with a word of cue set `asked`), a message matching cue `t.cue` leads to t.to
+ * (detect: replies:). */
 typedef struct pb_reply {
     char *said_name;
     int said;
+    char *asked_name; /* cue set: agent words that ask the question (when no line id) */
+    int asked;        /* PB_NONE when none */
     pb_transition t;
 } pb_reply;
 

@@ -104,7 +104,7 @@ static int st(const char *id)
 /* The state a message leads to from state `from` (the agent's last line in state `said`). */
 static int move(const char *from, const char *said, const char *text)
 {
-    detect_ctx ctx = {st(from), said ? st(said) : PB_NONE, false};
+    detect_ctx ctx = {st(from), said ? st(said) : PB_NONE, 0, false};
     detect_result r;
     detect_message(pb->detector, pb, &ctx, text, strlen(text), &r);
     return r.to;
@@ -172,7 +172,7 @@ END_TEST
 
 START_TEST(below_the_threshold_the_state_stays)
 {
-    detect_ctx ctx = {st("inquiry"), PB_NONE, true};
+    detect_ctx ctx = {st("inquiry"), PB_NONE, 0, true};
     detect_result r;
     const char *text = "黑色";
     detect_message(pb->detector, pb, &ctx, text, strlen(text), &r);
