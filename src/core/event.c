@@ -374,6 +374,34 @@ static void format_built(buf *out, const event *ev)
     buf_puts(out, "}\n");
 }
 
+void event_format_agent(buf *out, const event *ev, const char *agent, const char *agent_name)
+{
+    size_t start = out->len;
+    event_format(out, ev);
+    if (ev->type != EVENT_OPEN || (ev->agent && *ev->agent) || !agent || !*agent)
+        return;
+    char *brace = memchr(out->data + start, '{', out->len - start);
+    if (!brace)
+        return;
+    size_t at = (size_t)(brace - out->data) + 1;
+    buf fields;
+    buf_init(&fields);
+    buf_puts(&fields, "\"agent\":");
+    buf_json_string(&fields, agent);
+    if (agent_name && *agent_name) {
+        buf_puts(&fields, ",\"agent_name\":");
+        buf_json_string(&fields, agent_name);
+    }
+    buf_putc(&fields, ',');
+    size_t tail = out->len - at;
+    buf_append(out, fields.data, fields.len); /* room, then move the record's rest behind it */
+    if (!out->failed && !fields.failed) {
+        memmove(out->data + at + fields.len, out->data + at, tail);
+        memcpy(out->data + at, fields.data, fields.len);
+    }
+    buf_free(&fields);
+}
+
 void event_format(buf *out, const event *ev)
 {
     if (ev->raw) {

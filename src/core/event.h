@@ -70,6 +70,11 @@ void event_init(event *ev, event_type type, const char *conv, int64_t ts_ms, int
  * it was received, unknown fields included. */
 void event_format(buf *out, const event *ev);
 
+/* event_format, with "agent" and "agent_name" added to an open record that has no agent of
+ * its own (agent NULL or "": exactly event_format). The session log's open records say who
+ * handled the conversation this way. */
+void event_format_agent(buf *out, const event *ev, const char *agent, const char *agent_name);
+
 const char *event_type_name(event_type t);
 const char *event_from_name(event_from f);
 

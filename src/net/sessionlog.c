@@ -10,28 +10,7 @@
 
 #include "core/civil.h"
 #include "net/paths.h"
-
-/* mkdir -p for path, each missing directory created 0700. */
-static bool make_dirs(const char *path)
-{
-    char *p = strdup(path);
-    if (!p)
-        return false;
-    bool ok = true;
-    for (char *s = p + 1; ok; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0700) != 0 && errno != EEXIST)
-            ok = false;
-        *s = c;
-        if (c == '\0')
-            break;
-    }
-    free(p);
-    return ok;
-}
+#include "net/os.h"
 
 bool sessionlog_open(sessionlog *log, int64_t now_ms, int tz_min, char *err, size_t errlen)
 {
@@ -39,7 +18,7 @@ bool sessionlog_open(sessionlog *log, int64_t now_ms, int tz_min, char *err, siz
     log->fd = -1;
     buf_init(&log->line);
     char *dir = paths_state_dir("sessions");
-    if (!dir || !make_dirs(dir)) {
+    if (!dir || !os_make_dirs(dir)) {
         snprintf(err, errlen, "cannot create %s: %s", dir ? dir : "the state directory",
                  strerror(errno));
         free(dir);
@@ -112,7 +91,7 @@ bool sessionlog_write(sessionlog *log, const event *ev)
     buf_clear(&log->line);
     if (log->partial) /* end the broken line so this one starts on its own */
         buf_putc(&log->line, '\n');
-    event_format(&log->line, ev);
+    event_format_agent(&log->line, ev, log->agent, log->agent_name);
     bool some = false;
     if (!write_all(log->fd, log->line.data, log->line.len, &some)) {
         set_error(log, "cannot write");
@@ -164,5 +143,17 @@ void sessionlog_close(sessionlog *log)
     log->fd = -1;
     free(log->path);
     log->path = NULL;
+    free(log->agent);
+    free(log->agent_name);
+    log->agent = log->agent_name = NULL;
     buf_free(&log->line);
+}
+
+bool sessionlog_set_agent(sessionlog *log, const char *agent, const char *agent_name)
+{
+    free(log->agent);
+    free(log->agent_name);
+    log->agent = agent && *agent ? strdup(agent) : NULL;
+    log->agent_name = agent_name && *agent_name ? strdup(agent_name) : NULL;
+    return (!agent || !*agent || log->agent) && (!agent_name || !*agent_name || log->agent_name);
 }

@@ -2,7 +2,7 @@
 # huashu audit: the report formats, gzip input, --target and --fail-under, bad and empty
 # input, and the real corpus (skipped when ../shared/corpus is absent).
 . "$(dirname "$0")/lib.sh"
-plan 21
+plan 22
 
 MINI="$TESTDATA/playbooks/mini.yaml"
 BASIC="$TESTDATA/audit/basic.jsonl"
@@ -108,6 +108,19 @@ if [ "$rc1" = 2 ] && [ "$rc" = 2 ]; then ok "bad --by and --since: usage error";
 # the progress line appears only on a terminal (and for large inputs): never in a pipe
 run_huashu audit --summary "$FLOOR" "$FLOOR"
 if [ "$rc" = 0 ] && ! contains "$TMP/err" "files,"; then ok "no progress line when stderr is not a terminal"; else not_ok "progress line in a pipe"; diag "$(cat "$TMP/err")"; fi
+
+# the session log's open records name the agent (the config's agent_no and agent_name)
+printf '%s\n' '{"ts":"2026-11-23T10:00:00+08:00","conv":"s-1","type":"open"}' \
+  '{"ts":"2026-11-23T10:00:01+08:00","conv":"s-1","type":"message","from":"customer","text":"在吗"}' \
+  '{"ts":"2026-11-23T10:00:04+08:00","conv":"s-1","type":"message","from":"agent","text":"您好"}' \
+  '{"ts":"2026-11-23T10:00:09+08:00","conv":"s-1","type":"close"}' >"$TMP/shift.jsonl"
+printf 'agent: {agent_no: "1024", agent_name: 张三}\n' >"$TMP/agent.yaml"
+huashu_run feed --config "$TMP/agent.yaml" - <"$TMP/shift.jsonl" >/dev/null 2>>"$TMP/stderr.all"
+run_huashu audit --summary --by agent "$XDG_STATE_HOME"/huashu/sessions/*.jsonl
+if [ "$rc" = 0 ] && grep -q '"agent":"1024","agent_name":"张三","ts":"2026-11-23T10:00:00+08:00","conv":"s-1","type":"open"' \
+     "$XDG_STATE_HOME"/huashu/sessions/*.jsonl && grep -q '^  1024 张三 *1  100.0%' "$TMP/out"; then
+  ok "session log: open records name the agent, audit --by agent reads them"
+else not_ok "session log agent (rc=$rc)"; diag "$(cat "$XDG_STATE_HOME"/huashu/sessions/*.jsonl "$TMP/out")"; fi
 
 CORPUS="$SHARED/corpus/taobao-ecd.jsonl"
 if [ ! -r "$CORPUS" ]; then

@@ -110,6 +110,42 @@ START_TEST(rejects_bad_records_with_reasons)
 }
 END_TEST
 
+/* The session log's open records say who handled the conversation; parsing reads it back. */
+START_TEST(format_agent_adds_the_agent_to_open_records)
+{
+    event ev;
+    char err[256];
+    buf b;
+    buf_init(&b);
+    ck_assert(
+        parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\"}", err));
+    event_format_agent(&b, &ev, "1024", "张\"三");
+    ck_assert_str_eq(buf_str(&b), "{\"agent\":\"1024\",\"agent_name\":\"张\\\"三\",\"ts\":"
+                                  "\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\"}\n");
+    event_release(&ev);
+    ck_assert(event_parse(&ev, b.data, b.len - 1, err, sizeof err));
+    ck_assert_str_eq(ev.agent, "1024");
+    ck_assert_str_eq(ev.agent_name, "张\"三");
+    /* an open that names its agent keeps it; other records and no agent: unchanged */
+    buf_clear(&b);
+    event_format_agent(&b, &ev, "2048", NULL);
+    ck_assert_ptr_null(strstr(buf_str(&b), "2048"));
+    event_release(&ev);
+    event built;
+    event_init(&built, EVENT_CLOSE, "c", 1795399331250LL, 480);
+    buf_clear(&b);
+    event_format_agent(&b, &built, "1024", "x");
+    ck_assert_ptr_null(strstr(buf_str(&b), "agent"));
+    event_init(&built, EVENT_OPEN, "c", 1795399331250LL, 480);
+    buf_clear(&b);
+    event_format_agent(&b, &built, "", "x");
+    ck_assert_ptr_null(strstr(buf_str(&b), "agent"));
+    event_format_agent(&b, &built, "7", NULL);
+    ck_assert_ptr_nonnull(strstr(buf_str(&b), "{\"agent\":\"7\",\"ts\":"));
+    buf_free(&b);
+}
+END_TEST
+
 START_TEST(format_keeps_unknown_fields_and_escapes)
 {
     event ev;
@@ -284,6 +320,7 @@ static Suite *event_suite(void)
     tcase_add_test(tc, fast_path_decodes_what_jansson_would);
     tcase_add_test(tc, fast_path_rejects_what_jansson_rejects);
     tcase_add_test(tc, fast_path_agrees_at_every_offset);
+    tcase_add_test(tc, format_agent_adds_the_agent_to_open_records);
     suite_add_tcase(s, tc);
     return s;
 }
