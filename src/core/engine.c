@@ -7,7 +7,7 @@
 #include "core/detect.h"
 #include "core/linematch.h"
 #include "core/lint.h"
-#include "core/names.h"
+#include "core/person_name.h"
 #include "core/text.h"
 
 #define DEFAULT_RESPONSE_LIMIT_MS 30000
@@ -575,7 +575,7 @@ static unsigned update_customer(conversation *c, const event *ev)
 static unsigned learn_name(conversation *c, const char *text)
 {
     person_name pn;
-    if (c->surname[0] || !names_from_message(text, &pn))
+    if (c->surname[0] || !person_name_from_message(text, &pn))
         return 0;
     copy_field(c->surname, sizeof c->surname, pn.surname);
     if (pn.title[0] && !c->title[0])
@@ -640,6 +640,7 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
     c->ladder_line = PB_NONE;
     c->ladder_ended = false;
     c->ladder_awaits = PB_NONE;
+    c->end_sent = false; /* the customer is still talking */
     customer_text msg = {ev->text, 0};
     if (e->cue_words)
         msg.cues = lint_words_find(e->cue_words, ev->text, strlen(ev->text));
@@ -658,6 +659,8 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
  * the next pause starts now; any message restarts the pause of a ladder waiting for none. */
 static void ladder_on_agent(engine *e, conversation *c, int line, const char *text, int64_t now)
 {
+    if (line >= 0 && e->pb->lines[line].end)
+        c->end_sent = true;
     if (c->ladder_awaits < 0) {
         c->ladder_base = now;
         return;
@@ -669,6 +672,8 @@ static void ladder_on_agent(engine *e, conversation *c, int line, const char *te
     if (repeating || line == c->ladder_awaits ||
         (line < 0 && text &&
          linematch_similarity(e->pb->lines[c->ladder_awaits].text, text) >= LINEMATCH_THRESHOLD)) {
+        if (e->pb->lines[c->ladder_awaits].end)
+            c->end_sent = true;
         c->ladder_awaits = PB_NONE;
         c->ladder_base = now;
     }

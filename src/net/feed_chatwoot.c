@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "core/chatwoot_map.h"
-#include "core/names.h"
+#include "core/person_name.h"
 #include "core/text.h"
 #include "net/feed_impl.h"
 #include "net/http.h"
@@ -136,7 +136,7 @@ static void emit_open(feed *f, cw_conv *c, const chatwoot_conv_info *ci)
     event_init(&ev, EVENT_OPEN, c->conv, at, os_local_offset(at));
     ev.channel = "chat";
     person_name pn; /* 王芳 gives the surname 王, so lines can address her as 王女士 */
-    if (c->name[0] && names_parse(c->name, &pn)) {
+    if (c->name[0] && person_name_parse(c->name, &pn)) {
         ev.name = pn.name;
         ev.surname = pn.surname[0] ? pn.surname : NULL;
         ev.title = pn.title[0] ? pn.title : NULL;

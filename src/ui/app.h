@@ -48,7 +48,7 @@ typedef struct pane_ops {
 extern const pane_ops queue_pane_ops, chat_pane_ops, suggest_pane_ops, info_pane_ops,
     compose_pane_ops, status_pane_ops, hint_pane_ops;
 
-/* A mode layered on the console (huashu drill, ui/drill.c): it sees every event fed and every
+/* A mode layered on the console (huashu drill, ui/drill_mode.c): it sees every event fed and every
  * engine change, may draw a pane in place of the console's own and an overlay on top, and
  * takes keys first (true when it used the key); it names its next deadline (ENGINE_NEVER when
  * none) and app_tick calls due once the clock reaches it. Its state is app.mode_ctx. */
@@ -97,6 +97,8 @@ typedef struct ui_conv {
     buf draft;  /* the compose line, kept per conversation */
     size_t cursor;
     int draft_line; /* playbook line the draft came from, PB_NONE when typed */
+    buf undo;       /* the draft Esc last cleared, for undo */
+    int undo_line;
 } ui_conv;
 
 typedef enum compose_mode {
@@ -174,7 +176,11 @@ struct app {
     int selected; /* engine index, -1 when none */
     suggestion shown[SUGGEST_MAX];
     size_t shown_count;
-    int shown_for; /* conversation the shown suggestions belong to */
+    int shown_for;           /* conversation the shown suggestions are up to date for, -1: stale */
+    int shown_conv;          /* conversation the shown suggestions (and their numbers) belong to */
+    suggestion ladder_shown; /* the ladder's line, on its own key (0), when ladder_shown_set */
+    bool ladder_shown_set;
+    int64_t shown_changed_at; /* when the suggestion numbers on screen last changed */
     compose_state compose;
     unsigned call_counter;
 
@@ -248,6 +254,8 @@ void app_mark_all(app *a);
 void app_queue_update(app *a, int64_t now);
 /* Selects conversation index (or -1), leaving any prompt. */
 void app_select(app *a, int index);
+#define SHOWN_GRACE_MS 1500 /* suggestion numbers stay put this long after they changed */
+
 /* Recomputes the suggestions shown for the selected conversation. */
 void app_suggestions_update(app *a);
 size_t app_open_count(const app *a);

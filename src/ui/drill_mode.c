@@ -3,7 +3,7 @@
  * suggestions with --no-hints, and ends with a score screen. */
 #include "config.h"
 
-#include "ui/drill.h"
+#include "ui/drill_mode.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
-/* ui/drill: `huashu drill FILE` in the console. The drill pane takes the queue's place (the
+/* ui/drill_mode: `huashu drill FILE` in the console. The drill pane takes the queue's place (the
  * scenario, the score so far and a countdown for each pending expectation), --no-hints hides
  * the suggestions, and a score screen closes the drill. */
-#ifndef HUASHU_UI_DRILL_H
-#define HUASHU_UI_DRILL_H
+#ifndef HUASHU_UI_DRILL_MODE_H
+#define HUASHU_UI_DRILL_MODE_H
 
 #include "core/drill.h"
 #include "core/drill_session.h"
