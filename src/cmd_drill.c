@@ -22,7 +22,8 @@
 #include "intl.h"
 #include "net/linereader.h"
 #include "net/paths.h"
-#include "ui/drill.h"
+#include "ui/drill_mode.h"
+#include "net/os.h"
 
 #define DEFAULT_START    "2026-01-05T10:00:00+08:00" /* a Monday morning, no holiday */
 #define RUN_CONV         "drill"
@@ -235,22 +236,6 @@ int drill_check_file(const char *path, const char *data, size_t len)
 
 /* ---- saving -------------------------------------------------------------------------- */
 
-/* mkdir -p, each missing directory 0700. */
-static bool make_dirs(const char *dir)
-{
-    char p[4096];
-    snprintf(p, sizeof p, "%s", dir);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0700) != 0 && errno != EEXIST)
-            return false;
-        *s = '/';
-    }
-    return mkdir(p, 0700) == 0 || errno == EEXIST;
-}
-
 /* Writes text to path through a temporary file in the same directory and a rename. */
 static bool write_atomic(const char *path, const buf *text, char *err, size_t errlen)
 {
@@ -308,7 +293,7 @@ static void safe_name(const char *s, char *out, size_t cap)
 static bool save_result(const drill_result *res, char *path, size_t cap, char *err, size_t errlen)
 {
     char *dir = paths_state_dir("drills");
-    if (!dir || !make_dirs(dir)) {
+    if (!dir || !os_make_dirs(dir)) {
         snprintf(err, errlen, "%s: %s", dir ? dir : "state directory", strerror(errno));
         free(dir);
         return false;

@@ -47,6 +47,7 @@ typedef enum drill_kind {
     EXPECT_NEVER_LINE, /* the agent does not send a line during the step */
     EXPECT_SURNAME,    /* a reply addresses the customer by surname (and title) */
     EXPECT_HANGUP,     /* the agent ends the call */
+    EXPECT_REPLY,      /* the agent answers (any message): the response limit */
     EXPECT_KIND_COUNT
 } drill_kind;
 
@@ -61,6 +62,7 @@ typedef struct drill_expect {
     drill_duration within, after, grace;
     int points;
     bool required;
+    bool implicit;      /* the response rule a customer message brings (scoring: respond) */
     pb_mark mark;       /* the expectation */
     pb_mark words_mark; /* its state, line or phrases */
 } drill_expect;
@@ -111,6 +113,9 @@ typedef struct drill_scoring {
     int forbidden_penalty;    /* per forbidden phrase or avoided line (5) */
     int pass;                 /* percent needed to pass (80) */
     int similarity;           /* percent a reply needs to carry a line (linematch.h, 50) */
+    drill_duration respond;   /* every customer message wants a reply this soon (30 s) */
+    bool respond_off;         /* respond: off */
+    int respond_points;       /* what such a reply is worth (5) */
 } drill_scoring;
 
 typedef struct drill {
@@ -119,7 +124,9 @@ typedef struct drill {
     bool phone;
     char *name, *surname, *title_word, *mood; /* the persona */
     bool known;                               /* the customer's name is known at open */
-    drill_duration limit;                     /* the drill ends after this long (10 min) */
+    char **never;                             /* drill-wide phrases no reply may contain */
+    size_t never_count;
+    drill_duration limit; /* the drill ends after this long (10 min) */
     drill_scoring scoring;
     drill_step *steps;
     size_t step_count;

@@ -6,7 +6,7 @@
 
 #include "core/linematch.h"
 #include "core/lint.h"
-#include "core/names.h"
+#include "core/person_name.h"
 #include "core/text.h"
 
 #define DEFAULT_RESPONSE_LIMIT_MS 30000
@@ -574,7 +574,7 @@ static unsigned update_customer(conversation *c, const event *ev)
 static unsigned learn_name(conversation *c, const char *text)
 {
     person_name pn;
-    if (c->surname[0] || !names_from_message(text, &pn))
+    if (c->surname[0] || !person_name_from_message(text, &pn))
         return 0;
     copy_field(c->surname, sizeof c->surname, pn.surname);
     if (pn.title[0] && !c->title[0])

@@ -182,7 +182,7 @@ static void lookup(app *a, prompt_kind kind)
     compose_start_prompt(a, kind, known);
 }
 
-/* Looks the conversation's last order or stock up again, past the cache (issue 5). */
+/* Looks the conversation's last order or stock up again, past the cache (the refresh key). */
 static void refresh_lookup(app *a)
 {
     const conversation *c = target(a);

@@ -48,7 +48,7 @@ typedef struct pane_ops {
 extern const pane_ops queue_pane_ops, chat_pane_ops, suggest_pane_ops, info_pane_ops,
     compose_pane_ops, status_pane_ops, hint_pane_ops;
 
-/* A mode layered on the console (huashu drill, ui/drill.c): it sees every event fed and every
+/* A mode layered on the console (huashu drill, ui/drill_mode.c): it sees every event fed and every
  * engine change, may draw a pane in place of the console's own and an overlay on top, and
  * takes keys first (true when it used the key); it names its next deadline (ENGINE_NEVER when
  * none) and app_tick calls due once the clock reaches it. Its state is app.mode_ctx. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/names.h"
+#include "core/person_name.h"
 #include "core/picker.h"
 #include "core/text.h"
 #include "intl.h"
@@ -266,7 +266,7 @@ static void ask_commit(app *a)
             customer_event(a, NULL, value, NULL);
         else if (!strcmp(ph->name, "title"))
             customer_event(a, NULL, NULL, value);
-        else if (names_parse(value, &pn))
+        else if (person_name_parse(value, &pn))
             customer_event(a, pn.name, pn.surname, pn.title);
     } else if (c) {
         engine_set_value(a->engine, c->id, cs->ask_name, value, app_now(a));
@@ -341,7 +341,7 @@ static void prompt_commit(app *a)
     }
     if (cs->prompt == PROMPT_NAME) {
         person_name pn;
-        if (names_parse(value, &pn)) {
+        if (person_name_parse(value, &pn)) {
             customer_event(a, pn.name, pn.surname, pn.title);
             app_message(a, false, _("recorded: %s%s"), pn.surname, pn.title);
         }

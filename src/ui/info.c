@@ -71,8 +71,8 @@ static bool lookup_hint(app *a, char *out, size_t cap)
     return false;
 }
 
-/* The lookup lines (issue 5): progress, result or error (wrapped over up to three rows), else
- * a hint to look something up. */
+/* The lookup lines (app_ops.lookup_status): progress, result or error (wrapped over up to
+ * three rows), else a hint to look something up. */
 static void lookup_line(app *a, pane *p, const conversation *c, int row)
 {
     bool alert = false;

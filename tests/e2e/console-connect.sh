@@ -5,7 +5,7 @@
 # tmux needs to pass OSC 52 on.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 8
+plan 9
 
 # help_bottom: opens the help overlay and scrolls to its end.
 help_bottom() {
@@ -13,6 +13,11 @@ help_bottom() {
   wait_for "Esc closes" 10
   keys NPage NPage NPage NPage
 }
+
+run_huashu --help
+check "huashu --help says how to connect a chat and where a sent line goes" sh -c \
+  "grep -q 'connect a chat: --feed SPEC, or feed: SPEC in ~/.config/huashu/config.yaml' '$TMP/out' &&
+   grep -q 'inside tmux: set -g set-clipboard on' '$TMP/out'"
 
 # --- the bundled demo: no --demo, no --feed ----------------------------------------------------------
 start 100 30 --no-bell # (no arguments at all: console-lib would pass one empty one)

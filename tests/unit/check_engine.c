@@ -34,18 +34,7 @@ static void record(void *ctx, const conversation *c, int64_t at, unsigned change
 
 static void setup(void)
 {
-    char path[512];
-    unit_data("playbooks/mini.yaml", path, sizeof path);
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    static char text[65536];
-    size_t len = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    diagnostics d;
-    diag_init(&d);
-    pb = playbook_load(path, text, len, NULL, NULL, &d);
-    ck_assert_msg(pb != NULL, "%s", buf_str(&d.text));
-    diag_free(&d);
+    pb = unit_playbook();
     e = engine_new(pb);
     memset(&log_, 0, sizeof log_);
     engine_set_observer(e, record, &log_);
