@@ -138,6 +138,8 @@ static void print_change(void *ctx, const conversation *c, int64_t at, unsigned 
         put_suggestions(r, c, at);
     if (!c->answered_once)
         buf_puts(b, ",\"greeted\":false");
+    if (c->end_sent && !c->closed)
+        buf_puts(b, ",\"may_end\":true");
     buf_puts(b, "}\n");
     r->changes_printed++;
     if (b->len > (1u << 16)) {

@@ -614,6 +614,7 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
     c->ladder_line = PB_NONE;
     c->ladder_ended = false;
     c->ladder_awaits = PB_NONE;
+    c->end_sent = false; /* the customer is still talking */
     customer_text msg = {ev->text, 0};
     if (e->cue_words)
         msg.cues = lint_words_find(e->cue_words, ev->text, strlen(ev->text));
@@ -630,6 +631,8 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
  * the next pause starts now; any message restarts the pause of a ladder waiting for none. */
 static void ladder_on_agent(engine *e, conversation *c, int line, const char *text, int64_t now)
 {
+    if (line >= 0 && e->pb->lines[line].end)
+        c->end_sent = true;
     if (c->ladder_awaits < 0) {
         c->ladder_base = now;
         return;
@@ -641,6 +644,8 @@ static void ladder_on_agent(engine *e, conversation *c, int line, const char *te
     if (repeating || line == c->ladder_awaits ||
         (line < 0 && text &&
          linematch_similarity(e->pb->lines[c->ladder_awaits].text, text) >= LINEMATCH_THRESHOLD)) {
+        if (e->pb->lines[c->ladder_awaits].end)
+            c->end_sent = true;
         c->ladder_awaits = PB_NONE;
         c->ladder_base = now;
     }

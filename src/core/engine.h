@@ -58,6 +58,7 @@ typedef struct conversation {
     int ladder_line;     /* line the ladder suggests now, PB_NONE when none */
     bool ladder_ended;   /* an end step fired: the call may be ended */
     int ladder_awaits;   /* line the agent must send before the next step, PB_NONE */
+    bool end_sent;       /* the agent sent a line marked end: the call or chat may end */
     int pending_line;    /* line suggested by the last transition, PB_NONE when none */
     int last_sent_line;  /* last playbook line the agent sent, PB_NONE when unknown */
     bool complaint_open;

@@ -97,6 +97,8 @@ typedef struct ui_conv {
     buf draft;  /* the compose line, kept per conversation */
     size_t cursor;
     int draft_line; /* playbook line the draft came from, PB_NONE when typed */
+    buf undo;       /* the draft Esc last cleared, for undo */
+    int undo_line;
 } ui_conv;
 
 typedef enum compose_mode {
@@ -174,7 +176,11 @@ struct app {
     int selected; /* engine index, -1 when none */
     suggestion shown[SUGGEST_MAX];
     size_t shown_count;
-    int shown_for; /* conversation the shown suggestions belong to */
+    int shown_for;           /* conversation the shown suggestions are up to date for, -1: stale */
+    int shown_conv;          /* conversation the shown suggestions (and their numbers) belong to */
+    suggestion ladder_shown; /* the ladder's line, on its own key (0), when ladder_shown_set */
+    bool ladder_shown_set;
+    int64_t shown_changed_at; /* when the suggestion numbers on screen last changed */
     compose_state compose;
     unsigned call_counter;
 
@@ -248,6 +254,8 @@ void app_mark_all(app *a);
 void app_queue_update(app *a, int64_t now);
 /* Selects conversation index (or -1), leaving any prompt. */
 void app_select(app *a, int index);
+#define SHOWN_GRACE_MS 1500 /* suggestion numbers stay put this long after they changed */
+
 /* Recomputes the suggestions shown for the selected conversation. */
 void app_suggestions_update(app *a);
 size_t app_open_count(const app *a);
