@@ -811,6 +811,7 @@ bool engine_feed(engine *e, const event *ev, char *err, size_t errlen)
         changes |= CHANGE_STATE;
         break;
     case EVENT_KEY:
+        c->unsure_count = 0; /* the agent decided */
         changes |= on_key(e, c, ev);
         break;
     case EVENT_LOOKUP:
