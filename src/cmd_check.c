@@ -92,6 +92,9 @@ static int check_config_file(const char *path, const char *data, size_t len)
 {
     diagnostics d;
     diag_init(&d);
+    char why[512];
+    if (!paths_file_trusted(path, why, sizeof why))
+        diag_add(&d, path, 0, 0, "%s", why);
     config *c = config_load(path, data, len, &d);
     lookup_config_free(lookup_config_load(c, &d));
     check_feed_config(c, &d);
