@@ -480,6 +480,43 @@ START_TEST(open_conversations_are_capped_with_a_message)
 }
 END_TEST
 
+START_TEST(an_edited_suggestion_is_no_longer_its_line)
+{
+    open_conv("c1", T0, NULL);
+    const conversation *c = engine_find(e, "c1");
+    int ask = playbook_line_index(pb, "hold.ask");
+    ck_assert(suggest_still_carries(e, c, ask, "麻烦您等待一下,我帮您查看,好吗?", T0));
+    ck_assert(suggest_still_carries(e, c, ask, "麻烦您稍等待一下,我马上帮您查看,好吗?", T0));
+    ck_assert(!suggest_still_carries(e, c, ask, "麻烦死了,等着", T0));
+    event ev;
+    event_init(&ev, EVENT_KEY, "c1", T0 + SEC, TZ);
+    ev.key = "identify";
+    ev.surname = "王";
+    ev.title = "女士";
+    feed(&ev);
+    int known = playbook_line_index(pb, "greeting.known");
+    ck_assert(suggest_still_carries(e, c, known, "王女士,请问有什么可以帮您?", T0 + SEC));
+    /* the surname the line was filled with is gone: not that line any more */
+    ck_assert(!suggest_still_carries(e, c, known, "女士,请问有什么可以帮您?", T0 + SEC));
+}
+END_TEST
+
+START_TEST(kept_lines_keep_their_numbers)
+{
+    suggestion kept[3] = {{.line = 10}, {.line = 11}, {.line = 12}};
+    suggestion fresh[4] = {{.line = 20}, {.line = 12}, {.line = 10}, {.line = 13}};
+    suggest_keep_order(kept, 3, fresh, 4);
+    /* 10 and 12 stay at 1 and 3; 20 fills the hole 11 left, 13 comes after */
+    ck_assert_int_eq(fresh[0].line, 10);
+    ck_assert_int_eq(fresh[1].line, 20);
+    ck_assert_int_eq(fresh[2].line, 12);
+    ck_assert_int_eq(fresh[3].line, 13);
+    suggestion fewer[1] = {{.line = 12}};
+    suggest_keep_order(kept, 3, fewer, 1);
+    ck_assert_int_eq(fewer[0].line, 12);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -501,6 +538,8 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, state_transitions_win_over_global_cues);
     tcase_add_test(tc, close_stops_timers);
     tcase_add_test(tc, a_jump_of_a_year_does_not_replay_every_repetition);
+    tcase_add_test(tc, an_edited_suggestion_is_no_longer_its_line);
+    tcase_add_test(tc, kept_lines_keep_their_numbers);
     tcase_add_test(tc, closed_conversations_are_forgotten_after_the_grace_period);
     tcase_add_test(tc, without_limits_nothing_is_forgotten);
     tcase_add_test(tc, open_conversations_are_capped_with_a_message);
