@@ -208,7 +208,7 @@ static bool load_drill(const char *arg, const char *pb_override, drill **dr, pla
     free(path);
     if (*dr && (*pb_name = playbook_name(*dr, pb_override)))
         *pb = drill_playbook(*dr, *pb_name, &d);
-    bool ok = *pb && drill_bind(*dr, *pb, &d);
+    bool ok = *pb && drill_bind(*dr, *pb, &d) && drill_check(*dr, *pb, &d);
     fputs(buf_str(&d.text), stderr);
     diag_free(&d);
     return ok;
@@ -221,7 +221,7 @@ int drill_check_file(const char *path, const char *data, size_t len)
     drill *dr = drill_load(path, data, len, &d);
     char *name = dr ? playbook_name(dr, NULL) : NULL;
     playbook *pb = name ? drill_playbook(dr, name, &d) : NULL;
-    bool ok = pb && drill_bind(dr, pb, &d);
+    bool ok = pb && drill_bind(dr, pb, &d) && drill_check(dr, pb, &d);
     if (ok)
         printf("%s: ok: drill %s (%s), %zu steps, %zu expectations, playbook %s\n", path, dr->id,
                dr->title, dr->step_count, dr->expect_total, pb->id);

@@ -349,6 +349,7 @@ static void load_lookup(loader *ld, drill_step *st, yaml_node_t *node)
         return;
     }
     st->lookup_kind = copy(ld, kind);
+    st->lookup_mark = mark_of(ld, yamldoc_get(ld->y, node, "kind"));
     yaml_node_t *k, *v;
     for (size_t i = 0; yamldoc_pair(ld->y, fields, i, &k, &v); i++) {
         if (i >= DRILL_MAX_FIELDS) {
@@ -359,6 +360,7 @@ static void load_lookup(loader *ld, drill_step *st, yaml_node_t *node)
             yamldoc_error(ld->y, k, "lookup fields are name: value");
             continue;
         }
+        st->field_marks[st->field_count] = mark_of(ld, k);
         st->fields[st->field_count].name = copy(ld, yamldoc_scalar(k));
         st->fields[st->field_count++].value = copy(ld, yamldoc_scalar(v));
     }

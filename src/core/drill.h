@@ -95,6 +95,7 @@ typedef struct drill_step {
     char *lookup_kind;   /* a lookup result arriving with the turn ("order"), NULL for none */
     event_field fields[DRILL_MAX_FIELDS];
     size_t field_count;
+    pb_mark lookup_mark, field_marks[DRILL_MAX_FIELDS];
     drill_expect *expects;
     size_t expect_count;
     drill_branch *branches;
@@ -144,6 +145,11 @@ drill *drill_load(const char *file, const char *data, size_t len, diagnostics *d
  * resolves durations. Returns false after reporting problems to d. */
 bool drill_bind(drill *dr, const playbook *pb, diagnostics *d);
 void drill_free(drill *dr);
+/* What huashu check refuses in a bound drill that loads but cannot work: a cycle of steps
+ * that takes no time, surname: true without a persona surname, lookup kinds and fields the
+ * playbook has no placeholder for, a say: or never-broken phrase the playbook forbids,
+ * steps no path reaches, no expectation at all. Returns false after reporting to d. */
+bool drill_check(const drill *dr, const playbook *pb, diagnostics *d);
 /* True when a YAML document's top-level keys make it a drill (drill: or steps:). */
 bool drill_looks_like(yamldoc *y);
 const char *drill_kind_name(drill_kind k);

@@ -195,7 +195,12 @@ struct app {
     int help_scroll;
     WINDOW *help_win;
     bool quit_asked;
-    bool pasting;            /* inside a bracketed paste: Enter and Tab are text */
+    bool pasting;          /* inside a bracketed paste: Enter and Tab are text */
+    bool paste_ending;     /* a paste end came: the paste ends once no more input waits */
+    buf paste;             /* pasted text not yet put in the compose line */
+    size_t paste_left;     /* bytes of this paste that did not fit */
+    unsigned char utf8[4]; /* the bytes of a UTF-8 character read so far */
+    size_t utf8_len;
     lint *lint;              /* forbidden phrases of the playbook, for the compose line */
     uint64_t lint_confirmed; /* hash of a draft the agent chose to send despite a hit */
 
@@ -216,7 +221,8 @@ struct app {
     int exit_status;
     int bench_frames; /* --bench: redraw this many times once the demo is in, then quit */
     double bench_redraw_ms, bench_repaint_ms;
-    int clip_pids[4]; /* clipboard helpers still to be reaped */
+    int clip_pids[4];   /* clipboard helpers still to be reaped */
+    int tmux_clipboard; /* tmux's set-clipboard: 0 not asked yet, 1 passes OSC 52, 2 drops it */
     /* a mode on top of the console (huashu drill), NULL in the plain console; its state */
     const app_mode *mode;
     void *mode_ctx;
@@ -282,6 +288,9 @@ void draw_clock(int64_t ms, int tz, char *out, size_t cap);
 
 /* input.c */
 void input_on_ready(void *ctx, int fd, short revents);
+/* Puts the pasted text gathered so far in the compose line; ends a paste whose end marker
+ * came. Called once the input waiting has been read. */
+void input_paste_flush(app *a);
 /* Handles one key (already translated to an HK_ code). */
 void input_key(app *a, int key);
 
@@ -298,6 +307,11 @@ bool compose_empty(const app *a);
 bool compose_mode_key(app *a, int key);
 /* Edits the draft with key (typing, cursor movement); true when used. */
 bool compose_edit_key(app *a, int key);
+/* Inserts pasted text (made one line) where the agent is typing; returns the bytes that did
+ * not fit under the line's limit. */
+size_t compose_paste(app *a, const char *text, size_t len);
+/* Says how much of a paste did not fit (nothing when left is 0). */
+void compose_paste_cut(app *a, size_t left);
 void compose_cancel(app *a);
 void compose_start_ask(app *a, int line, const char *before, const char *after);
 void compose_start_pick(app *a);
@@ -323,6 +337,9 @@ void connect_help_row(const app *a, int r, char *label, size_t lcap, char *text,
 /* clipboard.c */
 /* Copies text with OSC 52 (and wl-copy / xclip when a display is known); false on failure. */
 bool clipboard_copy(app *a, const char *text);
+/* True when a copy went only by OSC 52 into a tmux whose set-clipboard option (not "on")
+ * keeps it from the desktop; tmux is asked once. */
+bool clipboard_dropped(app *a);
 /* Reaps clipboard helpers that have finished. */
 void clipboard_reap(app *a);
 
