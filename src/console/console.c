@@ -371,6 +371,8 @@ static int run_console(console *cs, const console_args *c, const console_hooks *
         goto done;
     }
     startup_message(a, d->count, config_file(s.cfg), err);
+    if (cs->logging && cs->log.notice[0])
+        app_message(a, true, "%s", cs->log.notice);
     if (!a->status[0])
         agent_values_notice(a);
     if (cs->demo)
