@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/detect.h"
 #include "core/linematch.h"
 #include "core/lint.h"
 #include "core/person_name.h"
@@ -601,6 +602,31 @@ static unsigned on_open(engine *e, conversation *c, const event *ev)
     return CHANGE_OPEN | CHANGE_STATE;
 }
 
+/* A customer message read by the playbook's detector (core/detect.c): a move, or the state
+ * stays (unsure: the runner-ups are kept); a message that is no hail of the current state
+ * still takes the state's customer_message transition (silent, unclear). */
+static unsigned detect_move(engine *e, conversation *c, const char *text, int64_t now)
+{
+    const playbook *pb = e->pb;
+    detect_ctx ctx = {.state = c->state,
+                      .said_state =
+                          c->last_sent_line >= 0 ? pb->lines[c->last_sent_line].state : PB_NONE,
+                      .asked = c->asked};
+    detect_result r;
+    detect_message(pb->detector, pb, &ctx, text, strlen(text), &r);
+    c->unsure_count = 0;
+    for (size_t i = 0; i < r.unsure_count && i < 3; i++)
+        c->unsure[c->unsure_count++] = r.unsure[i];
+    if (r.to != PB_NONE) {
+        pb_transition t = {.trigger = TRIGGER_CUE, .to = r.to, .line = r.line};
+        return take(e, c, &t, now, false);
+    }
+    if (r.best == c->state || (r.best == PB_NONE && c->state == e->initial_state))
+        return 0; /* a hail, or nothing said yet: greeting stays */
+    pb_event_kind kind = ON_CUSTOMER_MESSAGE;
+    return take(e, c, find_transition(e, c, match_event, &kind), now, false);
+}
+
 static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
 {
     int64_t now = ev->ts_ms;
@@ -622,6 +648,8 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
                                            : playbook_cue_matches(e->pb, e->chase_cue, ev->text)))
         c->chased = true;
     unsigned learned = learn_name(c, ev->text);
+    if (e->pb->detector)
+        return CHANGE_MESSAGE | learned | detect_move(e, c, ev->text, now);
     const pb_transition *t = find_transition(e, c, match_customer, &msg);
     return CHANGE_MESSAGE | learned | take(e, c, t, now, false);
 }
@@ -665,6 +693,9 @@ static unsigned on_agent_message(engine *e, conversation *c, const event *ev)
     c->sent_in_state = true;
     int line = ev->line ? playbook_line_index(e->pb, ev->line) : PB_NONE;
     c->last_sent_line = line;
+    if (e->pb->detector)
+        c->asked =
+            detect_asked(e->pb->detector, e->pb, line, ev->text, ev->text ? strlen(ev->text) : 0);
     ladder_on_agent(e, c, line, ev->text, now);
     if (line >= 0 && line == c->pending_line)
         c->pending_line = PB_NONE;

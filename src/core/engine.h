@@ -65,6 +65,9 @@ typedef struct conversation {
     int64_t complaint_deadline; /* 0 when no promise was made */
     bool complaint_overdue;
     unsigned message_count;
+    int unsure[3]; /* detection was unsure of the last customer message: the likeliest states */
+    unsigned unsure_count;
+    uint32_t asked; /* the replies the agent's last message opened (detect_asked) */
     conv_value *values;
     size_t value_count;
     int64_t next_deadline; /* engine-internal */

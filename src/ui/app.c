@@ -389,6 +389,7 @@ static void curses_start(app *a)
     draw_init_attrs(a);
     a->input = newwin(1, 1, 0, 0);
     keypad(a->input, TRUE);
+    meta(a->input, TRUE); /* 8-bit bytes as they are: input.c decodes UTF-8 itself */
     nodelay(a->input, TRUE);
     wnoutrefresh(a->input);
     define_key("\033[200~", KEY_MAX + 1);
@@ -405,6 +406,7 @@ bool app_init(app *a)
     a->shown_conv = -1;
     a->running = true;
     buf_init(&a->compose.answer);
+    buf_init(&a->paste);
     buf_init(&a->compose.before);
     buf_init(&a->compose.after);
     a->compose.ask_line = PB_NONE;
@@ -435,6 +437,7 @@ void app_free(app *a)
         buf_free(&u->draft);
         buf_free(&u->undo);
     }
+    buf_free(&a->paste);
     free(a->convs);
     free(a->queue);
     free(a->index_table);

@@ -195,7 +195,12 @@ struct app {
     int help_scroll;
     WINDOW *help_win;
     bool quit_asked;
-    bool pasting;            /* inside a bracketed paste: Enter and Tab are text */
+    bool pasting;          /* inside a bracketed paste: Enter and Tab are text */
+    bool paste_ending;     /* a paste end came: the paste ends once no more input waits */
+    buf paste;             /* pasted text not yet put in the compose line */
+    size_t paste_left;     /* bytes of this paste that did not fit */
+    unsigned char utf8[4]; /* the bytes of a UTF-8 character read so far */
+    size_t utf8_len;
     lint *lint;              /* forbidden phrases of the playbook, for the compose line */
     uint64_t lint_confirmed; /* hash of a draft the agent chose to send despite a hit */
 
@@ -282,6 +287,9 @@ void draw_clock(int64_t ms, int tz, char *out, size_t cap);
 
 /* input.c */
 void input_on_ready(void *ctx, int fd, short revents);
+/* Puts the pasted text gathered so far in the compose line; ends a paste whose end marker
+ * came. Called once the input waiting has been read. */
+void input_paste_flush(app *a);
 /* Handles one key (already translated to an HK_ code). */
 void input_key(app *a, int key);
 
@@ -298,6 +306,11 @@ bool compose_empty(const app *a);
 bool compose_mode_key(app *a, int key);
 /* Edits the draft with key (typing, cursor movement); true when used. */
 bool compose_edit_key(app *a, int key);
+/* Inserts pasted text (made one line) where the agent is typing; returns the bytes that did
+ * not fit under the line's limit. */
+size_t compose_paste(app *a, const char *text, size_t len);
+/* Says how much of a paste did not fit (nothing when left is 0). */
+void compose_paste_cut(app *a, size_t left);
 void compose_cancel(app *a);
 void compose_start_ask(app *a, int line, const char *before, const char *after);
 void compose_start_pick(app *a);
