@@ -135,6 +135,8 @@ static void all_texts(const playbook *pb, buf *b)
         buf_puts(b, dt->polite[j]);
     for (size_t j = 0; j < dt->negator_count; j++)
         buf_puts(b, dt->negators[j]);
+    for (size_t j = 0; j < dt->noise_count; j++) /* their Chinese words match folded text */
+        buf_puts(b, dt->noise[j]);
 }
 
 static bool build_cues(detector *det, const playbook *pb)
