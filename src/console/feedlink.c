@@ -99,6 +99,7 @@ static void on_sent(void *ctx, const char *conv, const char *text, const char *e
 bool feedlink_send(feedlink *fl, app *a, event *ev)
 {
     char err[256];
+    bool copied;
     switch (feed_send(fl->feed, ev, err, sizeof err)) {
     case FEED_SEND_OK:
         return app_feed(a, ev), true;
@@ -107,7 +108,10 @@ bool feedlink_send(feedlink *fl, app *a, event *ev)
         return true;
     case FEED_SEND_READ_ONLY:
         app_feed(a, ev);
-        if (clipboard_copy(a, ev->text))
+        copied = clipboard_copy(a, ev->text);
+        if (copied && clipboard_dropped(a))
+            app_message(a, true, "%s", _("tmux drops the copy: set -g set-clipboard on"));
+        else if (copied)
             app_message(a, false, "%s", _("copied to clipboard (read-only feed)"));
         else
             app_message(a, true, "%s",

@@ -218,7 +218,10 @@ static void copy_line(app *a)
         app_message(a, false, "%s", _("nothing to copy"));
         return;
     }
-    if (clipboard_copy(a, text))
+    bool copied = clipboard_copy(a, text);
+    if (copied && clipboard_dropped(a))
+        app_message(a, true, "%s", _("tmux drops the copy: set -g set-clipboard on"));
+    else if (copied)
         app_message(a, false, "%s", _("copied to the clipboard"));
     else
         app_message(a, true, "%s", _("could not copy to the clipboard"));

@@ -221,7 +221,8 @@ struct app {
     int exit_status;
     int bench_frames; /* --bench: redraw this many times once the demo is in, then quit */
     double bench_redraw_ms, bench_repaint_ms;
-    int clip_pids[4]; /* clipboard helpers still to be reaped */
+    int clip_pids[4];   /* clipboard helpers still to be reaped */
+    int tmux_clipboard; /* tmux's set-clipboard: 0 not asked yet, 1 passes OSC 52, 2 drops it */
     /* a mode on top of the console (huashu drill), NULL in the plain console; its state */
     const app_mode *mode;
     void *mode_ctx;
@@ -336,6 +337,9 @@ void connect_help_row(const app *a, int r, char *label, size_t lcap, char *text,
 /* clipboard.c */
 /* Copies text with OSC 52 (and wl-copy / xclip when a display is known); false on failure. */
 bool clipboard_copy(app *a, const char *text);
+/* True when a copy went only by OSC 52 into a tmux whose set-clipboard option (not "on")
+ * keeps it from the desktop; tmux is asked once. */
+bool clipboard_dropped(app *a);
 /* Reaps clipboard helpers that have finished. */
 void clipboard_reap(app *a);
 
