@@ -359,12 +359,24 @@ static void suspend(app *a)
     a->suspend_pending = true;
 }
 
+/* Detection was unsure of the customer's last message: its likeliest state, on one key. */
+static void take_unsure(app *a)
+{
+    const conversation *c = target(a);
+    if (!c || !c->unsure_count) {
+        app_message(a, false, "%s", _("detection was sure of the last message"));
+        return;
+    }
+    action_key_event(a, a->pb->states[c->unsure[0]].id);
+}
+
 /* What each action does, besides suggestions (use1..9) and the engine's key events. */
 static void (*const handlers[ACT_COUNT])(app *a) = {
     [ACT_HELP] = show_help,
     [ACT_FEED_LOG] = show_feed_log,
     [ACT_USE_LADDER] = use_ladder_line,
     [ACT_UNDO] = undo_clear,
+    [ACT_UNSURE] = take_unsure,
     [ACT_SEND] = send_line,
     [ACT_CLEAR] = clear_draft,
     [ACT_NEXT] = next_conversation,

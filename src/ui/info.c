@@ -55,6 +55,21 @@ static bool end_line(app *a, const conversation *c, char *out, size_t cap)
     return true;
 }
 
+/* Detection was unsure of the last customer message: "unsure: 库存? 物流?  M-j: 库存". */
+static bool unsure_line(app *a, const conversation *c, char *out, size_t cap)
+{
+    if (!c->unsure_count)
+        return false;
+    size_t n = (size_t)snprintf(out, cap, "%s", _("unsure:"));
+    for (unsigned i = 0; i < c->unsure_count && n < cap; i++)
+        n += (size_t)snprintf(out + n, cap - n, " %s?", a->pb->states[c->unsure[i]].label);
+    char keys[64];
+    keymap_describe(&a->keys, ACT_UNSURE, keys, sizeof keys);
+    if (n < cap)
+        snprintf(out + n, cap - n, "  %s: %s", keys, a->pb->states[c->unsure[0]].label);
+    return true;
+}
+
 /* "label: value" for each value the conversation holds. */
 static void values_line(app *a, const conversation *c, buf *out)
 {
@@ -119,6 +134,8 @@ static void draw_info(app *a, pane *p)
     char line[320];
     customer_line(a, c, line, sizeof line);
     draw_text_cut(a, p->win, row++, 1, line, strlen(line), p->w - 2, ATTR_NORMAL);
+    if (row < p->h && unsure_line(a, c, line, sizeof line))
+        draw_text_cut(a, p->win, row++, 1, line, strlen(line), p->w - 2, ATTR_NEAR);
     if (row < p->h && end_line(a, c, line, sizeof line))
         draw_text_cut(a, p->win, row++, 1, line, strlen(line), p->w - 2, ATTR_NEAR);
     if (row < p->h && deadline_line(a, c, line, sizeof line))

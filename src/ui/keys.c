@@ -62,6 +62,9 @@ const action_info action_table[ACT_COUNT] = {
                            "compose line does too"),
                         NULL},
     [ACT_UNDO] = {"undo", "M-z", N_("Bring back the compose line Esc cleared"), NULL},
+    [ACT_UNSURE] = {"unsure", "M-j",
+                    N_("Take the likeliest state when detection was unsure (info: unsure: ...?)"),
+                    NULL},
 };
 
 typedef struct named_key {
