@@ -356,6 +356,8 @@ static int run_console(console *cs, const console_args *c, const console_hooks *
         goto done;
     }
     startup_message(a, d->count, config_file(s.cfg), err);
+    if (cs->logging && cs->log.notice[0])
+        app_message(a, true, "%s", cs->log.notice);
     if (cs->demo)
         demo_start(cs->demo, cs->loop, loop_now(cs->loop), a->tz_offset, demo_event,
                    demo_skipped_line, a);
