@@ -110,6 +110,20 @@ static int check_config_file(const char *path, const char *data, size_t len)
     } else {
         printf("%s: ok: config\n", path);
     }
+    static const char *const agent_values[] = {"company", "agent_no"};
+    for (size_t i = 0; i < sizeof agent_values / sizeof agent_values[0]; i++) {
+        bool set = false;
+        for (size_t k = 0; k < config_agent_count(c) && !set; k++) {
+            const char *name, *value;
+            config_agent_at(c, k, &name, &value);
+            set = !strcmp(name, agent_values[i]) && value && *value;
+        }
+        if (!set)
+            fprintf(stderr,
+                    "%s: warning: agent: %s is not set: the console asks for it in every line "
+                    "that uses {%s}\n",
+                    path, agent_values[i], agent_values[i]);
+    }
     config_free(c);
     diag_free(&d);
     return status;
