@@ -299,11 +299,20 @@ int64_t engine_next_deadline(const engine *e)
 }
 
 /* Sets name=value in a value list, replacing an existing entry. */
+/* A cleaned copy of a value (text_sanitize), NULL when out of memory. */
+static char *clean_dup(const char *value)
+{
+    buf b;
+    buf_init(&b);
+    text_sanitize(&b, value, strlen(value), false);
+    return buf_take(&b);
+}
+
 static bool set_value(conv_value **list, size_t *count, const char *name, const char *value)
 {
     for (size_t i = 0; i < *count; i++) {
         if (strcmp((*list)[i].name, name) == 0) {
-            char *copy = strdup(value);
+            char *copy = clean_dup(value);
             if (!copy)
                 return false;
             free((*list)[i].value);
@@ -316,7 +325,7 @@ static bool set_value(conv_value **list, size_t *count, const char *name, const 
         return false;
     *list = grown;
     grown[*count].name = strdup(name);
-    grown[*count].value = strdup(value);
+    grown[*count].value = clean_dup(value);
     if (!grown[*count].name || !grown[*count].value) {
         free(grown[*count].name);
         free(grown[*count].value);
@@ -542,32 +551,28 @@ static conversation *conversation_new(engine *e, const char *id, int64_t now)
     return c;
 }
 
-/* Copies s into a fixed field without splitting a UTF-8 character. */
-static void copy_field(char *dst, size_t cap, const char *s)
+/* Sets a customer field from an event: cleaned of controls, escapes, bidi and format
+ * characters (customer values are data, shown and sent as they are), cut between characters.
+ * True when it changed. */
+static bool set_field(char *dst, size_t cap, const char *s)
 {
-    size_t len = strlen(s);
-    size_t n = len < cap ? len : cap - 1;
-    while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    memcpy(dst, s, n);
-    dst[n] = '\0';
+    char clean[128];
+    text_sanitize_into(clean, cap < sizeof clean ? cap : sizeof clean, s);
+    if (strcmp(clean, dst) == 0)
+        return false;
+    memcpy(dst, clean, strlen(clean) + 1);
+    return true;
 }
 
 static unsigned update_customer(conversation *c, const event *ev)
 {
     unsigned changes = 0;
-    if (ev->name && strcmp(ev->name, c->name) != 0) {
-        copy_field(c->name, sizeof c->name, ev->name);
+    if (ev->name && set_field(c->name, sizeof c->name, ev->name))
         changes = CHANGE_CUSTOMER;
-    }
-    if (ev->surname && strcmp(ev->surname, c->surname) != 0) {
-        copy_field(c->surname, sizeof c->surname, ev->surname);
+    if (ev->surname && set_field(c->surname, sizeof c->surname, ev->surname))
         changes = CHANGE_CUSTOMER;
-    }
-    if (ev->title && strcmp(ev->title, c->title) != 0) {
-        copy_field(c->title, sizeof c->title, ev->title);
+    if (ev->title && set_field(c->title, sizeof c->title, ev->title))
         changes = CHANGE_CUSTOMER;
-    }
     return changes;
 }
 
@@ -577,11 +582,11 @@ static unsigned learn_name(conversation *c, const char *text)
     person_name pn;
     if (c->surname[0] || !person_name_from_message(text, &pn))
         return 0;
-    copy_field(c->surname, sizeof c->surname, pn.surname);
+    set_field(c->surname, sizeof c->surname, pn.surname);
     if (pn.title[0] && !c->title[0])
-        copy_field(c->title, sizeof c->title, pn.title);
+        set_field(c->title, sizeof c->title, pn.title);
     if (!c->name[0])
-        copy_field(c->name, sizeof c->name, pn.name);
+        set_field(c->name, sizeof c->name, pn.name);
     return CHANGE_CUSTOMER;
 }
 

@@ -422,24 +422,48 @@ static bool is_label(app *a, const char *s, size_t n)
     return false;
 }
 
-bool compose_has_hole(const app *ca, const char *text, char *what, size_t cap)
+/* Copies text[0, len) into out with every occurrence of the selected conversation's customer
+ * values (name, surname, title, looked-up and asked values) blanked byte for byte: they are
+ * data, never a placeholder to fill nor a phrase to lint or "fix". */
+static void mask_values(app *a, const char *text, size_t len, buf *out)
+{
+    buf_append(out, text, len);
+    const conversation *c = app_selected(a);
+    if (!c || out->failed || !out->data)
+        return;
+    const char *fixed[] = {c->name, c->surname, c->title};
+    for (size_t i = 0; i < 3 + c->value_count; i++) {
+        const char *v = i < 3 ? fixed[i] : c->values[i - 3].value;
+        size_t n = v ? strlen(v) : 0;
+        for (char *p = n ? strstr(out->data, v) : NULL; p; p = strstr(p + n, v))
+            memset(p, ' ', n);
+    }
+}
+
+bool compose_has_hole(const app *ca, const char *draft, char *what, size_t cap)
 {
     app *a = (app *)ca;
+    buf masked;
+    buf_init(&masked);
+    mask_values(a, draft, strlen(draft), &masked);
+    bool found = false;
+    const char *text = buf_str(&masked);
     for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{')) {
         const char *e = strchr(p, '}');
-        if (e && declared(a, p + 1, (size_t)(e - p - 1))) {
+        if (!found && e && declared(a, p + 1, (size_t)(e - p - 1))) {
             snprintf(what, cap, "%.*s", (int)(e - p + 1), p);
-            return true;
+            found = true;
         }
     }
-    for (const char *p = strstr(text, HOLE_OPEN); p; p = strstr(p + 3, HOLE_OPEN)) {
+    for (const char *p = strstr(text, HOLE_OPEN); p && !found; p = strstr(p + 3, HOLE_OPEN)) {
         const char *e = strstr(p + 3, HOLE_CLOSE);
         if (e && is_label(a, p + 3, (size_t)(e - p - 3))) {
             snprintf(what, cap, "%.*s", (int)(e + 3 - p), p);
-            return true;
+            found = true;
         }
     }
-    return false;
+    buf_free(&masked);
+    return found;
 }
 
 /* ---- forbidden phrases (core/lint) ------------------------------------------------------ */
@@ -453,7 +477,11 @@ static size_t phrase_hits(app *a, const char *text, size_t len, lint_hit *hits, 
     if (!a->lint || len == 0)
         return 0;
     lint_hit all[LINT_MAX];
-    size_t n = lint_check(a->lint, text, len, all, LINT_MAX), k = 0;
+    buf masked; /* customer values are never linted */
+    buf_init(&masked);
+    mask_values(a, text, len, &masked);
+    size_t n = lint_check(a->lint, buf_str(&masked), masked.len, all, LINT_MAX), k = 0;
+    buf_free(&masked);
     for (size_t i = 0; i < n && i < LINT_MAX && k < max; i++)
         if (all[i].kind == LINT_FORBIDDEN || all[i].kind == LINT_AVOID)
             hits[k++] = all[i];

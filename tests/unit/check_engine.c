@@ -517,6 +517,28 @@ START_TEST(kept_lines_keep_their_numbers)
 }
 END_TEST
 
+START_TEST(customer_values_are_cleaned_when_they_enter)
+{
+    event ev;
+    event_init(&ev, EVENT_OPEN, "c1", T0, TZ);
+    ev.name = "王\x1b]2;PWNED\x07芳\xe2\x80\xae";
+    ev.surname = "\xe2\x81\xa6王\xe2\x80\x8b";
+    ev.title = "女士\x1b[31m";
+    feed(&ev);
+    const conversation *c = engine_find(e, "c1");
+    ck_assert_str_eq(c->name, "王芳");
+    ck_assert_str_eq(c->surname, "王");
+    ck_assert_str_eq(c->title, "女士");
+    event_init(&ev, EVENT_LOOKUP, "c1", T0 + SEC, TZ);
+    ev.kind = "order";
+    ev.fields[0].name = "status";
+    ev.fields[0].value = "已发货\x1b]52;c;ZXZpbA==\x07\xc2\x9b";
+    ev.field_count = 1;
+    feed(&ev);
+    ck_assert_str_eq(conversation_value(c, "order.status"), "已发货");
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -543,6 +565,7 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, closed_conversations_are_forgotten_after_the_grace_period);
     tcase_add_test(tc, without_limits_nothing_is_forgotten);
     tcase_add_test(tc, open_conversations_are_capped_with_a_message);
+    tcase_add_test(tc, customer_values_are_cleaned_when_they_enter);
     suite_add_tcase(s, tc);
     return s;
 }
