@@ -5,7 +5,7 @@ usage: pty_paste.py --bytes N --scale S -- COMMAND ARGS...
 
 Starts COMMAND on a 100x30 pty, waits until it has drawn, then pastes (bracketed) N bytes of
 text ending in "END" that holds, a third of the way in, a paste end marker followed by a
-carriage return (as pasted text could), waits until the console is quiet, types "@", waits for
+carriage return (as pasted text could), waits until its end is on screen, types "@", waits for
 it on screen (up to 10*S s), types Enter, then sends SIGTERM and waits for the exit (up to 10*S s).
 Prints "echo_ms X", "exit_ms Y" and "status Z" (the exit status as a shell reports it, 128+n
 for a signal), one per line; X and Y are -1 when the event never came.
@@ -28,6 +28,7 @@ def read_until(fd, limit, want=None, idle=None):
     """Reads output until `limit` seconds pass, `want` shows, or nothing came for `idle` s."""
     end = time.monotonic() + limit
     last = time.monotonic()
+    tail = b""
     while True:
         now = time.monotonic()
         if now >= end or (idle and now - last >= idle):
@@ -42,7 +43,8 @@ def read_until(fd, limit, want=None, idle=None):
         if not data:
             return False
         last = time.monotonic()
-        if want and want in data:
+        tail = tail[-64:] + data
+        if want and want in tail:
             return True
 
 
@@ -78,7 +80,8 @@ def main():
     third = len(body) // 3 // len(unit) * len(unit)
     text = body[:third] + b"\x1b[201~\r" + body[third:] + b"END"
     write_all(fd, b"\x1b[200~" + text + b"\x1b[201~")
-    read_until(fd, 120 * a.scale, idle=1.0 * a.scale)
+    read_until(fd, 120 * a.scale, b"END")  # the line's end, at the cursor, is on screen
+    read_until(fd, 0.5 * a.scale, idle=0.2 * a.scale)
     t = time.monotonic()
     os.write(fd, b"@")
     echo = (time.monotonic() - t) * 1000 if read_until(fd, 10 * a.scale, b"@") else -1
