@@ -180,7 +180,9 @@ struct app {
     WINDOW *help_win;
     bool quit_asked;
     bool pasting;            /* inside a bracketed paste: Enter and Tab are text */
-    lint *lint;              /* forbidden phrases of the playbook, for the compose line */
+    lint *lint;              /* forbidden phrases of the playbook, for the compose line; built
+                                at the first check, not before the first frame */
+    bool lint_built;         /* lint_new was called (lint stays NULL when it failed) */
     uint64_t lint_confirmed; /* hash of a draft the agent chose to send despite a hit */
 
     char status[256];
