@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "commands.h"
 #include "core/audit.h"
 #include "core/civil.h"
@@ -49,17 +50,31 @@ typedef struct report {
     unsigned long bad_shown;
 } report;
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: huashu audit [--playbook NAME|FILE] [--format text|json|csv] [--summary]\n"
-            "                    [--target X/Y] [--fail-under KEY=VALUE]... [FILE...|-]\n"
-            "KPIs and rule compliance over event logs (JSON Lines, .gz accepted).\n"
-            "--target 85/15: service level target, X%% answered within Y seconds (default Y:\n"
-            "  the playbook's response_limit, 30 s).\n"
-            "--fail-under KEY=VALUE: exit 1 when a percentage is below VALUE; KEY is one of\n"
-            "  service_level greeting closing surname apology promise_met hold_checkin clean\n");
-}
+enum { OPT_PLAYBOOK, OPT_FORMAT, OPT_SUMMARY, OPT_TARGET, OPT_FAIL_UNDER };
+
+static const cli_option audit_command_options[] = {
+    {"--playbook", "NAME|FILE", "the playbook (default: the config's, else the locale's)",
+     OPT_PLAYBOOK, NULL},
+    {"--format", "text|json|csv", "the output format (default: text)", OPT_FORMAT, NULL},
+    {"--summary", NULL, "only the totals, no row per conversation", OPT_SUMMARY, NULL},
+    {"--target", "X/Y", "service level target: X% answered within Y seconds", OPT_TARGET, NULL},
+    {"--fail-under", "KEY=VALUE", "exit 1 when a percentage is below VALUE", OPT_FAIL_UNDER, NULL},
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+static const cli_option *const audit_tables[] = {audit_command_options, NULL};
+
+static const cli_spec audit_spec = {
+    "huashu audit",
+    "huashu audit [--playbook NAME|FILE] [--format text|json|csv] [--summary]\n"
+    "                    [--target X/Y] [--fail-under KEY=VALUE]... [FILE...|-]",
+    "KPIs and rule compliance over event logs (JSON Lines, .gz accepted).\n"
+    "--target 85/15: service level target, X% answered within Y seconds (default Y:\n"
+    "  the playbook's response_limit, 30 s).\n"
+    "--fail-under KEY=VALUE: exit 1 when a percentage is below VALUE; KEY is one of\n"
+    "  service_level greeting closing surname apology promise_met hold_checkin clean",
+    audit_tables,
+};
 
 static const char *const gate_keys[] = {"service_level", "greeting", "closing",
                                         "surname",       "apology",  "promise_met",
@@ -114,33 +129,28 @@ static bool parse_format(audit_args *a, const char *f)
     return true;
 }
 
-/* Reads the options; the files are gathered at the front of argv. False on a usage error. */
-static bool parse_args(int argc, char **argv, audit_args *a)
+/* The cli_take_fn of huashu audit; the files are gathered at the front of argv. */
+static bool take_option(void *ctx, int id, const char *name, const char *value)
 {
-    memset(a, 0, sizeof *a);
-    a->files = argv;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        bool has_value = i + 1 < argc;
-        bool ok = true;
-        if (!strcmp(arg, "--playbook") && has_value)
-            a->playbook = argv[++i];
-        else if (!strcmp(arg, "--format") && has_value)
-            ok = parse_format(a, argv[++i]);
-        else if (!strcmp(arg, "--target") && has_value)
-            ok = parse_target(a, argv[++i]);
-        else if (!strcmp(arg, "--fail-under") && has_value)
-            ok = parse_gate(a, argv[++i]);
-        else if (!strcmp(arg, "--summary"))
-            a->summary = true;
-        else if (arg[0] != '-' || !strcmp(arg, "-"))
-            argv[a->file_count++] = argv[i]; /* reuse argv's front as the list */
-        else
-            ok = false;
-        if (!ok)
-            return false;
+    audit_args *a = ctx;
+    (void)name;
+    switch (id) {
+    case OPT_PLAYBOOK:
+        a->playbook = value;
+        return true;
+    case OPT_FORMAT:
+        return parse_format(a, value);
+    case OPT_TARGET:
+        return parse_target(a, value);
+    case OPT_FAIL_UNDER:
+        return parse_gate(a, value);
+    case OPT_SUMMARY:
+        a->summary = true;
+        return true;
+    default:                                       /* CLI_ARG */
+        a->files[a->file_count++] = (char *)value; /* argv's front: behind the parse */
+        return true;
     }
-    return true;
 }
 
 /* ---- formatting ----------------------------------------------------------------------------- */
@@ -786,14 +796,11 @@ static bool audit_inputs(audit *a, report *r, char **files, int count)
 int cmd_audit(int argc, char **argv)
 {
     audit_args args;
-    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        usage(stdout);
-        return 0;
-    }
-    if (!parse_args(argc, argv, &args)) {
-        usage(stderr);
-        return 2;
-    }
+    memset(&args, 0, sizeof args);
+    args.files = argv + 1;
+    cli_result parsed = cli_parse(&audit_spec, argc, argv, take_option, &args);
+    if (parsed != CLI_OK)
+        return parsed == CLI_HELP ? 0 : 2;
     playbook *pb = paths_command_playbook(args.playbook);
     if (!pb)
         return 2;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "console/console.h"
 #include "core/civil.h"
 #include "core/config.h"
 #include "intl.h"
@@ -18,54 +19,82 @@
 #include "ui/lookuplink.h"
 #include "ui/feedlink.h"
 
-typedef struct console_args {
-    bool manual;
-    const console_hooks *hooks; /* huashu drill: no feed, no demo */
-    const char *feed;
-    const char *demo;
-    const char *playbook;
-    char **sets;
-    int set_count;
-    double time_scale;
-    const char *start;
-    int bench_frames;
-    const char *config_path;
-    const char *ui_names[32]; /* --ui and its shorthands, applied after the config file */
-    const char *ui_values[32];
-    char ui_buf[32][64];
-    int ui_count;
-} console_args;
+/* The ids of console_options' own rows. */
+enum {
+    OPT_MANUAL,
+    OPT_FEED,
+    OPT_DEMO,
+    OPT_TIME_SCALE,
+    OPT_START,
+    OPT_BENCH,
+    OPT_NO_BELL,
+    OPT_NO_COLOR,
+    OPT_AMBIGUOUS_WIDTH,
+    OPT_UI,
+};
 
-static void usage(FILE *out)
+const cli_option console_options[] = {
+    {"--manual", NULL, "phone-desk mode: the agent opens calls and marks what happens", OPT_MANUAL,
+     NULL},
+    {"--feed", "SPEC", "a live feed: -, file:PATH, unix:PATH, exec:COMMAND, chatwoot:", OPT_FEED,
+     NULL},
+    {"--demo", "FILE", "play FILE (events) as the feed instead of the bundled demo", OPT_DEMO,
+     NULL},
+    STARTUP_OPTION_PLAYBOOK,
+    STARTUP_OPTION_CONFIG,
+    STARTUP_OPTION_SET,
+    {"--no-bell", NULL, "no bell on alerts (ui.bell=false)", OPT_NO_BELL, NULL},
+    {"--no-color", NULL, "bold and reverse instead of colours (ui.color=false)", OPT_NO_COLOR,
+     NULL},
+    {"--ambiguous-width", "1|2", "columns of East Asian Ambiguous characters", OPT_AMBIGUOUS_WIDTH,
+     NULL},
+    {"--ui", "NAME=VALUE", "a console option, over the config's ui: section", OPT_UI, NULL},
+    {"--time-scale", "X", "run the whole clock X times faster (0 to 1000)", OPT_TIME_SCALE, NULL},
+    {"--start", "TIME", "start the clock at TIME (RFC 3339) instead of now", OPT_START, NULL},
+    {"--bench", "N", "redraw every pane N times, print timings, quit", OPT_BENCH, NULL},
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+static const cli_option *const console_tables[] = {console_options, NULL};
+
+const cli_spec console_spec = {
+    "huashu",
+    "huashu [--manual] [--feed SPEC] [--demo FILE] [--playbook NAME|FILE] [--config FILE]\n"
+    "              [--set NAME=VALUE]...\n"
+    "              [--no-bell] [--no-color] [--ambiguous-width 1|2] [--ui NAME=VALUE]...\n"
+    "              [--time-scale X] [--start TIME]\n"
+    "       huashu COMMAND [ARGS]   (huashu check|replay|lint|lookup|audit|feed|drill --help)",
+    "Starts the console: on a live feed (SPEC: -, file:PATH, unix:PATH, exec:COMMAND,\n"
+    "chatwoot:), on the bundled demo, or with --manual as a phone desk.\n"
+    "Keys: F1 in the console, or huashu(1).",
+    console_tables,
+};
+
+void console_args_init(console_args *c)
 {
-    fprintf(
-        out, "%s",
-        _("usage: huashu [--manual] [--feed SPEC] [--demo FILE] [--playbook NAME|FILE]\n"
-          "              [--set NAME=VALUE]...\n"
-          "              [--no-bell] [--no-color] [--ambiguous-width 1|2] [--ui NAME=VALUE]...\n"
-          "              [--time-scale X] [--start TIME]\n"
-          "Starts the console: on a live feed (SPEC: -, file:PATH, unix:PATH, exec:COMMAND,\n"
-          "chatwoot:), on the bundled demo, or with --manual as a phone desk.\n"
-          "Keys: F1 in the console, or huashu(1).\n"));
+    memset(c, 0, sizeof *c);
+    c->time_scale = 1.0;
 }
 
-/* Records an option that changes a ui setting; false when arg is not one. */
-static bool ui_option(console_args *c, const char *arg, const char *value)
+/* Records an option that changes a ui setting. */
+static bool ui_option(console_args *c, int id, const char *value)
 {
     const char *name = NULL, *v = value;
-    if (!strcmp(arg, "--no-bell"))
+    if (id == OPT_NO_BELL)
         name = "bell", v = "false";
-    else if (!strcmp(arg, "--no-color"))
+    else if (id == OPT_NO_COLOR)
         name = "color", v = "false";
-    else if (!strcmp(arg, "--ambiguous-width"))
+    else if (id == OPT_AMBIGUOUS_WIDTH)
         name = "ambiguous_width";
-    else if (!strcmp(arg, "--ui") && value && strchr(value, '=')) {
+    else if (!strchr(value, '=')) {
+        fprintf(stderr, "huashu: --ui wants NAME=VALUE, got \"%s\"\n", value);
+        return false;
+    } else {
         snprintf(c->ui_buf[c->ui_count], sizeof c->ui_buf[0], "%.*s",
                  (int)(strchr(value, '=') - value), value);
         name = c->ui_buf[c->ui_count];
         v = strchr(value, '=') + 1;
-    } else
-        return false;
+    }
     if (c->ui_count < 31) {
         c->ui_names[c->ui_count] = name;
         c->ui_values[c->ui_count++] = v;
@@ -73,61 +102,41 @@ static bool ui_option(console_args *c, const char *arg, const char *value)
     return true;
 }
 
-static bool takes_value(const char *arg)
+bool console_take(void *ctx, int id, const char *name, const char *value)
 {
-    static const char *const with[] = {"--feed",       "--demo",  "--playbook",
-                                       "--set",        "--ui",    "--ambiguous-width",
-                                       "--time-scale", "--start", "--bench"};
-    for (size_t i = 0; i < sizeof with / sizeof with[0]; i++)
-        if (!strcmp(arg, with[i]))
-            return true;
-    return false;
-}
-
-/* Parses the console's options; false (after a message) on a bad one. */
-static bool parse_args(int argc, char **argv, console_args *c)
-{
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *value = takes_value(arg) && i + 1 < argc ? argv[i + 1] : NULL;
-        if (takes_value(arg) && !value) {
-            fprintf(stderr, "huashu: %s needs a value\n", arg);
+    console_args *c = ctx;
+    (void)name;
+    if (startup_is_option(id))
+        return startup_take(&c->start, id, value);
+    switch (id) {
+    case OPT_MANUAL:
+        c->manual = true;
+        return true;
+    case OPT_FEED:
+        c->feed = value;
+        return true;
+    case OPT_DEMO:
+        c->demo = value;
+        return true;
+    case OPT_TIME_SCALE:
+        c->time_scale = atof(value);
+        if (c->time_scale < 0 || c->time_scale > 1000) {
+            fprintf(stderr, "huashu: --time-scale wants a number from 0 to 1000\n");
             return false;
         }
-        if (value)
-            i++;
-        if (!strcmp(arg, "--manual"))
-            c->manual = true;
-        else if (!strcmp(arg, "--feed"))
-            c->feed = value;
-        else if (!strcmp(arg, "--demo"))
-            c->demo = value;
-        else if (!strcmp(arg, "--playbook"))
-            c->playbook = value;
-        else if (!strcmp(arg, "--set") && !strchr(value, '=')) {
-            fprintf(stderr, "huashu: --set wants NAME=VALUE, got \"%s\"\n", value);
-            return false;
-        } else if (!strcmp(arg, "--set"))
-            c->sets[c->set_count++] = (char *)value;
-        else if (!strcmp(arg, "--time-scale"))
-            c->time_scale = atof(value);
-        else if (!strcmp(arg, "--start"))
-            c->start = value;
-        else if (!strcmp(arg, "--bench"))
-            c->bench_frames = atoi(value);
-        else if (!strcmp(arg, "--config"))
-            c->config_path = value;
-        else if (!ui_option(c, arg, value)) {
-            fprintf(stderr, "huashu: unknown option \"%s\"\n", arg);
-            usage(stderr);
-            return false;
-        }
-    }
-    if (c->time_scale < 0 || c->time_scale > 1000) {
-        fprintf(stderr, "huashu: --time-scale wants a number from 0 to 1000\n");
+        return true;
+    case OPT_START:
+        c->start_time = value;
+        return true;
+    case OPT_BENCH:
+        c->bench_frames = atoi(value);
+        return true;
+    case CLI_ARG:
+        fprintf(stderr, "huashu: unknown command \"%s\"\n", value);
         return false;
+    default:
+        return ui_option(c, id, value);
     }
-    return true;
 }
 
 static int local_offset(int64_t ms)
@@ -152,24 +161,12 @@ static bool set_clock(app *a, const console_args *c)
 {
     int64_t start = loop_now(a->loop);
     a->tz_offset = local_offset(start);
-    if (c->start && !civil_parse_iso(c->start, strlen(c->start), &start, &a->tz_offset)) {
-        fprintf(stderr, "huashu: --start wants an RFC 3339 time, got \"%s\"\n", c->start);
+    if (c->start_time &&
+        !civil_parse_iso(c->start_time, strlen(c->start_time), &start, &a->tz_offset)) {
+        fprintf(stderr, "huashu: --start wants an RFC 3339 time, got \"%s\"\n", c->start_time);
         return false;
     }
     loop_set_clock(a->loop, start, c->time_scale > 0 ? c->time_scale : 1.0);
-    return true;
-}
-
-static bool apply_sets(app *a, const console_args *c)
-{
-    for (int i = 0; i < c->set_count; i++) {
-        char *eq = strchr(c->sets[i], '=');
-        *eq = '\0';
-        bool ok = engine_set_config(a->engine, c->sets[i], eq + 1);
-        *eq = '=';
-        if (!ok)
-            return false;
-    }
     return true;
 }
 
@@ -187,22 +184,6 @@ static bool open_demo(app *a, const console_args *c)
     if (!a->demo)
         fprintf(stderr, "huashu: %s\n", err);
     return a->demo != NULL;
-}
-
-static playbook *load_playbook(const console_args *c, const config *cfg)
-{
-    diagnostics d;
-    diag_init(&d);
-    const char *name = c->playbook;
-    if (!name)
-        name = config_string(cfg, "playbook");
-    if (!name || !*name)
-        name = paths_default_playbook();
-    playbook *pb = paths_load_playbook(name, &d);
-    if (!pb)
-        fputs(buf_str(&d.text), stderr);
-    diag_free(&d);
-    return pb;
 }
 
 /* The status line at start: no session log (it must never go unsaid) and config problems,
@@ -238,18 +219,6 @@ static bool apply_ui_options(app *a, const config *cfg, const console_args *c, d
     return true;
 }
 
-/* agent: placeholder values from the config, then --set. */
-static bool apply_values(app *a, const config *cfg, const console_args *c)
-{
-    for (size_t i = 0; i < config_agent_count(cfg); i++) {
-        const char *name, *value;
-        config_agent_at(cfg, i, &name, &value);
-        if (!engine_set_config(a->engine, name, value))
-            return false;
-    }
-    return apply_sets(a, c);
-}
-
 static long rss_kib(void)
 {
     struct rusage ru;
@@ -265,55 +234,54 @@ static int64_t mono_us(void)
 
 /* Starts the feed: --feed or the config's feed: (feedlink), else the demo unless phone-desk
  * mode. The link also fsyncs the session log every few seconds. */
-static bool start_feed(app *a, const console_args *c, config *cfg, feedlink **link)
+static bool start_feed(app *a, const console_args *c, bool hooks, config *cfg, feedlink **link)
 {
     const char *feed = c->feed ? c->feed : config_string(cfg, "feed");
-    bool live = !c->manual && !c->hooks && feed && *feed && !c->demo;
+    bool live = !c->manual && !hooks && feed && *feed && !c->demo;
     char err[512];
     *link = feedlink_start(a, live ? feed : NULL, cfg, err, sizeof err);
     if (!*link)
         fprintf(stderr, "huashu: %s\n", err);
-    return *link && (live || c->manual || c->hooks || open_demo(a, c));
+    return *link && (live || c->manual || hooks || open_demo(a, c));
 }
 
 /* Everything after the options: config, playbook, engine, log, feed, then the loop. */
-static int run_console(app *a, const console_args *c)
+static int run_console(app *a, const console_args *c, const console_hooks *hooks)
 {
-    diagnostics d;
-    diag_init(&d);
-    config *cfg = paths_load_config(c->config_path, &d);
-    playbook *pb = cfg ? load_playbook(c, cfg) : NULL;
+    startup s;
     feedlink *link = NULL;
     int status = 2;
     lookuplink *lookups = NULL;
-    if (!pb || !apply_ui_options(a, cfg, c, &d))
+    bool ok = startup_open(&s, &c->start, STARTUP_KEEP_CONFIG_PROBLEMS);
+    diagnostics *d = &s.problems;
+    if (!ok || !apply_ui_options(a, s.cfg, c, d))
         goto early;
-    keymap_load(&a->keys, cfg, &d);
-    a->pb = pb;
-    a->engine = engine_new(pb);
+    keymap_load(&a->keys, s.cfg, d);
+    a->pb = s.pb;
+    a->engine = s.engine;
     a->loop = loop_new();
-    if (!a->engine || !a->loop || !apply_values(a, cfg, c) || !set_clock(a, c) ||
-        !start_feed(a, c, cfg, &link))
+    if (!a->loop || !set_clock(a, c) || !start_feed(a, c, hooks != NULL, s.cfg, &link))
         goto done;
-    lookups = lookuplink_start(a, cfg, a->demo && !c->demo, &d); /* bundled demo: sample data */
+    a->connect_hint = a->demo && !c->demo; /* the bundled demo: say how to connect a chat */
+    lookups = lookuplink_start(a, s.cfg, a->demo && !c->demo, d); /* bundled demo: sample data */
     char err[512] = "";
-    if (config_bool(cfg, "ui.session_log"))
+    if (config_bool(s.cfg, "ui.session_log"))
         a->logging = sessionlog_open(&a->log, loop_now(a->loop), a->tz_offset, err, sizeof err);
     if (!app_init(a))
         goto done;
-    if (c->hooks && !c->hooks->setup(a, c->hooks->ctx)) {
+    if (hooks && !hooks->setup(a, hooks->ctx)) {
         app_free(a);
-        status = c->hooks->teardown(a, c->hooks->ctx, 2);
+        status = hooks->teardown(a, hooks->ctx, 2);
         goto done;
     }
-    startup_message(a, d.count, config_file(cfg), err);
+    startup_message(a, d->count, config_file(s.cfg), err);
     if (a->demo)
         demo_start(a->demo, a->loop, loop_now(a->loop), a->tz_offset, demo_event, demo_skipped_line,
                    a);
     status = app_run(a);
     app_free(a);
-    if (c->hooks)
-        status = c->hooks->teardown(a, c->hooks->ctx, status);
+    if (hooks)
+        status = hooks->teardown(a, hooks->ctx, status);
     if (a->bench_frames)
         fprintf(stderr,
                 "first_frame_ms=%.2f redraw_ms=%.3f repaint_ms=%.3f rss_kib=%ld convs=%zu\n",
@@ -325,44 +293,41 @@ done:
     if (a->logging)
         sessionlog_close(&a->log);
     demo_free(a->demo);
-    engine_free(a->engine);
     loop_free(a->loop);
 early:
-    playbook_free(pb);
-    config_free(cfg);
-    diag_free(&d);
+    startup_close(&s);
     return status;
 }
 
 int cmd_console(int argc, char **argv)
 {
-    return console_main(argc, argv, NULL);
+    console_args c;
+    console_args_init(&c);
+    switch (cli_parse(&console_spec, argc, argv, console_take, &c)) {
+    case CLI_HELP:
+        return 0;
+    case CLI_BAD:
+        return 2;
+    case CLI_OK:
+        break;
+    }
+    return console_main(&c, NULL);
 }
 
-int console_main(int argc, char **argv, const console_hooks *hooks)
+int console_main(console_args *c, const console_hooks *hooks)
 {
     app a;
     memset(&a, 0, sizeof a);
     a.started_mono_us = mono_us();
     ui_options_defaults(&a.opt);
     keymap_defaults(&a.keys);
-    char *sets[64];
-    console_args c = {.sets = sets, .time_scale = 1.0, .hooks = hooks};
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        }
-    }
-    if (argc > 64 || !parse_args(argc, argv, &c))
-        return 2;
-    bool feed_on_stdin = c.feed && !strcmp(c.feed, "-"); /* keys then come from /dev/tty */
+    bool feed_on_stdin = c->feed && !strcmp(c->feed, "-"); /* keys then come from /dev/tty */
     if ((!isatty(STDIN_FILENO) && !feed_on_stdin) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "huashu: the console needs a terminal (for files, try huashu replay)\n");
+        fputs(_("huashu: the console needs a terminal (for files, try huashu replay)\n"), stderr);
         return 2;
     }
-    a.manual = c.manual;
-    a.mode_label = hooks ? hooks->label : c.manual ? _("PHONE") : _("DEMO");
-    a.bench_frames = c.bench_frames;
-    return run_console(&a, &c);
+    a.manual = c->manual;
+    a.mode_label = hooks ? hooks->label : c->manual ? _("PHONE") : _("DEMO");
+    a.bench_frames = c->bench_frames;
+    return run_console(&a, c, hooks);
 }

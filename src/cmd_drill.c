@@ -13,7 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "commands.h"
+#include "console/console.h"
 #include "core/civil.h"
 #include "core/drill.h"
 #include "core/drill_session.h"
@@ -26,15 +28,101 @@
 #define RUN_CONV         "drill"
 #define MAX_REPORT_FILES 100000
 
-static void usage(FILE *out)
+#define DRILL_SYNOPSIS                                                                             \
+    "huashu drill FILE [--no-hints] [--trainee NAME] [console options]\n"                          \
+    "       huashu drill run FILE --answers ANSWERS.jsonl [--format text|json]\n"                  \
+    "                        [--start TIME] [--trainee NAME] [--save] [--set NAME=VALUE]\n"        \
+    "                        [--playbook NAME|FILE] [--config FILE]\n"                             \
+    "       huashu drill report [DIR] [--format text|json]\n"                                      \
+    "       huashu drill from-log SESSION.jsonl --conv ID [--playbook NAME|FILE]"
+#define DRILL_ABOUT                                                                                \
+    "FILE is a drill file or a bundled drill (zh_CN/silent_call); see huashu-drill(5)."
+
+/* The ids of the options of the drill commands (cmdline.h); each table below lists its own. */
+enum {
+    OPT_NO_HINTS = 100, /* above the console's ids: drill FILE takes both tables */
+    OPT_TRAINEE,
+    OPT_ANSWERS,
+    OPT_FORMAT,
+    OPT_START,
+    OPT_SAVE,
+    OPT_CONV,
+};
+
+#define FORMAT_OPTION                                                                              \
+    {                                                                                              \
+        "--format", "text|json", "the output format (default: text)", OPT_FORMAT, NULL             \
+    }
+#define TRAINEE_OPTION                                                                             \
+    {                                                                                              \
+        "--trainee", "NAME", "the trainee's name in the result (default: $USER)", OPT_TRAINEE,     \
+            NULL                                                                                   \
+    }
+
+#define DRILL_PLAYBOOK_OPTION                                                                      \
+    {                                                                                              \
+        "--playbook", "NAME|FILE",                                                                 \
+            "the playbook instead of the drill's playbook:", STARTUP_PLAYBOOK, NULL                \
+    }
+
+/* huashu drill FILE: these, then the console's options (this --playbook row comes first). */
+static const cli_option console_drill_options[] = {
+    {"--no-hints", NULL, "hide the suggested lines (an exam)", OPT_NO_HINTS, NULL},
+    TRAINEE_OPTION,
+    DRILL_PLAYBOOK_OPTION,
+    {NULL, NULL, NULL, 0, NULL},
+};
+static const cli_option run_options[] = {
+    {"--answers", "FILE", "the trainee's replies (JSONL, huashu-drill(5))", OPT_ANSWERS, NULL},
+    FORMAT_OPTION,
+    {"--start", "TIME", "the drill's start (RFC 3339; default: the answers' first)", OPT_START,
+     NULL},
+    TRAINEE_OPTION,
+    {"--save", NULL, "save the result under $XDG_STATE_HOME/huashu/drills", OPT_SAVE, NULL},
+    DRILL_PLAYBOOK_OPTION,
+    STARTUP_OPTION_SET,
+    STARTUP_OPTION_CONFIG,
+    {NULL, NULL, NULL, 0, NULL},
+};
+static const cli_option report_options[] = {
+    FORMAT_OPTION,
+    {NULL, NULL, NULL, 0, NULL},
+};
+static const cli_option from_log_options[] = {
+    {"--conv", "ID", "the conversation to turn into a drill", OPT_CONV, NULL},
+    {"--playbook", "NAME|FILE", "the playbook (default: the locale's)", STARTUP_PLAYBOOK, NULL},
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+static const cli_option *const console_drill_tables[] = {console_drill_options, console_options,
+                                                         NULL};
+static const cli_option *const run_tables[] = {run_options, NULL};
+static const cli_option *const report_tables[] = {report_options, NULL};
+static const cli_option *const from_log_tables[] = {from_log_options, NULL};
+
+static const cli_spec console_drill_spec = {"huashu drill", DRILL_SYNOPSIS, DRILL_ABOUT,
+                                            console_drill_tables};
+static const cli_spec run_spec = {"huashu drill run", DRILL_SYNOPSIS, DRILL_ABOUT, run_tables};
+static const cli_spec report_spec = {"huashu drill report", DRILL_SYNOPSIS, DRILL_ABOUT,
+                                     report_tables};
+static const cli_spec from_log_spec = {"huashu drill from-log", DRILL_SYNOPSIS, DRILL_ABOUT,
+                                       from_log_tables};
+
+/* The exit status of a parse that did not end in CLI_OK: 0 after --help, else 2. */
+static int parse_status(cli_result r)
 {
-    fprintf(out,
-            "usage: huashu drill FILE [--no-hints] [--trainee NAME] [console options]\n"
-            "       huashu drill run FILE --answers ANSWERS.jsonl [--format text|json]\n"
-            "                        [--start TIME] [--trainee NAME] [--save] [--set NAME=VALUE]\n"
-            "       huashu drill report [DIR] [--format text|json]\n"
-            "       huashu drill from-log SESSION.jsonl --conv ID [--playbook NAME|FILE]\n"
-            "FILE is a drill file or a bundled drill (zh_CN/silent_call); see huashu-drill(5).\n");
+    return r == CLI_HELP ? 0 : 2;
+}
+
+/* --format: text or json. */
+static bool take_format(const char **format, const char *value)
+{
+    if (strcmp(value, "json") && strcmp(value, "text")) {
+        fprintf(stderr, "huashu drill: --format wants text or json, got \"%s\"\n", value);
+        return false;
+    }
+    *format = value;
+    return true;
 }
 
 /* ---- loading ------------------------------------------------------------------------- */
@@ -259,10 +347,9 @@ static const char *default_trainee(void)
 /* ---- drill run ----------------------------------------------------------------------- */
 
 typedef struct run_args {
-    const char *file, *answers, *format, *start, *trainee, *playbook;
+    const char *file, *answers, *format, *start, *trainee;
     bool save;
-    char **sets;
-    int set_count;
+    startup_args opts; /* --playbook, --set, --config */
 } run_args;
 
 typedef struct answers {
@@ -426,27 +513,16 @@ static void play_answers(drill_session *s, event *evs, size_t n)
     }
 }
 
-/* Placeholder values from the config's agent: section, then --set. */
+/* Placeholder values from the config's agent: section (--config), then --set. */
 static bool apply_values(engine *e, const run_args *a)
 {
     diagnostics d;
     diag_init(&d);
-    config *cfg = paths_load_config(NULL, &d);
+    config *cfg = paths_load_config(a->opts.config, &d);
     fputs(buf_str(&d.text), stderr);
     diag_free(&d);
-    bool ok = true;
-    for (size_t i = 0; cfg && i < config_agent_count(cfg); i++) {
-        const char *name, *value;
-        config_agent_at(cfg, i, &name, &value);
-        ok = ok && engine_set_config(e, name, value);
-    }
+    bool ok = startup_values(e, cfg, &a->opts);
     config_free(cfg);
-    for (int i = 0; i < a->set_count; i++) {
-        char *eq = strchr(a->sets[i], '=');
-        *eq = '\0';
-        ok = ok && engine_set_config(e, a->sets[i], eq + 1);
-        *eq = '=';
-    }
     return ok;
 }
 
@@ -503,47 +579,53 @@ static int run_with(const run_args *a, drill *dr, const playbook *pb)
     return status;
 }
 
-/* The options of huashu drill run; false on a bad one or without FILE and --answers. */
-static bool parse_run_args(int argc, char **argv, run_args *a)
+/* The cli_take_fn of huashu drill run. */
+static bool take_run_option(void *ctx, int id, const char *name, const char *value)
 {
-    *a = (run_args){.format = "text", .trainee = default_trainee(), .sets = argv};
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(arg, "--answers") && v)
-            a->answers = argv[++i];
-        else if (!strcmp(arg, "--format") && v && (!strcmp(v, "json") || !strcmp(v, "text")))
-            a->format = argv[++i];
-        else if (!strcmp(arg, "--start") && v)
-            a->start = argv[++i];
-        else if (!strcmp(arg, "--trainee") && v)
-            a->trainee = argv[++i];
-        else if (!strcmp(arg, "--playbook") && v)
-            a->playbook = argv[++i];
-        else if (!strcmp(arg, "--set") && v && strchr(v, '='))
-            argv[a->set_count++] = argv[++i]; /* reuse argv's front as the list */
-        else if (!strcmp(arg, "--save"))
-            a->save = true;
-        else if (arg[0] != '-' && !a->file)
-            a->file = arg;
-        else
+    run_args *a = ctx;
+    (void)name;
+    if (startup_is_option(id))
+        return startup_take(&a->opts, id, value);
+    switch (id) {
+    case OPT_ANSWERS:
+        a->answers = value;
+        return true;
+    case OPT_FORMAT:
+        return take_format(&a->format, value);
+    case OPT_START:
+        a->start = value;
+        return true;
+    case OPT_TRAINEE:
+        a->trainee = value;
+        return true;
+    case OPT_SAVE:
+        a->save = true;
+        return true;
+    default: /* CLI_ARG */
+        if (a->file || !strcmp(value, "-"))
             return false;
+        a->file = value;
+        return true;
     }
-    return a->file && a->answers;
 }
 
 /* huashu drill run FILE --answers ANSWERS: scores recorded replies without a terminal. */
 static int cmd_drill_run(int argc, char **argv)
 {
-    run_args a;
-    if (!parse_run_args(argc, argv, &a)) {
-        usage(stderr);
+    run_args a = {.format = "text", .trainee = default_trainee()};
+    cli_result r = cli_parse(&run_spec, argc, argv, take_run_option, &a);
+    if (r != CLI_OK)
+        return parse_status(r);
+    if (!a.file || !a.answers) {
+        fprintf(stderr, "huashu drill run: %s\n",
+                a.file ? "--answers is missing" : "FILE is missing");
+        cli_usage(&run_spec, stderr);
         return 2;
     }
     drill *dr;
     playbook *pb;
     char *pb_name;
-    int status = load_drill(a.file, a.playbook, &dr, &pb, &pb_name) ? run_with(&a, dr, pb) : 2;
+    int status = load_drill(a.file, a.opts.playbook, &dr, &pb, &pb_name) ? run_with(&a, dr, pb) : 2;
     drill_free(dr);
     playbook_free(pb);
     free(pb_name);
@@ -627,20 +709,30 @@ static int report_print(const drill_report *rep, const char *format, const char 
 }
 
 /* huashu drill report [DIR]: sums up the saved results under DIR. */
+typedef struct report_args {
+    const char *dir, *format;
+} report_args;
+
+/* The cli_take_fn of huashu drill report. */
+static bool take_report_option(void *ctx, int id, const char *name, const char *value)
+{
+    report_args *a = ctx;
+    (void)name;
+    if (id == OPT_FORMAT)
+        return take_format(&a->format, value);
+    if (a->dir || !strcmp(value, "-"))
+        return false;
+    a->dir = value;
+    return true;
+}
+
 static int cmd_drill_report(int argc, char **argv)
 {
-    const char *dir = NULL, *format = "text";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--format") && i + 1 < argc &&
-            (!strcmp(argv[i + 1], "json") || !strcmp(argv[i + 1], "text")))
-            format = argv[++i];
-        else if (argv[i][0] != '-' && !dir)
-            dir = argv[i];
-        else {
-            usage(stderr);
-            return 2;
-        }
-    }
+    report_args a = {NULL, "text"};
+    cli_result r = cli_parse(&report_spec, argc, argv, take_report_option, &a);
+    if (r != CLI_OK)
+        return parse_status(r);
+    const char *dir = a.dir, *format = a.format;
     char *state = dir ? NULL : paths_state_dir("drills");
     path_list files = {0};
     collect(dir ? dir : state, &files, 0);
@@ -750,23 +842,38 @@ static void keys_to_states(const playbook *pb, const char *conv, event_list *evs
 }
 
 /* huashu drill from-log LOG --conv ID: a drill skeleton from a real conversation. */
+typedef struct from_log_args {
+    const char *log, *conv, *playbook;
+} from_log_args;
+
+/* The cli_take_fn of huashu drill from-log. */
+static bool take_from_log_option(void *ctx, int id, const char *name, const char *value)
+{
+    from_log_args *a = ctx;
+    (void)name;
+    if (id == OPT_CONV)
+        a->conv = value;
+    else if (id == STARTUP_PLAYBOOK)
+        a->playbook = value;
+    else if (a->log)
+        return false;
+    else
+        a->log = value;
+    return true;
+}
+
 static int cmd_drill_from_log(int argc, char **argv)
 {
-    const char *log = NULL, *conv = NULL, *pb = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--conv") && i + 1 < argc)
-            conv = argv[++i];
-        else if (!strcmp(argv[i], "--playbook") && i + 1 < argc)
-            pb = argv[++i];
-        else if ((argv[i][0] != '-' || !strcmp(argv[i], "-")) && !log)
-            log = argv[i];
-        else
-            log = NULL, i = argc;
-    }
-    if (!log || !conv) {
-        usage(stderr);
+    from_log_args a = {0};
+    cli_result r = cli_parse(&from_log_spec, argc, argv, take_from_log_option, &a);
+    if (r != CLI_OK)
+        return parse_status(r);
+    if (!a.log || !a.conv) {
+        fprintf(stderr, "huashu drill from-log: %s is missing\n", a.log ? "--conv" : "LOG");
+        cli_usage(&from_log_spec, stderr);
         return 2;
     }
+    const char *log = a.log, *conv = a.conv, *pb = a.playbook;
     event_list evs = {0};
     int status = 2;
     diagnostics d;
@@ -797,67 +904,60 @@ static int cmd_drill_from_log(int argc, char **argv)
 
 /* ---- drill FILE: the console --------------------------------------------------------- */
 
-/* True for the console options that take a value (huashu(1)). */
-static bool console_option_value(const char *arg)
+typedef struct console_drill_args {
+    drill_console dc;
+    const char *file, *playbook;
+    console_args console;
+} console_drill_args;
+
+/* The cli_take_fn of huashu drill FILE: its own options, the file, then the console's. */
+static bool take_console_option(void *ctx, int id, const char *name, const char *value)
 {
-    static const char *const with[] = {
-        "--feed",       "--demo",  "--set",   "--ui",    "--ambiguous-width",
-        "--time-scale", "--start", "--bench", "--config"};
-    for (size_t i = 0; i < sizeof with / sizeof with[0]; i++)
-        if (!strcmp(arg, with[i]))
-            return true;
-    return false;
+    console_drill_args *a = ctx;
+    if (id == OPT_NO_HINTS)
+        a->dc.no_hints = true;
+    else if (id == OPT_TRAINEE)
+        a->dc.trainee = value;
+    else if (id == STARTUP_PLAYBOOK)
+        a->playbook = value;
+    else if (id == CLI_ARG && !a->file)
+        a->file = value;
+    else
+        return console_take(&a->console, id, name, value);
+    return true;
 }
 
 /* huashu drill FILE: the drill in the console; other options go to the console. */
 static int cmd_drill_console(int argc, char **argv)
 {
-    drill_console dc = {.trainee = default_trainee(), .save = save_result};
-    const char *file = NULL, *pb_override = NULL;
-    char **rest = calloc((size_t)argc + 3, sizeof *rest);
-    int n = 0;
-    if (!rest)
-        return 2;
-    rest[n++] = argv[0];
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--no-hints"))
-            dc.no_hints = true;
-        else if (!strcmp(argv[i], "--trainee") && i + 1 < argc)
-            dc.trainee = argv[++i];
-        else if (!strcmp(argv[i], "--playbook") && i + 1 < argc)
-            pb_override = argv[++i];
-        else if (argv[i][0] != '-' && !file)
-            file = argv[i];
-        else if (console_option_value(argv[i]) && i + 1 < argc) {
-            rest[n++] = argv[i++];
-            rest[n++] = argv[i];
-        } else
-            rest[n++] = argv[i];
-    }
+    console_drill_args a = {.dc = {.trainee = default_trainee(), .save = save_result}};
+    console_args_init(&a.console);
+    cli_result r = cli_parse(&console_drill_spec, argc, argv, take_console_option, &a);
+    if (r != CLI_OK)
+        return parse_status(r);
     playbook *pb = NULL;
     char *pb_name = NULL;
     int status = 2;
-    if (!file)
-        usage(stderr);
-    else if (load_drill(file, pb_override, &dc.dr, &pb, &pb_name)) {
-        rest[n++] = "--playbook";
-        rest[n++] = pb_name;
-        console_hooks hooks = {_("DRILL"), drill_console_setup, drill_console_teardown, &dc};
-        status = console_main(n, rest, &hooks);
+    if (!a.file) {
+        fprintf(stderr, "huashu drill: FILE is missing\n");
+        cli_usage(&console_drill_spec, stderr);
+    } else if (load_drill(a.file, a.playbook, &a.dc.dr, &pb, &pb_name)) {
+        a.console.start.playbook = pb_name;
+        console_hooks hooks = {_("DRILL"), drill_console_setup, drill_console_teardown, &a.dc};
+        status = console_main(&a.console, &hooks);
     }
-    drill_console_free(&dc);
-    drill_free(dc.dr);
+    drill_console_free(&a.dc);
+    drill_free(a.dc.dr);
     playbook_free(pb);
     free(pb_name);
-    free(rest);
     return status;
 }
 
 int cmd_drill(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        cli_usage(&console_drill_spec, stderr);
+        return 2;
     }
     if (!strcmp(argv[1], "run"))
         return cmd_drill_run(argc - 1, argv + 1);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "commands.h"
 #include "core/buf.h"
 #include "core/engine.h"
@@ -19,6 +20,7 @@
 #include "core/text.h"
 #include "net/linereader.h"
 #include "net/paths.h"
+#include "startup.h"
 
 #define SAME_LABEL "same"
 
@@ -40,45 +42,58 @@ typedef struct eval_set {
 } eval_set;
 
 typedef struct eval_args {
-    const char *playbook, *tsv, *jsonl, *format;
+    startup_args opts; /* --playbook, --config */
+    const char *tsv, *jsonl, *format;
     double min_f1;
     bool has_min_f1;
 } eval_args;
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: huashu eval [--playbook NAME|FILE] [--format text|json] [--min-f1 X] TSV "
-            "JSONL\n"
-            "  TSV: conv<TAB>expected state (or \"same\")<TAB>text...; '#' lines are comments\n"
-            "  JSONL: the events; a conversation's labelled message is its customer message\n"
-            "  with that text (else its last one). Exit 1 when macro-F1 is below --min-f1.\n");
-}
+enum { OPT_FORMAT, OPT_MIN_F1 };
 
-static bool parse_args(int argc, char **argv, eval_args *a)
+static const cli_option eval_options[] = {
+    STARTUP_OPTION_PLAYBOOK,
+    {"--format", "text|json", "the output format (default: text)", OPT_FORMAT, NULL},
+    {"--min-f1", "X", "exit 1 when macro-F1 is below X (0 to 1)", OPT_MIN_F1, NULL},
+    STARTUP_OPTION_CONFIG,
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+static const cli_option *const eval_tables[] = {eval_options, NULL};
+
+static const cli_spec eval_spec = {
+    "huashu eval",
+    "huashu eval [--playbook NAME|FILE] [--format text|json] [--min-f1 X] [--config FILE]\n"
+    "                   TSV JSONL",
+    "  TSV: conv<TAB>expected state (or \"same\")<TAB>text...; '#' lines are comments\n"
+    "  JSONL: the events; a conversation's labelled message is its customer message\n"
+    "  with that text (else its last one). Exit 1 when macro-F1 is below --min-f1.",
+    eval_tables,
+};
+
+/* The cli_take_fn of huashu eval. */
+static bool take_option(void *ctx, int id, const char *name, const char *value)
 {
-    *a = (eval_args){.format = "text"};
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        bool has_value = i + 1 < argc;
-        if (!strcmp(arg, "--playbook") && has_value)
-            a->playbook = argv[++i];
-        else if (!strcmp(arg, "--format") && has_value)
-            a->format = argv[++i];
-        else if (!strcmp(arg, "--min-f1") && has_value) {
-            char *end;
-            a->min_f1 = strtod(argv[++i], &end);
-            if (*end || a->min_f1 < 0 || a->min_f1 > 1)
-                return false;
-            a->has_min_f1 = true;
-        } else if (arg[0] != '-' && !a->tsv)
-            a->tsv = arg;
-        else if (arg[0] != '-' && !a->jsonl)
-            a->jsonl = arg;
-        else
-            return false;
+    eval_args *a = ctx;
+    (void)name;
+    if (startup_is_option(id))
+        return startup_take(&a->opts, id, value);
+    if (id == OPT_FORMAT) {
+        a->format = value;
+        return !strcmp(value, "text") || !strcmp(value, "json");
     }
-    return a->tsv && a->jsonl && (!strcmp(a->format, "text") || !strcmp(a->format, "json"));
+    if (id == OPT_MIN_F1) {
+        char *end;
+        a->min_f1 = strtod(value, &end);
+        a->has_min_f1 = true;
+        return !*end && a->min_f1 >= 0 && a->min_f1 <= 1;
+    }
+    if (!a->tsv)
+        a->tsv = value;
+    else if (!a->jsonl)
+        a->jsonl = value;
+    else
+        return false;
+    return true;
 }
 
 static int cmp_conv(const void *a, const void *b)
@@ -435,24 +450,18 @@ static void print_json(const eval_set *s, const scores *sc, buf *b)
 
 int cmd_eval(int argc, char **argv)
 {
-    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        usage(stdout);
-        return 0;
-    }
-    eval_args a;
-    if (!parse_args(argc, argv, &a)) {
-        usage(stderr);
+    eval_args a = {.format = "text"};
+    cli_result parsed = cli_parse(&eval_spec, argc, argv, take_option, &a);
+    if (parsed != CLI_OK)
+        return parsed == CLI_HELP ? 0 : 2;
+    if (!a.jsonl) {
+        fprintf(stderr, "huashu eval: %s is missing\n", a.tsv ? "JSONL" : "TSV");
+        cli_usage(&eval_spec, stderr);
         return 2;
     }
-    diagnostics d;
-    diag_init(&d);
-    config *cfg = paths_load_config(NULL, &d);
-    fputs(buf_str(&d.text), stderr);
-    diag_free(&d);
-    diag_init(&d);
-    playbook *pb = cfg ? paths_choose_playbook(a.playbook, cfg, &d) : NULL;
-    fputs(buf_str(&d.text), stderr);
-    diag_free(&d);
+    startup st;
+    startup_open(&st, &a.opts, STARTUP_NO_ENGINE);
+    const playbook *pb = st.pb;
     eval_set s = {0};
     scores sc = {0};
     engine *e = NULL;
@@ -491,7 +500,6 @@ done:
     scores_free(&sc);
     set_free(&s);
     engine_free(e);
-    playbook_free(pb);
-    config_free(cfg);
+    startup_close(&st);
     return status;
 }

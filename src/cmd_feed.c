@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "commands.h"
 #include "core/config.h"
 #include "core/engine.h"
@@ -20,14 +21,14 @@
 #include "net/loop.h"
 #include "net/paths.h"
 #include "net/sessionlog.h"
+#include "startup.h"
 
 #define SYNC_EVERY_MS 1000 /* how often the session log is asked to fsync */
 
 typedef struct feed_args {
+    startup_args opts; /* --config, --playbook */
     const char *spec;
     const char *send;
-    const char *config;
-    const char *playbook;
     bool quiet, no_log, exit_on_end, stats, once;
     long max_events; /* 0: no limit */
     int64_t retry_max_ms;
@@ -37,6 +38,7 @@ typedef struct feed_args {
 typedef struct headless {
     feed_args args;
     loop *loop;
+    startup start; /* config, playbook, engine */
     engine *engine;
     config *config;
     feed *feed;
@@ -54,50 +56,82 @@ typedef struct headless {
     int64_t started_mono_ms;
 } headless;
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: huashu feed [--config FILE] [--playbook NAME|FILE] [--send SPEC] [--quiet]\n"
-            "                   [--no-log] [--exit-on-end] [--once] [--max-events N]\n"
-            "                   [--retry-max SECONDS] [--stats] [SPEC]\n"
-            "Runs the feed SPEC (default: feed: in the config) through the engine and the session\n"
-            "log without a terminal, printing every event received as a JSON line. Events read\n"
-            "from --send SPEC (messages from the agent) are sent to the feed's write side.\n"
-            "SPEC: -, file:PATH, unix:PATH, exec:COMMAND or chatwoot: (see huashu(1), FEEDS).\n");
-}
+enum {
+    OPT_SEND,
+    OPT_QUIET,
+    OPT_NO_LOG,
+    OPT_EXIT_ON_END,
+    OPT_ONCE,
+    OPT_MAX_EVENTS,
+    OPT_RETRY_MAX,
+    OPT_STATS
+};
 
-/* Reads the command line into a; false on an unknown option or a missing value. */
-static bool parse_args(int argc, char **argv, feed_args *a)
+static const cli_option feed_command_options[] = {
+    STARTUP_OPTION_CONFIG,
+    STARTUP_OPTION_PLAYBOOK,
+    {"--send", "SPEC", "send the agent's lines read from SPEC to the feed's write side", OPT_SEND,
+     NULL},
+    {"--quiet", NULL, "do not print the events", OPT_QUIET, NULL},
+    {"--no-log", NULL, "no session log", OPT_NO_LOG, NULL},
+    {"--exit-on-end", NULL, "end when the feed ends (no reconnecting)", OPT_EXIT_ON_END, NULL},
+    {"--once", NULL, "connect once: no retries, end when the feed ends", OPT_ONCE, NULL},
+    {"--max-events", "N", "end after N events", OPT_MAX_EVENTS, NULL},
+    {"--retry-max", "SECONDS", "the longest wait between reconnections", OPT_RETRY_MAX, NULL},
+    {"--stats", NULL, "print counts, rate and peak memory at the end", OPT_STATS, NULL},
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+static const cli_option *const feed_tables[] = {feed_command_options, NULL};
+
+static const cli_spec feed_command_spec = {
+    "huashu feed",
+    "huashu feed [--config FILE] [--playbook NAME|FILE] [--send SPEC] [--quiet]\n"
+    "                   [--no-log] [--exit-on-end] [--once] [--max-events N]\n"
+    "                   [--retry-max SECONDS] [--stats] [SPEC]",
+    "Runs the feed SPEC (default: feed: in the config) through the engine and the session\n"
+    "log without a terminal, printing every event received as a JSON line. Events read\n"
+    "from --send SPEC (messages from the agent) are sent to the feed's write side.\n"
+    "SPEC: -, file:PATH, unix:PATH, exec:COMMAND or chatwoot: (see huashu(1), FEEDS).",
+    feed_tables,
+};
+
+/* The cli_take_fn of huashu feed. */
+static bool take_option(void *ctx, int id, const char *name, const char *value)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(arg, "--quiet"))
-            a->quiet = true;
-        else if (!strcmp(arg, "--no-log"))
-            a->no_log = true;
-        else if (!strcmp(arg, "--exit-on-end"))
-            a->exit_on_end = true;
-        else if (!strcmp(arg, "--stats"))
-            a->stats = true;
-        else if (!strcmp(arg, "--once"))
-            a->once = a->exit_on_end = true;
-        else if (!value && arg[0] == '-' && arg[1] == '-')
+    feed_args *a = ctx;
+    (void)name;
+    if (startup_is_option(id))
+        return startup_take(&a->opts, id, value);
+    switch (id) {
+    case OPT_SEND:
+        a->send = value;
+        break;
+    case OPT_QUIET:
+        a->quiet = true;
+        break;
+    case OPT_NO_LOG:
+        a->no_log = true;
+        break;
+    case OPT_EXIT_ON_END:
+        a->exit_on_end = true;
+        break;
+    case OPT_ONCE:
+        a->once = a->exit_on_end = true;
+        break;
+    case OPT_MAX_EVENTS:
+        a->max_events = atol(value);
+        break;
+    case OPT_RETRY_MAX:
+        a->retry_max_ms = (int64_t)(atof(value) * 1000);
+        break;
+    case OPT_STATS:
+        a->stats = true;
+        break;
+    default: /* CLI_ARG: the SPEC */
+        if (a->spec)
             return false;
-        else if (!strcmp(arg, "--send"))
-            a->send = argv[++i];
-        else if (!strcmp(arg, "--config"))
-            a->config = argv[++i];
-        else if (!strcmp(arg, "--playbook"))
-            a->playbook = argv[++i];
-        else if (!strcmp(arg, "--max-events"))
-            a->max_events = atol(argv[++i]);
-        else if (!strcmp(arg, "--retry-max"))
-            a->retry_max_ms = (int64_t)(atof(argv[++i]) * 1000);
-        else if ((arg[0] != '-' || !strcmp(arg, "-")) && !a->spec)
-            a->spec = arg;
-        else
-            return false;
+        a->spec = value;
     }
     return true;
 }
@@ -292,31 +326,14 @@ static void sync_tick(void *ctx, unsigned id, int64_t now)
 }
 
 /* Loads the config and the playbook, and builds the engine; false after a message. */
-static bool setup_core(headless *h, playbook **pb)
+static bool setup_core(headless *h)
 {
-    diagnostics d;
-    diag_init(&d);
-    h->config = paths_load_config(h->args.config, &d);
-    if (d.count)
-        fputs(buf_str(&d.text), stderr);
-    diag_free(&d);
-    if (!h->config)
-        return false;
-    const char *name = h->args.playbook ? h->args.playbook : config_string(h->config, "playbook");
-    diag_init(&d);
-    *pb = paths_load_playbook(name && *name ? name : paths_default_playbook(), &d);
-    if (!*pb)
-        fputs(buf_str(&d.text), stderr);
-    diag_free(&d);
-    if (!*pb)
-        return false;
-    h->engine = engine_new(*pb);
-    for (size_t i = 0; h->engine && i < config_agent_count(h->config); i++) {
-        const char *k, *v;
-        config_agent_at(h->config, i, &k, &v);
-        engine_set_config(h->engine, k, v);
-    }
-    return h->engine != NULL;
+    bool ok = startup_open(&h->start, &h->args.opts, 0);
+    h->config = h->start.cfg;
+    h->engine = h->start.engine;
+    if (h->engine)
+        engine_set_limits(h->engine, ENGINE_FORGET_MS, ENGINE_MAX_OPEN);
+    return ok;
 }
 
 /* Opens the feed, the --send feed and the session log; false after a message. */
@@ -376,9 +393,9 @@ static void print_stats(headless *h)
     const feed_stats *st = feed_get_stats(h->feed);
     double secs = (double)(mono_ms() - h->started_mono_ms) / 1000;
     note("%lu events in %.3f s (%.0f/s), %lu bad, %lu not used by the engine, %lu sent, "
-         "%lu not sent, %lu read-only, %zu conversations, peak RSS %ld KiB",
+         "%lu not sent, %lu read-only, %zu conversations open, peak RSS %ld KiB",
          st->events, secs, secs > 0 ? (double)st->events / secs : 0.0, st->bad_total, h->rejected,
-         h->sent, h->not_sent, h->read_only, engine_count(h->engine), peak_rss_kib());
+         h->sent, h->not_sent, h->read_only, engine_open_count(h->engine), peak_rss_kib());
     for (int i = 0; i < FEED_BAD_KINDS; i++)
         if (st->bad[i])
             note("  %lu %s", st->bad[i], feed_bad_name((feed_bad)i));
@@ -412,22 +429,16 @@ static void run(headless *h)
 
 int cmd_feed(int argc, char **argv)
 {
-    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        usage(stdout);
-        return 0;
-    }
     headless h;
     memset(&h, 0, sizeof h);
+    cli_result r = cli_parse(&feed_command_spec, argc, argv, take_option, &h.args);
+    if (r != CLI_OK)
+        return r == CLI_HELP ? 0 : 2;
     buf_init(&h.out);
-    if (!parse_args(argc, argv, &h.args)) {
-        usage(stderr);
-        return 2;
-    }
     h.started_mono_ms = mono_ms();
-    playbook *pb = NULL;
     int status = 2;
     h.loop = loop_new();
-    if (h.loop && setup_core(&h, &pb)) {
+    if (h.loop && setup_core(&h)) {
         h.tz_offset = local_offset(loop_now(h.loop));
         if (setup_edges(&h)) {
             run(&h);
@@ -440,9 +451,7 @@ int cmd_feed(int argc, char **argv)
     feed_free(h.feed);
     if (h.logging)
         sessionlog_close(&h.log);
-    engine_free(h.engine);
-    playbook_free(pb);
-    config_free(h.config);
+    startup_close(&h.start);
     loop_free(h.loop);
     buf_free(&h.out);
     return status;

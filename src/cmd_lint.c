@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "commands.h"
 #include "core/event.h"
 #include "core/lint.h"
@@ -33,50 +34,46 @@ typedef struct linter {
     unsigned long hits, lines_with_hits, bad;
 } linter;
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: huashu lint [--playbook NAME|FILE] [--format text|json] [TEXT...]\n"
-                 "       huashu lint [--playbook NAME|FILE] [--format text|json] --events "
-                 "[FILE...|-]\n"
-                 "Checks TEXT (or each line of standard input; with --events the agent's "
-                 "messages of\nevent logs) and prints each hit with its column in characters, "
-                 "the phrase and the\nbetter wording. Exit status: 1 when something was found, "
-                 "0 when clean, 2 on errors.\n");
-}
+enum { OPT_PLAYBOOK, OPT_FORMAT, OPT_EVENTS };
 
-/* Reads the options; everything after them (or after --) is TEXT or, with --events, files. */
-static bool parse_args(int argc, char **argv, lint_args *a)
+static const cli_option lint_options[] = {
+    {"--playbook", "NAME|FILE", "the playbook (default: the config's, else the locale's)",
+     OPT_PLAYBOOK, NULL},
+    {"--format", "text|json", "the output format (default: text)", OPT_FORMAT, NULL},
+    {"--events", NULL, "the inputs are event logs: lint the agent's messages", OPT_EVENTS, NULL},
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+static const cli_option *const lint_tables[] = {lint_options, NULL};
+
+static const cli_spec lint_spec = {
+    "huashu lint",
+    "huashu lint [--playbook NAME|FILE] [--format text|json] [TEXT...]\n"
+    "       huashu lint [--playbook NAME|FILE] [--format text|json] --events [FILE...|-]",
+    "Checks TEXT (or each line of standard input; with --events the agent's messages of\n"
+    "event logs) and prints each hit with its column in characters, the phrase and the\n"
+    "better wording. Exit status: 1 when something was found, 0 when clean, 2 on errors.",
+    lint_tables,
+};
+
+/* The cli_take_fn of huashu lint: options first, then TEXT (or FILEs), kept at the front of
+ * argv. */
+static bool take_option(void *ctx, int id, const char *name, const char *value)
 {
-    memset(a, 0, sizeof *a);
-    a->inputs = argv + argc;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        bool has_value = i + 1 < argc;
-        if (!strcmp(arg, "--playbook") && has_value)
-            a->playbook = argv[++i];
-        else if (!strcmp(arg, "--format") && has_value) {
-            const char *f = argv[++i];
-            if (strcmp(f, "text") && strcmp(f, "json"))
-                return false;
-            a->json = !strcmp(f, "json");
-        } else if (!strcmp(arg, "--events"))
-            a->events = true;
-        else if (!strcmp(arg, "--")) {
-            a->inputs = argv + i + 1;
-            a->input_count = argc - i - 1;
-            return true;
-        } else if (arg[0] == '-' && arg[1] != '\0')
-            return false;
-        else {
-            a->inputs = argv + i;
-            a->input_count = argc - i;
-            for (int k = i; k < argc; k++)
-                if (argv[k][0] == '-' && argv[k][1] != '\0')
-                    return false; /* options go before TEXT */
-            return true;
-        }
+    lint_args *a = ctx;
+    if (id != CLI_ARG && a->input_count) {
+        fprintf(stderr, "huashu lint: %s: options go before TEXT (or after --)\n", name);
+        return false;
     }
-    return true;
+    if (id == OPT_PLAYBOOK)
+        a->playbook = value;
+    else if (id == OPT_FORMAT)
+        a->json = !strcmp(value, "json");
+    else if (id == OPT_EVENTS)
+        a->events = true;
+    else
+        a->inputs[a->input_count++] = (char *)value; /* argv's front: behind the parse */
+    return id != OPT_FORMAT || a->json || !strcmp(value, "text");
 }
 
 /* Writes the buffered output once it is large (or always, when forced). */
@@ -247,15 +244,10 @@ static void lint_words_given(linter *lt, char **words, int count)
 
 int cmd_lint(int argc, char **argv)
 {
-    lint_args a;
-    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        usage(stdout);
-        return 0;
-    }
-    if (!parse_args(argc, argv, &a)) {
-        usage(stderr);
-        return 2;
-    }
+    lint_args a = {.inputs = argv + 1};
+    cli_result r = cli_parse(&lint_spec, argc, argv, take_option, &a);
+    if (r != CLI_OK)
+        return r == CLI_HELP ? 0 : 2;
     playbook *pb = paths_command_playbook(a.playbook);
     if (!pb)
         return 2;

@@ -14,18 +14,20 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmdline.h"
 #include "commands.h"
 #include "core/event.h"
 #include "core/text.h"
 #include "net/loop.h"
 #include "net/lookup.h"
 #include "net/paths.h"
+#include "startup.h"
 
 typedef struct lookup_args {
-    const char *config;
+    startup_args opts; /* --config */
     const char *kind;
     const char *event_conv; /* --event CONV: print lookup events instead */
-    char **keys;
+    const char **keys;
     int key_count;
     bool json, refresh, verbose, demo;
     long parallel;
@@ -39,56 +41,71 @@ typedef struct run {
     buf out;
 } run;
 
-static void usage(FILE *out)
-{
-    fprintf(
-        out,
-        "usage: huashu lookup [--config FILE] [--demo] [--format text|json | --json] [--refresh]\n"
-        "                     [--verbose] [--parallel N] [--event CONV] order|stock ID...\n"
-        "Looks up each order number or SKU with the lookup: section of config.yaml\n"
-        "(huashu-config(5)) and prints the fields it maps. --demo uses the bundled sample\n"
-        "data through file:// instead; --event prints lookup events for huashu replay.\n"
-        "Exit status: 0 found, 1 not found, 2 usage or configuration error, 3 network\n"
-        "error or timeout, 4 refused by the server (401/403/429/5xx), 5 bad response.\n");
-}
+enum { OPT_DEMO, OPT_FORMAT, OPT_JSON, OPT_REFRESH, OPT_VERBOSE, OPT_PARALLEL, OPT_EVENT };
 
-/* Reads the options, the kind and the ids; false on a usage error. */
-static bool parse_args(int argc, char **argv, lookup_args *a)
+static const cli_option lookup_options[] = {
+    STARTUP_OPTION_CONFIG,
+    {"--demo", NULL, "the bundled sample data through file:// instead", OPT_DEMO, NULL},
+    {"--format", "text|json", "the output format (default: text)", OPT_FORMAT, NULL},
+    {"--json", NULL, "--format json", OPT_JSON, NULL},
+    {"--refresh", NULL, "ask the server again, past the cache", OPT_REFRESH, NULL},
+    {"--verbose", NULL, "log each request and its outcome on standard error", OPT_VERBOSE, "-v"},
+    {"--parallel", "N", "at most N requests at once (1 to 1024; default 32)", OPT_PARALLEL, NULL},
+    {"--event", "CONV", "print lookup events for conversation CONV (huashu replay)", OPT_EVENT,
+     NULL},
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+static const cli_option *const lookup_tables[] = {lookup_options, NULL};
+
+static const cli_spec lookup_spec = {
+    "huashu lookup",
+    "huashu lookup [--config FILE] [--demo] [--format text|json | --json] [--refresh]\n"
+    "                     [--verbose] [--parallel N] [--event CONV] order|stock ID...",
+    "Looks up each order number or SKU with the lookup: section of config.yaml\n"
+    "(huashu-config(5)) and prints the fields it maps. --demo uses the bundled sample\n"
+    "data through file:// instead; --event prints lookup events for huashu replay.\n"
+    "Exit status: 0 found, 1 not found, 2 usage or configuration error, 3 network\n"
+    "error or timeout, 4 refused by the server (401/403/429/5xx), 5 bad response.",
+    lookup_tables,
+};
+
+/* The cli_take_fn of huashu lookup: the options, the kind, then the ids. */
+static bool take_option(void *ctx, int id, const char *name, const char *value)
 {
-    memset(a, 0, sizeof *a);
-    a->parallel = 32;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        bool has_value = i + 1 < argc;
-        if (!strcmp(arg, "--config") && has_value)
-            a->config = argv[++i];
-        else if (!strcmp(arg, "--format") && has_value) {
-            const char *f = argv[++i];
-            if (strcmp(f, "text") && strcmp(f, "json"))
-                return false;
-            a->json = !strcmp(f, "json");
-        } else if (!strcmp(arg, "--json"))
-            a->json = true;
-        else if (!strcmp(arg, "--refresh"))
-            a->refresh = true;
-        else if (!strcmp(arg, "--verbose") || !strcmp(arg, "-v"))
-            a->verbose = true;
-        else if (!strcmp(arg, "--demo"))
-            a->demo = true;
-        else if (!strcmp(arg, "--parallel") && has_value)
-            a->parallel = strtol(argv[++i], NULL, 10);
-        else if (!strcmp(arg, "--event") && has_value)
-            a->event_conv = argv[++i];
-        else if (arg[0] == '-' && arg[1])
-            return false;
-        else if (!a->kind)
-            a->kind = arg;
+    lookup_args *a = ctx;
+    (void)name;
+    if (startup_is_option(id))
+        return startup_take(&a->opts, id, value);
+    switch (id) {
+    case OPT_DEMO:
+        a->demo = true;
+        return true;
+    case OPT_FORMAT:
+        a->json = !strcmp(value, "json");
+        return a->json || !strcmp(value, "text");
+    case OPT_JSON:
+        a->json = true;
+        return true;
+    case OPT_REFRESH:
+        a->refresh = true;
+        return true;
+    case OPT_VERBOSE:
+        a->verbose = true;
+        return true;
+    case OPT_PARALLEL:
+        a->parallel = strtol(value, NULL, 10);
+        return a->parallel > 0 && a->parallel <= 1024;
+    case OPT_EVENT:
+        a->event_conv = value;
+        return true;
+    default: /* CLI_ARG */
+        if (!a->kind)
+            a->kind = value;
         else
-            argv[a->key_count++] = argv[i]; /* reuse argv's front as the list */
+            a->keys[a->key_count++] = value;
+        return !strcmp(a->kind, "order") || !strcmp(a->kind, "stock");
     }
-    a->keys = argv;
-    return a->kind && a->key_count > 0 && a->parallel > 0 && a->parallel <= 1024 &&
-           (!strcmp(a->kind, "order") || !strcmp(a->kind, "stock"));
 }
 
 /* The exit status of one lookup (see the top of this file). */
@@ -277,13 +294,15 @@ static lookup_config *load_lookup_config(const lookup_args *a, playbook **pb, in
     *status = 0;
     if (a->demo)
         return demo_config(pb, status);
-    diagnostics d;
-    diag_init(&d);
-    config *cfg = paths_load_config(a->config, &d);
-    lookup_config *lc = cfg ? lookup_config_load(cfg, &d) : NULL;
-    if (d.count) {
-        diag_sort(&d);
-        fputs(buf_str(&d.text), stderr);
+    startup s; /* the playbook only labels fields: one that does not load is no error */
+    startup_open(&s, &a->opts,
+                 STARTUP_KEEP_CONFIG_PROBLEMS | STARTUP_NO_ENGINE | STARTUP_ANY_PLAYBOOK);
+    diagnostics *d = &s.problems;
+    config *cfg = s.cfg;
+    lookup_config *lc = cfg ? lookup_config_load(cfg, d) : NULL;
+    if (d->count) {
+        diag_sort(d);
+        fputs(buf_str(&d->text), stderr);
         *status = 2;
     } else if (lc && !lookup_config_has(lc, a->kind)) {
         fprintf(stderr,
@@ -292,12 +311,9 @@ static lookup_config *load_lookup_config(const lookup_args *a, playbook **pb, in
                 a->kind, cfg && *config_file(cfg) ? config_file(cfg) : "config.yaml");
         *status = 2;
     }
-    const char *pbname = cfg ? config_string(cfg, "playbook") : NULL;
-    diag_free(&d);
-    diag_init(&d);
-    *pb = paths_load_playbook(pbname && *pbname ? pbname : paths_default_playbook(), &d);
-    diag_free(&d);
-    config_free(cfg);
+    *pb = s.pb;
+    s.pb = NULL;
+    startup_close(&s);
     return lc;
 }
 
@@ -331,13 +347,13 @@ static int run_lookups(const lookup_args *a, const lookup_config *lc, const play
 
 int cmd_lookup(int argc, char **argv)
 {
-    lookup_args a;
-    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        usage(stdout);
-        return 0;
-    }
-    if (!parse_args(argc, argv, &a)) {
-        usage(stderr);
+    lookup_args a = {.parallel = 32, .keys = (const char **)argv};
+    cli_result r = cli_parse(&lookup_spec, argc, argv, take_option, &a);
+    if (r != CLI_OK)
+        return r == CLI_HELP ? 0 : 2;
+    if (a.key_count == 0) {
+        fprintf(stderr, "huashu lookup: %s\n", a.kind ? "no ID given" : "order or stock, then IDs");
+        cli_usage(&lookup_spec, stderr);
         return 2;
     }
     playbook *pb = NULL;

@@ -9,13 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "commands.h"
 #include "core/civil.h"
 #include "core/engine.h"
 #include "core/event.h"
 #include "core/suggest.h"
 #include "net/linereader.h"
-#include "net/paths.h"
+#include "startup.h"
 
 typedef struct replay {
     engine *engine;
@@ -27,7 +28,7 @@ typedef struct replay {
 static const char *const change_names[] = {"open",   "state",    "urgent", "ladder", "customer",
                                            "values", "deadline", "close",  "message"};
 
-static const char *const reason_names[] = {"transition", "ladder", "late", "state"};
+static const char *const reason_names[] = {"transition", "ladder", "late", "state", "greeting"};
 
 static void put_ts(buf *b, const char *key, int64_t ms, int tz)
 {
@@ -133,6 +134,8 @@ static void print_change(void *ctx, const conversation *c, int64_t at, unsigned 
         buf_puts(b, ",\"closed\":true");
     else
         put_suggestions(r, c, at);
+    if (!c->answered_once)
+        buf_puts(b, ",\"greeted\":false");
     buf_puts(b, "}\n");
     r->changes_printed++;
     if (b->len > (1u << 16)) {
@@ -141,48 +144,55 @@ static void print_change(void *ctx, const conversation *c, int64_t at, unsigned 
     }
 }
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: huashu replay [--playbook NAME|FILE] [--top N] [--until TS] "
-                 "[--set NAME=VALUE]... FILE|-\n");
-}
+enum { OPT_TOP, OPT_UNTIL };
+
+static const cli_option replay_options[] = {
+    STARTUP_OPTION_PLAYBOOK,
+    {"--top", "N", "suggestions per change (default 3)", OPT_TOP, NULL},
+    {"--until", "TIME", "run the clock on to TIME (RFC 3339) after the last event", OPT_UNTIL,
+     NULL},
+    STARTUP_OPTION_SET,
+    STARTUP_OPTION_CONFIG,
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+static const cli_option *const replay_tables[] = {replay_options, NULL};
+
+static const cli_spec replay_spec = {
+    "huashu replay",
+    "huashu replay [--playbook NAME|FILE] [--top N] [--until TS] [--set NAME=VALUE]...\n"
+    "                     [--config FILE] FILE|-",
+    "Feeds recorded events (JSONL) through the engine, their timestamps driving the clock,\n"
+    "and prints one JSON line per change.",
+    replay_tables,
+};
 
 typedef struct replay_args {
-    const char *playbook;
+    startup_args opts; /* --playbook, --set, --config */
     const char *input;
     const char *until;
     int top;
-    char **sets;
-    int set_count;
 } replay_args;
 
-static bool parse_args(int argc, char **argv, replay_args *a)
+/* The cli_take_fn of huashu replay. */
+static bool take_option(void *ctx, int id, const char *name, const char *value)
 {
-    a->playbook = NULL;
-    a->input = NULL;
-    a->until = NULL;
-    a->top = 3;
-    a->sets = argv;
-    a->set_count = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        bool has_value = i + 1 < argc;
-        if (!strcmp(arg, "--playbook") && has_value)
-            a->playbook = argv[++i];
-        else if (!strcmp(arg, "--top") && has_value)
-            a->top = atoi(argv[++i]);
-        else if (!strcmp(arg, "--until") && has_value)
-            a->until = argv[++i];
-        else if (!strcmp(arg, "--set") && has_value && strchr(argv[i + 1], '='))
-            argv[a->set_count++] = argv[++i]; /* reuse argv's front as the list */
-        else if ((arg[0] != '-' || !strcmp(arg, "-")) && !a->input)
-            a->input = arg;
-        else
-            return false;
+    replay_args *a = ctx;
+    (void)name;
+    if (startup_is_option(id))
+        return startup_take(&a->opts, id, value);
+    if (id == OPT_TOP) {
+        a->top = atoi(value);
+        if (a->top < 0 || a->top > SUGGEST_MAX)
+            a->top = SUGGEST_MAX;
+    } else if (id == OPT_UNTIL) {
+        a->until = value;
+    } else if (a->input) {
+        return false;
+    } else {
+        a->input = value;
     }
-    if (a->top < 0 || a->top > SUGGEST_MAX)
-        a->top = SUGGEST_MAX;
-    return a->input != NULL;
+    return true;
 }
 
 /* Feeds every line of fd; returns the number of bad lines. */
@@ -227,61 +237,20 @@ static unsigned long feed_lines(replay *r, int fd, const char *name)
     return bad;
 }
 
-/* The config's agent: values ({company}, {agent_no}...) for every conversation. */
-static bool apply_agent_config(engine *e, const config *cfg)
-{
-    for (size_t i = 0; i < config_agent_count(cfg); i++) {
-        const char *name, *value;
-        config_agent_at(cfg, i, &name, &value);
-        if (!engine_set_config(e, name, value))
-            return false;
-    }
-    return true;
-}
-
-static bool apply_sets(engine *e, char **sets, int n)
-{
-    for (int i = 0; i < n; i++) {
-        char *eq = strchr(sets[i], '=');
-        *eq = '\0';
-        if (!engine_set_config(e, sets[i], eq + 1))
-            return false;
-    }
-    return true;
-}
-
-/* Reads the config (reporting problems, keeping its defaults) and the playbook to use. */
-static bool load_inputs(const replay_args *a, config **cfg, playbook **pb)
-{
-    diagnostics d;
-    diag_init(&d);
-    *cfg = paths_load_config(NULL, &d);
-    fputs(buf_str(&d.text), stderr);
-    diag_free(&d);
-    diag_init(&d);
-    *pb = paths_choose_playbook(a->playbook, *cfg, &d);
-    fputs(buf_str(&d.text), stderr);
-    diag_free(&d);
-    return *cfg && *pb;
-}
-
 /* Replays the input through a fresh engine; the exit status. */
-static int run(const replay_args *a, const config *cfg, const playbook *pb, int64_t until)
+static int run(const replay_args *a, startup *s, int64_t until)
 {
     int fd = strcmp(a->input, "-") ? open(a->input, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
     if (fd < 0) {
         fprintf(stderr, "huashu replay: %s: %s\n", a->input, strerror(errno));
         return 2;
     }
-    replay r = {.engine = engine_new(pb), .top = a->top};
+    replay r = {.engine = s->engine, .top = a->top};
     buf_init(&r.out);
     int status = 0;
-    if (!r.engine || !apply_agent_config(r.engine, cfg) ||
-        !apply_sets(r.engine, a->sets, a->set_count)) {
-        fprintf(stderr, "huashu replay: out of memory\n");
-        status = 2;
-    } else {
+    {
         engine_set_observer(r.engine, print_change, &r);
+        engine_set_limits(r.engine, ENGINE_FORGET_MS, ENGINE_MAX_OPEN);
         unsigned long bad = feed_lines(&r, fd, strcmp(a->input, "-") ? a->input : "<stdin>");
         if (a->until)
             engine_advance(r.engine, until);
@@ -292,20 +261,19 @@ static int run(const replay_args *a, const config *cfg, const playbook *pb, int6
     }
     if (fd != STDIN_FILENO)
         close(fd);
-    engine_free(r.engine);
     buf_free(&r.out);
     return status;
 }
 
 int cmd_replay(int argc, char **argv)
 {
-    replay_args a;
-    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        usage(stdout);
-        return 0;
-    }
-    if (!parse_args(argc, argv, &a)) {
-        usage(stderr);
+    replay_args a = {.top = 3};
+    cli_result res = cli_parse(&replay_spec, argc, argv, take_option, &a);
+    if (res != CLI_OK)
+        return res == CLI_HELP ? 0 : 2;
+    if (!a.input) {
+        fprintf(stderr, "huashu replay: FILE is missing (- for standard input)\n");
+        cli_usage(&replay_spec, stderr);
         return 2;
     }
     int64_t until = 0;
@@ -314,10 +282,8 @@ int cmd_replay(int argc, char **argv)
         fprintf(stderr, "huashu replay: --until wants an RFC 3339 time, got \"%s\"\n", a.until);
         return 2;
     }
-    config *cfg = NULL;
-    playbook *pb = NULL;
-    int status = load_inputs(&a, &cfg, &pb) ? run(&a, cfg, pb, until) : 2;
-    playbook_free(pb);
-    config_free(cfg);
+    startup s;
+    int status = startup_open(&s, &a.opts, 0) ? run(&a, &s, until) : 2;
+    startup_close(&s);
     return status;
 }

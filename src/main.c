@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "commands.h"
+#include "console/console.h"
 #include "intl.h"
+#include "net/paths.h"
 
 typedef struct command {
     const char *name;
@@ -37,15 +39,18 @@ static void usage(FILE *out)
                  "       huashu COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  huashu %s\n", commands[i].usage);
-    fprintf(out, "\nhuashu --version, huashu --help; see huashu(1).\n");
+    fprintf(out, "\nconsole options:\n");
+    cli_options(&console_spec, out);
+    fprintf(out, "\nhuashu --version, huashu COMMAND --help; see huashu(1).\n");
 }
 
-/* UI labels in the user's language; HUASHU_LOCALEDIR points the tests at a build tree. */
+/* UI labels in the user's language, from the install, the build tree or $HUASHU_LOCALEDIR. */
 static void intl_init(void)
 {
 #if ENABLE_NLS
-    const char *dir = getenv("HUASHU_LOCALEDIR");
-    bindtextdomain(PACKAGE, dir && *dir ? dir : LOCALEDIR);
+    char *dir = paths_localedir();
+    bindtextdomain(PACKAGE, dir ? dir : LOCALEDIR);
+    free(dir);
     bind_textdomain_codeset(PACKAGE, "UTF-8");
     textdomain(PACKAGE);
 #endif

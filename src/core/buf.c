@@ -56,16 +56,6 @@ void buf_append_grow(buf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
-void buf_puts(buf *b, const char *s)
-{
-    buf_append(b, s, strlen(s));
-}
-
-void buf_putc(buf *b, char c)
-{
-    buf_append(b, &c, 1);
-}
-
 void buf_printf(buf *b, const char *fmt, ...)
 {
     va_list ap;
@@ -88,11 +78,16 @@ void buf_printf(buf *b, const char *fmt, ...)
 }
 
 /* Bytes that start what a JSON string must escape: controls, quote, backslash, DEL, and the
- * UTF-8 lead bytes of C1 controls, bidi and format characters (checked in full when met). */
-static bool needs_escape(unsigned char c)
+ * UTF-8 lead bytes of C1 controls, bidi and format characters (checked in full when met).
+ * A table: JSON output is mostly CJK text, three bytes a character, all of them looked up. */
+static const bool escape_starts[256] = {
+    [0x00 ... 0x1F] = true, ['"'] = true,  ['\\'] = true, [0x7F] = true, [0xC2] = true,
+    [0xD8] = true,          [0xE1] = true, [0xE2] = true, [0xEF] = true, [0xF3] = true,
+};
+
+static inline bool needs_escape(unsigned char c)
 {
-    return c < 0x20 || c == '"' || c == '\\' || c == 0x7f || c == 0xC2 || c == 0xD8 || c == 0xE1 ||
-           c == 0xE2 || c == 0xEF || c == 0xF3;
+    return escape_starts[c];
 }
 
 /* Appends \uXXXX for one UTF-16 unit. */
@@ -109,7 +104,7 @@ void buf_json_string(buf *b, const char *s)
     buf_putc(b, '"');
     for (;;) {
         const char *run = s;
-        while (*s && !needs_escape((unsigned char)*s))
+        while (!needs_escape((unsigned char)*s))
             s++;
         buf_append(b, run, (size_t)(s - run));
         unsigned char c = (unsigned char)*s;

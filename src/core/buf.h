@@ -30,8 +30,15 @@ static inline void buf_append(buf *b, const char *s, size_t n)
     b->len += n;
     b->data[b->len] = '\0';
 }
-void buf_puts(buf *b, const char *s);
-void buf_putc(buf *b, char c);
+/* Appends a C string (inline: a literal's length is known at compile time). */
+static inline void buf_puts(buf *b, const char *s)
+{
+    buf_append(b, s, strlen(s));
+}
+static inline void buf_putc(buf *b, char c)
+{
+    buf_append(b, &c, 1);
+}
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends a decimal integer. */
 void buf_put_int(buf *b, long long v);

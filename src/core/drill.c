@@ -1,6 +1,8 @@
 /* drill: the loader of drill files (huashu-drill(5)) and their binding to a playbook. */
 #include "core/drill.h"
 
+#include "core/linematch.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -430,8 +432,9 @@ static void load_persona(loader *ld, yaml_node_t *node)
 /* scoring: the drill-wide defaults of points, windows, penalties and the pass mark. */
 static void load_scoring(loader *ld, yaml_node_t *node)
 {
-    static const char *const keys[] = {"points",    "within",    "grace", "late_penalty",
-                                       "late_unit", "forbidden", "pass",  NULL};
+    static const char *const keys[] = {"points",       "within",     "grace",
+                                       "late_penalty", "late_unit",  "forbidden",
+                                       "pass",         "similarity", NULL};
     if (!yamldoc_expect_map(ld->y, node, "scoring"))
         return;
     yamldoc_check_keys(ld->y, node, keys, "scoring");
@@ -443,6 +446,7 @@ static void load_scoring(loader *ld, yaml_node_t *node)
     get_duration(ld, node, "late_unit", &sc->late_unit);
     get_int(ld, node, "forbidden", 1000, &sc->forbidden_penalty);
     get_int(ld, node, "pass", 100, &sc->pass);
+    get_int(ld, node, "similarity", 100, &sc->similarity);
 }
 
 /* The defaults huashu-drill(5) documents, before the file overrides them. */
@@ -456,6 +460,7 @@ static void set_defaults(drill *dr)
     dr->scoring.late_unit.ms = 5000;
     dr->scoring.forbidden_penalty = 5;
     dr->scoring.pass = 80;
+    dr->scoring.similarity = LINEMATCH_THRESHOLD;
     dr->limit.ms = 600000;
 }
 

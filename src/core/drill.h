@@ -110,6 +110,7 @@ typedef struct drill_scoring {
     drill_duration late_unit; /* 5 s */
     int forbidden_penalty;    /* per forbidden phrase or avoided line (5) */
     int pass;                 /* percent needed to pass (80) */
+    int similarity;           /* percent a reply needs to carry a line (linematch.h, 50) */
 } drill_scoring;
 
 typedef struct drill {
@@ -153,6 +154,7 @@ typedef enum drill_status {
     DRILL_NOT_REACHED, /* its step never came although the path led there: counts as missed */
     DRILL_SKIPPED,     /* on a branch not taken: not scored */
     DRILL_UNOPENED,    /* the run has not got there yet */
+    DRILL_UNSCORED,    /* a never-kind of a step in which the trainee said nothing: not scored */
 } drill_status;
 
 /* How one expectation went. Times are on the run's clock (Unix ms). */
@@ -192,6 +194,7 @@ typedef struct drill_result {
     drill_said *transcript;
     size_t said_count;
     int score, max, percent;
+    size_t replies; /* the trainee's messages: none scores 0 */
     bool passed, finished;
     bool failed; /* an allocation failed: the result is incomplete (its text and JSON say so) */
     const char *end_reason; /* "completed", "agent hung up", "customer hung up", "time limit",

@@ -10,7 +10,7 @@
 #include "core/civil.h"
 
 static const char *const status_names[] = {
-    "pending", "met", "late", "missed", "early", "not_reached", "skipped", "unopened",
+    "pending", "met", "late", "missed", "early", "not_reached", "skipped", "unopened", "unscored",
 };
 
 const char *drill_status_name(drill_status s)

@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/linematch.h"
 #include "core/lint.h"
 #include "core/suggest.h"
 
-#define QUEUE_MAX 32
-#define LINT_MAX  16
-#define NO_BRANCH (-100)
+#define QUEUE_MAX   32
+#define LINT_MAX    16
+#define NO_BRANCH   (-100)
+#define LINE_MARGIN 15 /* similarity points a line may trail the closest one by */
 
 /* A state the engine entered, noticed by the observer and not yet looked at. */
 typedef struct state_entry {
@@ -40,6 +42,7 @@ struct drill_run {
     bool turned; /* the current step's customer turn has happened */
     int64_t turn_at;
     int64_t last_agent_at; /* 0 before the first agent message */
+    bool spoke;            /* the trainee sent a message since the current step began */
     bool started, over;
     const char *ending; /* set when the run must end after what it is doing */
     event *outbox;
@@ -50,6 +53,9 @@ struct drill_run {
     size_t queue_len;
     int64_t now;
     buf scratch;
+    int *sim; /* per playbook line: how closely the message rated carries it, -1 not at all */
+    int best;
+    const event *rated; /* the message sim is for, NULL before one is rated */
 };
 
 /* Moves to step index (DRILL_NEXT: the one after, DRILL_END: none); a now-turn comes at once. */
@@ -103,30 +109,44 @@ static bool line_id_matches(const char *pattern, const char *id)
     return strcmp(pattern, id) == 0;
 }
 
-/* True when the filled text of playbook line `line` occurs in text. */
-static bool text_has_line(drill_run *r, int line, const char *text, int64_t at)
+/* How closely an agent message carries each playbook line (linematch.h), filled for this
+ * conversation: -1 when the reply lacks one of the line's placeholder values. Computed once
+ * per message; best is the highest. */
+static void rate_lines(drill_run *r, const event *ev)
 {
+    if (r->rated == ev)
+        return;
+    r->rated = ev;
+    r->best = -1;
     const conversation *c = engine_find(r->e, r->conv);
-    if (!c || !text)
-        return false;
-    buf_clear(&r->scratch);
-    suggest_fill(r->e, c, line, at, &r->scratch, NULL, 0);
-    if (r->scratch.failed)
-        r->res.failed = true;
-    return r->scratch.len > 0 && strstr(text, buf_str(&r->scratch)) != NULL;
+    for (size_t l = 0; l < r->pb->line_count; l++) {
+        r->sim[l] = -1;
+        if (!c || !ev->text)
+            continue;
+        buf_clear(&r->scratch);
+        suggest_fill(r->e, c, (int)l, ev->ts_ms, &r->scratch, NULL, 0);
+        if (r->scratch.failed)
+            r->res.failed = true;
+        const char *filled = buf_str(&r->scratch);
+        if (r->scratch.len && linematch_values(r->pb->lines[l].text, filled, ev->text))
+            r->sim[l] = linematch_similarity(filled, ev->text);
+        if (r->sim[l] > r->best)
+            r->best = r->sim[l];
+    }
 }
 
-/* True when the agent message is one of the lines: by its line id, or by its text. */
+/* True when the agent message carries one of the lines: it is similar enough to one of them
+ * (scoring: similarity) and no other line of the playbook is clearly closer (by more than
+ * LINE_MARGIN points: "请稍等,我立即为您转接" is not the line "我立即为您转交..."). Its line id
+ * (the suggestion it came from) does not count: an edited suggestion is what it now says. */
 static bool message_is_line(drill_run *r, char **ids, size_t n, const event *ev)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (ev->line && line_id_matches(ids[i], ev->line))
-            return true;
+    rate_lines(r, ev);
+    for (size_t i = 0; i < n; i++)
         for (size_t l = 0; l < r->pb->line_count; l++)
             if (line_id_matches(ids[i], r->pb->lines[l].id) &&
-                text_has_line(r, (int)l, ev->text, ev->ts_ms))
+                r->sim[l] >= r->dr->scoring.similarity && r->sim[l] + LINE_MARGIN >= r->best)
                 return true;
-    }
     return false;
 }
 
@@ -323,12 +343,16 @@ static void match_hangup(drill_run *r, int64_t at)
     }
 }
 
-/* Settles an open expectation whose window is over: never-kinds held, the rest missed. */
+/* Settles an open expectation whose window is over: never-kinds held (unscored when the trainee
+ * said nothing in the step: silence earns no points), the rest missed. */
 static void settle(drill_run *r, size_t i)
 {
     const drill_expect *x = drill_expect_at(r->dr, i, NULL);
     drill_outcome *o = &r->res.outcomes[i];
-    if (is_never(x->kind)) {
+    if (is_never(x->kind) && !r->spoke) {
+        o->status = DRILL_UNSCORED;
+        o->awarded = 0;
+    } else if (is_never(x->kind)) {
         o->status = DRILL_MET;
         o->awarded = x->points;
     } else {
@@ -404,7 +428,8 @@ static bool step_settled(const drill_run *r)
     return true;
 }
 
-/* Leaves the current step: its never-kinds held until now. */
+/* Leaves the current step: what is still open closes now (never-kinds held until now; the
+ * rest, left by a branch, missed at once rather than at the end of their grace). */
 static void leave_step(drill_run *r)
 {
     if (r->step < 0)
@@ -412,7 +437,7 @@ static void leave_step(drill_run *r)
     const drill_step *st = &r->dr->steps[r->step];
     size_t base = first_outcome(r->dr, (size_t)r->step);
     for (size_t x = 0; x < st->expect_count; x++)
-        if (is_never(st->expects[x].kind) && r->res.outcomes[base + x].status == DRILL_PENDING)
+        if (r->res.outcomes[base + x].status == DRILL_PENDING)
             settle(r, base + x);
 }
 
@@ -428,6 +453,7 @@ static void enter_step(drill_run *r, int index, int64_t at)
     if (index == DRILL_NEXT)
         index = (size_t)(r->step + 1) < r->dr->step_count ? r->step + 1 : DRILL_END;
     r->step = index;
+    r->spoke = false;
     r->turned = false;
     r->step_entered = at;
     if (index == DRILL_END)
@@ -545,6 +571,9 @@ static void lint_reply(drill_run *r, const event *ev)
 static void on_agent_message(drill_run *r, const event *ev)
 {
     said(r, ev->ts_ms, FROM_AGENT, ev->text, ev->line);
+    r->rated = NULL; /* a new message: rate the lines again */
+    r->spoke = true;
+    r->res.replies++;
     lint_reply(r, ev);
     r->last_agent_at = ev->ts_ms;
     match_message(r, ev);
@@ -716,11 +745,12 @@ drill_run *drill_run_new(const drill *dr, const engine *e, const char *conv, int
     r->res.outcomes = calloc(n, sizeof *r->res.outcomes);
     r->early_seen = calloc(n, sizeof *r->early_seen);
     r->visited = calloc(dr->step_count ? dr->step_count : 1, sizeof *r->visited);
+    r->sim = calloc(r->pb->line_count ? r->pb->line_count : 1, sizeof *r->sim);
     r->res.drill = dr;
     r->res.conv = strdup(r->conv);
     r->res.started = start;
     r->res.tz = tz;
-    if (!r->lint || !r->res.outcomes || !r->early_seen || !r->visited || !r->res.conv) {
+    if (!r->lint || !r->res.outcomes || !r->early_seen || !r->visited || !r->sim || !r->res.conv) {
         drill_run_free(r);
         return NULL;
     }
@@ -788,7 +818,8 @@ static void score(drill_result *res)
     for (size_t i = 0; i < dr->expect_total; i++) {
         const drill_expect *x = drill_expect_at(dr, i, NULL);
         const drill_outcome *o = &res->outcomes[i];
-        if (o->status == DRILL_SKIPPED || o->status == DRILL_UNOPENED)
+        if (o->status == DRILL_SKIPPED || o->status == DRILL_UNOPENED ||
+            o->status == DRILL_UNSCORED)
             continue;
         max += x->points;
         got += o->awarded;
@@ -797,9 +828,13 @@ static void score(drill_result *res)
     }
     for (size_t i = 0; i < res->hit_count; i++)
         got -= res->hits[i].points;
+    if (!res->replies) /* silence earns nothing */
+        got = 0;
     res->score = got > 0 ? got : 0;
     res->max = max;
     res->percent = max > 0 ? res->score * 100 / max : (res->hit_count ? 0 : 100);
+    if (!res->replies)
+        res->percent = 0;
     bool capped = res->end_reason && !strcmp(res->end_reason, "step limit");
     res->passed = res->finished && !capped && res->percent >= dr->scoring.pass && !required_missed;
 }
@@ -876,6 +911,7 @@ void drill_run_free(drill_run *r)
     free(res->trainee);
     free(r->early_seen);
     free(r->visited);
+    free(r->sim);
     free(r->outbox);
     free(r);
 }

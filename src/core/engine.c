@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/lint.h"
+#include "core/names.h"
 #include "core/text.h"
 
 #define DEFAULT_RESPONSE_LIMIT_MS 30000
@@ -26,7 +27,11 @@ struct engine {
     size_t config_count;
     int initial_state;
     int complaint_state;   /* PB_NONE when the playbook has none */
+    int chase_cue;         /* cue set "chase" (人呢?): the customer feels kept waiting */
     lint_words *cue_words; /* every cue word tagged 1 << its set; NULL: match set by set */
+    int64_t forget_after; /* a closed conversation is forgotten this long after closing; 0: never */
+    size_t max_open;      /* open conversations at once, 0: no limit */
+    size_t open_count;    /* conversations not closed */
 };
 
 #define NOT_IN_HEAP SIZE_MAX
@@ -71,6 +76,35 @@ static conversation *table_find(const engine *e, const char *id)
         slot = (slot + 1) & (e->table_cap - 1);
     }
     return NULL;
+}
+
+/* The table slot holding convs index i. */
+static size_t table_slot_of(const engine *e, size_t i)
+{
+    size_t slot = hash_id(e->convs[i]->id) & (e->table_cap - 1);
+    while (e->table[slot] != i + 1)
+        slot = (slot + 1) & (e->table_cap - 1);
+    return slot;
+}
+
+/* Empties slot, moving later entries of its probe run back (linear probing deletion). */
+static void table_delete(engine *e, size_t slot)
+{
+    size_t mask = e->table_cap - 1, hole = slot, j = slot;
+    e->table[hole] = 0;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (!e->table[j])
+            return;
+        size_t home = hash_id(e->convs[e->table[j] - 1]->id) & mask;
+        /* the entry at j may fill the hole when its home is not cyclically in (hole, j] */
+        bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+        if (!stays) {
+            e->table[hole] = e->table[j];
+            e->table[j] = 0;
+            hole = j;
+        }
+    }
 }
 
 /* ---- deadline heap ------------------------------------------------------ */
@@ -180,6 +214,7 @@ engine *engine_new(const playbook *pb)
     int greeting = playbook_state_index(pb, "greeting");
     e->initial_state = greeting >= 0 ? greeting : 0;
     e->complaint_state = playbook_state_index(pb, "complaint");
+    e->chase_cue = playbook_cue_index(pb, "chase");
     e->cue_words = build_cue_words(pb);
     return e;
 }
@@ -207,6 +242,17 @@ void engine_free(engine *e)
     free(e->table);
     free(e->heap);
     free(e);
+}
+
+void engine_set_limits(engine *e, int64_t forget_after_ms, size_t max_open)
+{
+    e->forget_after = forget_after_ms > 0 ? forget_after_ms : 0;
+    e->max_open = max_open;
+}
+
+size_t engine_open_count(const engine *e)
+{
+    return e->open_count;
 }
 
 const playbook *engine_playbook(const engine *e)
@@ -359,7 +405,7 @@ static int64_t min64(int64_t a, int64_t b)
 static int64_t conversation_deadline(const engine *e, const conversation *c)
 {
     if (c->closed)
-        return ENGINE_NEVER;
+        return e->forget_after ? c->closed_at + e->forget_after : ENGINE_NEVER;
     int64_t d = min64(ladder_deadline(e, c), after_deadline(e, c));
     if (c->waiting && !c->urgent)
         d = min64(d, c->waiting_since + e->response_limit);
@@ -385,6 +431,7 @@ static void enter_state(engine *e, conversation *c, int to, int line, int64_t no
     }
     c->state = to;
     c->state_since = now;
+    c->sent_in_state = false;
     c->ladder_step = 0;
     c->ladder_base = now;
     c->ladder_line = PB_NONE;
@@ -480,6 +527,7 @@ static conversation *conversation_new(engine *e, const char *id, int64_t now)
     c->ladder_base = now;
     c->heap_pos = NOT_IN_HEAP;
     c->next_deadline = ENGINE_NEVER;
+    e->open_count++;
     size_t slot = hash_id(c->id) & (e->table_cap - 1);
     while (e->table[slot])
         slot = (slot + 1) & (e->table_cap - 1);
@@ -517,9 +565,25 @@ static unsigned update_customer(conversation *c, const event *ev)
     return changes;
 }
 
+/* A surname the customer gives in a message (我姓林, 我是林小姐), kept when none is known. */
+static unsigned learn_name(conversation *c, const char *text)
+{
+    person_name pn;
+    if (c->surname[0] || !names_from_message(text, &pn))
+        return 0;
+    copy_field(c->surname, sizeof c->surname, pn.surname);
+    if (pn.title[0] && !c->title[0])
+        copy_field(c->title, sizeof c->title, pn.title);
+    if (!c->name[0])
+        copy_field(c->name, sizeof c->name, pn.name);
+    return CHANGE_CUSTOMER;
+}
+
 static unsigned on_open(engine *e, conversation *c, const event *ev)
 {
     c->phone = ev->channel && strcmp(ev->channel, "phone") == 0;
+    if (c->closed)
+        e->open_count++;
     c->closed = false;
     c->opened_at = ev->ts_ms;
     c->state_since = ev->ts_ms;
@@ -547,8 +611,12 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
     customer_text msg = {ev->text, 0};
     if (e->cue_words)
         msg.cues = lint_words_find(e->cue_words, ev->text, strlen(ev->text));
+    if (e->chase_cue >= 0 && (e->cue_words ? (msg.cues >> e->chase_cue) & 1u
+                                           : playbook_cue_matches(e->pb, e->chase_cue, ev->text)))
+        c->chased = true;
+    unsigned learned = learn_name(c, ev->text);
     const pb_transition *t = find_transition(e, c, match_customer, &msg);
-    return CHANGE_MESSAGE | take(e, c, t, now, false);
+    return CHANGE_MESSAGE | learned | take(e, c, t, now, false);
 }
 
 static unsigned on_agent_message(engine *e, conversation *c, const event *ev)
@@ -559,7 +627,10 @@ static unsigned on_agent_message(engine *e, conversation *c, const event *ev)
         changes |= CHANGE_URGENT;
     c->waiting = false;
     c->urgent = false;
+    c->chased = false;
     c->answered_once = true;
+    c->last_agent_at = now;
+    c->sent_in_state = true;
     int line = ev->line ? playbook_line_index(e->pb, ev->line) : PB_NONE;
     c->last_sent_line = line;
     if (line >= 0 && line == c->pending_line)
@@ -605,7 +676,10 @@ static unsigned on_close(engine *e, conversation *c, const event *ev)
     unsigned changes = CHANGE_CLOSE;
     pb_event_kind kind = ON_CLOSE;
     changes |= take(e, c, find_transition(e, c, match_event, &kind), ev->ts_ms, false);
+    if (!c->closed)
+        e->open_count--;
     c->closed = true;
+    c->closed_at = ev->ts_ms;
     c->waiting = false;
     if (c->urgent)
         changes |= CHANGE_URGENT;
@@ -635,6 +709,14 @@ bool engine_feed(engine *e, const event *ev, char *err, size_t errlen)
     unsigned changes = 0;
     bool lost = false;
     if (!c) {
+        if (e->max_open && e->open_count >= e->max_open) {
+            char shown[64];
+            snprintf(err, errlen,
+                     "too many open conversations (%zu at once): \"%s\" not opened; close some, or "
+                     "raise the limit",
+                     e->open_count, text_escape_into(shown, sizeof shown, ev->conv));
+            return false;
+        }
         if (!(c = conversation_new(e, ev->conv, ev->ts_ms))) {
             snprintf(err, errlen, "out of memory");
             return false;
@@ -702,7 +784,7 @@ static unsigned fire(engine *e, conversation *c, int64_t at, int64_t now)
     const pb_state *st = state_of(e, c);
     if (ladder_deadline(e, c) <= at) {
         const pb_step *step = &st->ladder[c->ladder_step];
-        c->ladder_line = step->line;
+        c->ladder_line = !c->phone && step->chat_line >= 0 ? step->chat_line : step->line;
         c->ladder_base = at;
         c->ladder_ended = step->end;
         if (!step->repeat)
@@ -721,6 +803,24 @@ static unsigned fire(engine *e, conversation *c, int64_t at, int64_t now)
     return changes;
 }
 
+/* Frees closed conversation c (its grace period is over); the last one takes its index. */
+static void forget(engine *e, conversation *c)
+{
+    heap_remove(e, c);
+    size_t slot = hash_id(c->id) & (e->table_cap - 1);
+    while (e->convs[e->table[slot] - 1] != c)
+        slot = (slot + 1) & (e->table_cap - 1);
+    size_t i = e->table[slot] - 1;
+    table_delete(e, slot);
+    size_t last = --e->count;
+    if (i != last) {
+        e->table[table_slot_of(e, last)] = i + 1;
+        e->convs[i] = e->convs[last];
+    }
+    free_values(c->values, c->value_count);
+    free(c);
+}
+
 void engine_advance(engine *e, int64_t now)
 {
     while (e->heap_len && e->heap[0]->next_deadline <= now) {
@@ -728,6 +828,10 @@ void engine_advance(engine *e, int64_t now)
         int64_t at = c->next_deadline;
         if (at > e->now)
             e->now = at;
+        if (c->closed) { /* only a closed conversation's forgetting is ever due */
+            forget(e, c);
+            continue;
+        }
         unsigned changes = fire(e, c, at, now);
         reschedule(e, c);
         if (c->next_deadline <= at) /* a timer that cannot move on: never spin on it */

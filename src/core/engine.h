@@ -11,6 +11,9 @@
 #include "core/playbook.h"
 
 #define ENGINE_NEVER INT64_MAX
+/* What replay and feed keep: closed conversations for 10 minutes, 200,000 open at once. */
+#define ENGINE_FORGET_MS 600000
+#define ENGINE_MAX_OPEN  200000
 
 /* What changed in a conversation (bits passed to the observer). */
 enum {
@@ -36,14 +39,18 @@ typedef struct conversation {
     int prev_state; /* PB_NONE when there is none */
     bool phone;     /* phone call rather than chat */
     bool closed;
+    int64_t closed_at; /* when it closed (when closed) */
     char name[97], surname[33], title[33];
     int tz_offset; /* of the latest event, for time-of-day greetings */
     int64_t opened_at;
     int64_t state_since;
-    bool waiting;          /* a customer message is unanswered */
-    int64_t waiting_since; /* when the oldest unanswered one arrived */
-    bool urgent;           /* waiting past the response limit */
-    bool answered_once;
+    bool waiting;             /* a customer message is unanswered */
+    int64_t waiting_since;    /* when the oldest unanswered one arrived */
+    bool urgent;              /* waiting past the response limit */
+    bool chased;              /* the waiting customer asked where the agent is (人呢?) */
+    bool answered_once;       /* the agent has replied: greeted */
+    int64_t last_agent_at;    /* the agent's last message, 0 when none */
+    bool sent_in_state;       /* the agent sent a message since entering the state */
     int64_t last_customer_at; /* or opened_at / state entry, for after: transitions */
     int64_t last_event_at;
     size_t ladder_step;  /* next step of the state's ladder to fire */
@@ -70,6 +77,13 @@ typedef void (*engine_observer)(void *ctx, const conversation *c, int64_t at, un
 engine *engine_new(const playbook *pb);
 void engine_free(engine *e);
 const playbook *engine_playbook(const engine *e);
+/* Bounds memory on an endless stream: a conversation closed for forget_after_ms is freed (0
+ * keeps every one; the last conversation then takes its engine_at index, so only callers that
+ * hold no indices use it), and an event that would open more than max_open conversations at once
+ * is refused with a message (0: no limit). */
+void engine_set_limits(engine *e, int64_t forget_after_ms, size_t max_open);
+/* Conversations not closed. */
+size_t engine_open_count(const engine *e);
 void engine_set_observer(engine *e, engine_observer fn, void *ctx);
 /* Sets a config placeholder ({company}, {agent_no}...) for every conversation. */
 bool engine_set_config(engine *e, const char *name, const char *value);

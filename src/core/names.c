@@ -144,3 +144,70 @@ bool names_parse(const char *input, person_name *out)
         pick_surname(s, len, out);
     return out->surname[0] != '\0' || out->title[0] != '\0';
 }
+
+/* A Han character (not CJK punctuation). */
+static bool is_ideograph(uint32_t cp)
+{
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+/* The surname starting at s (a compound one or one CJK character); its length, 0 when s does
+ * not start with a CJK character. */
+static size_t surname_at(const char *s, size_t len)
+{
+    for (size_t i = 0; i < COUNT(compound_surnames); i++) {
+        size_t t = strlen(compound_surnames[i]);
+        if (len >= t && !memcmp(s, compound_surnames[i], t))
+            return t;
+    }
+    uint32_t cp;
+    size_t n = text_decode(s, len, &cp);
+    return n && is_ideograph(cp) ? n : 0;
+}
+
+/* Fills out from a name after a self-introduction ("林小姐", "林"): the surname, and the title
+ * when one follows it. Without a title the surname must end the word (我姓林, not 我姓名). */
+static bool self_named(const char *s, size_t len, person_name *out)
+{
+    size_t sn = surname_at(s, len);
+    if (!sn)
+        return false;
+    memset(out, 0, sizeof *out);
+    copy_n(out->surname, sizeof out->surname, s, sn);
+    copy_n(out->name, sizeof out->name, s, sn);
+    for (size_t i = 0; i < COUNT(cjk_titles); i++) {
+        size_t t = strlen(cjk_titles[i]);
+        if (len >= sn + t && !memcmp(s + sn, cjk_titles[i], t)) {
+            copy_n(out->title, sizeof out->title, cjk_titles[i], t);
+            return true;
+        }
+    }
+    uint32_t cp;
+    return sn == len || !text_decode(s + sn, len - sn, &cp) || !is_ideograph(cp);
+}
+
+bool names_from_message(const char *text, person_name *out)
+{
+    /* a marker, then the surname (我姓林) or, with need_title, surname + title (我是林小姐) */
+    static const struct {
+        const char *marker;
+        bool need_title;
+    } markers[] = {{"免贵姓", false}, {"免貴姓", false}, {"我姓", false}, {"本人姓", false},
+                   {"我是", true},    {"叫我", true},    {"本人", true}};
+    if (!text)
+        return false;
+    size_t len = strlen(text);
+    for (size_t i = 0; i < COUNT(markers); i++) {
+        const char *at = text;
+        size_t m = strlen(markers[i].marker);
+        while ((at = strstr(at, markers[i].marker))) {
+            at += m;
+            if (self_named(at, len - (size_t)(at - text), out) &&
+                (!markers[i].need_title || out->title[0]))
+                return true;
+        }
+    }
+    memset(out, 0, sizeof *out);
+    return false;
+}

@@ -16,4 +16,8 @@ typedef struct person_name {
  * the end (王先生), an English one from the start (Mr Smith). */
 bool names_parse(const char *input, person_name *out);
 
+/* The customer's own name in a chat message: 我姓林, 免贵姓欧阳, 我是林小姐, 叫我王先生, 我叫林芳.
+ * Returns false (out cleared) when the message names no one. */
+bool names_from_message(const char *text, person_name *out);
+
 #endif

@@ -150,7 +150,7 @@ int playbook_line_by_code(const playbook *pb, const char *code)
 const pb_placeholder *playbook_placeholder(const playbook *pb, const char *name)
 {
     for (size_t i = 0; i < pb->placeholder_count; i++)
-        if (strcmp(pb->placeholders[i].name, name) == 0)
+        if (pb->placeholders[i].name[0] == name[0] && strcmp(pb->placeholders[i].name, name) == 0)
             return &pb->placeholders[i];
     return NULL;
 }
@@ -633,20 +633,21 @@ static void load_transitions(loader *ld, yaml_node_t *seq, pb_transition **out, 
 
 static bool parse_when(loader *ld, yaml_node_t *node, unsigned *when)
 {
-    static const char *const names[] = {"phone",           "chat",   "late", "surname_known",
-                                        "surname_unknown", "holiday"};
+    static const char *const names[] = {"phone",           "chat",    "late",       "surname_known",
+                                        "surname_unknown", "holiday", "first_reply"};
+    const size_t count = sizeof names / sizeof names[0];
     if (!yamldoc_expect_seq(ld->y, node, "when"))
         return false;
     yaml_node_t *item;
     for (size_t i = 0; (item = yamldoc_item(ld->y, node, i)); i++) {
         const char *s = yamldoc_scalar(item);
         size_t k = 0;
-        while (k < 6 && !(s && strcmp(s, names[k]) == 0))
+        while (k < count && !(s && strcmp(s, names[k]) == 0))
             k++;
-        if (k == 6) {
+        if (k == count) {
             yamldoc_error(ld->y, item,
                           "unknown condition \"%s\" (phone, chat, late, surname_known, "
-                          "surname_unknown, holiday)",
+                          "surname_unknown, holiday, first_reply)",
                           s ? s : "?");
             return false;
         }
@@ -793,13 +794,14 @@ static void free_ladder(pb_step *steps, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(steps[i].after_name);
         free(steps[i].line_id);
+        free(steps[i].chat_line_id);
     }
     free(steps);
 }
 
 static void load_ladder(loader *ld, yaml_node_t *seq, pb_state *st)
 {
-    static const char *const keys[] = {"after", "line", "repeat", "end", NULL};
+    static const char *const keys[] = {"after", "line", "chat", "repeat", "end", NULL};
     if (!yamldoc_expect_seq(ld->y, seq, "ladder"))
         return;
     free_ladder(st->ladder, st->ladder_count);
@@ -823,6 +825,10 @@ static void load_ladder(loader *ld, yaml_node_t *seq, pb_state *st)
         step->after_name = duration_text(ld, after, "after");
         step->line_id = copy(ld, line);
         step->line = PB_NONE;
+        step->chat_line = PB_NONE;
+        const char *chat = get_scalar(ld, item, "chat");
+        if (chat)
+            step->chat_line_id = copy(ld, chat);
         yaml_node_t *n;
         if ((n = yamldoc_get(ld->y, item, "repeat")))
             yamldoc_bool(ld->y, n, &step->repeat);
@@ -1015,6 +1021,8 @@ static void resolve_state(loader *ld, pb_state *st)
         if (step->after_name)
             resolve_duration(ld, step->after_name, step->mark, &step->after_ms);
         step->line = resolve_line_ref(ld, step->line_id, step->mark);
+        if (step->chat_line_id)
+            step->chat_line = resolve_line_ref(ld, step->chat_line_id, step->mark);
         if (step->after_ms == 0 && step->repeat)
             error_at(ld, step->mark, "a repeating step needs a positive \"after\"");
     }

@@ -26,6 +26,7 @@ enum {
     WHEN_SURNAME_KNOWN = 1u << 3,
     WHEN_SURNAME_UNKNOWN = 1u << 4,
     WHEN_HOLIDAY = 1u << 5,
+    WHEN_FIRST_REPLY = 1u << 6, /* the agent has not replied yet (not greeted) */
 };
 
 typedef enum pb_source {
@@ -62,6 +63,8 @@ typedef struct pb_step {
     int64_t after_ms;
     char *line_id;
     int line;
+    char *chat_line_id; /* the step's line in a chat, NULL when the same */
+    int chat_line;      /* PB_NONE when none */
     bool repeat, end;
     pb_mark mark;
 } pb_step;

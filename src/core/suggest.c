@@ -42,6 +42,13 @@ static const char *customer_field(const conversation *c, const char *name)
     return v && *v ? v : NULL;
 }
 
+/* True when the customer's surname is known (from the feed, the message, or typed in place). */
+static bool surname_known(const conversation *c)
+{
+    const char *v = conversation_value(c, "surname");
+    return c->surname[0] || (v && *v);
+}
+
 static const char *line_fallback(const pb_line *l, const char *name)
 {
     for (size_t i = 0; i < l->fallback_count; i++)
@@ -82,7 +89,36 @@ static const char *placeholder_value(const engine *e, const conversation *c, con
         v = line_fallback(l, p->name);
     if (!v)
         v = p->fallback;
+    if (!v && p->source == SOURCE_CUSTOMER && strcmp(p->name, "title") == 0 && !surname_known(c))
+        v = ""; /* no surname to go with: the line addresses the customer as 您 alone */
     return v;
+}
+
+static bool ends_with(const buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    return b->len >= n && memcmp(b->data + b->len - n, s, n) == 0;
+}
+
+/* After a placeholder filled with nothing: a comma right after it is dropped when the text
+ * so far is empty or ends with punctuation ("很抱歉,{title},多谢" -> "很抱歉,多谢").
+ * Returns where the rest of the text starts, minus one (the caller steps past it). */
+static const char *skip_orphan_comma(const buf *out, const char *close)
+{
+    static const char *const comma[] = {"\xEF\xBC\x8C", ",", "\xE3\x80\x81"}; /* , , 、 */
+    static const char *const stop[] = {"\xEF\xBC\x8C", ",", "\xE3\x80\x81", "\xEF\xBC\x81", "!",
+                                       "\xEF\xBC\x9F", "?", "\xE3\x80\x82"};
+    bool at_stop = out->len == 0;
+    for (size_t i = 0; !at_stop && i < sizeof stop / sizeof stop[0]; i++)
+        at_stop = ends_with(out, stop[i]);
+    if (!at_stop)
+        return close;
+    for (size_t i = 0; i < sizeof comma / sizeof comma[0]; i++) {
+        size_t n = strlen(comma[i]);
+        if (strncmp(close + 1, comma[i], n) == 0)
+            return close + n;
+    }
+    return close;
 }
 
 size_t suggest_fill(const engine *e, const conversation *c, int line, int64_t now, buf *out,
@@ -108,8 +144,10 @@ size_t suggest_fill(const engine *e, const conversation *c, int line, int64_t no
         name[n] = '\0';
         const pb_placeholder *ph = playbook_placeholder(pb, name);
         const char *value = ph ? placeholder_value(e, c, l, ph, now) : NULL;
-        if (value) {
+        if (value && *value) {
             buf_puts(out, value);
+        } else if (value) {
+            close = skip_orphan_comma(out, close);
         } else {
             buf_puts(out, "\xE3\x80\x90"); /* 【label】 */
             buf_puts(out, ph && ph->label ? ph->label : name);
@@ -123,21 +161,28 @@ size_t suggest_fill(const engine *e, const conversation *c, int line, int64_t no
     return missing_count;
 }
 
+/* The customer waited past the response limit, or asked where the agent is. */
+static bool is_late(const engine *e, const conversation *c, int64_t now)
+{
+    return c->waiting && (c->chased || now - c->waiting_since >= engine_response_limit(e));
+}
+
 /* True when every condition the line asks for holds now. */
 static bool line_applies(const engine *e, const conversation *c, const pb_line *l, int64_t now)
 {
     unsigned w = l->when;
-    bool late = c->waiting && now - c->waiting_since >= engine_response_limit(e);
     bool known = c->surname[0] != '\0';
     if ((w & WHEN_PHONE) && !c->phone)
         return false;
     if ((w & WHEN_CHAT) && c->phone)
         return false;
-    if ((w & WHEN_LATE) && !late)
+    if ((w & WHEN_LATE) && !is_late(e, c, now))
         return false;
     if ((w & WHEN_SURNAME_KNOWN) && !known)
         return false;
     if ((w & WHEN_SURNAME_UNKNOWN) && known)
+        return false;
+    if ((w & WHEN_FIRST_REPLY) && c->answered_once)
         return false;
     if ((w & WHEN_HOLIDAY) && !suggest_holiday_greeting(engine_playbook(e), now, c->tz_offset))
         return false;
@@ -168,18 +213,85 @@ static size_t add(const engine *e, const conversation *c, int64_t now, suggestio
     return n + 1;
 }
 
+/* The first line of state s that applies now (with late_only, of those asking for `late`);
+ * PB_NONE when none does. */
+static int first_line(const engine *e, const conversation *c, int s, int64_t now, bool late_only)
+{
+    const playbook *pb = engine_playbook(e);
+    if (s < 0)
+        return PB_NONE;
+    for (size_t i = 0; i < pb->states[s].line_count; i++) {
+        const pb_line *l = &pb->lines[pb->states[s].lines[i]];
+        if ((!late_only || (l->when & WHEN_LATE)) && line_applies(e, c, l, now))
+            return pb->states[s].lines[i];
+    }
+    return PB_NONE;
+}
+
+/* Adds the lines of the current state that promise an answer by a deadline. */
+static size_t add_promises(const engine *e, const conversation *c, int64_t now, suggestion *out,
+                           size_t n, size_t max)
+{
+    const playbook *pb = engine_playbook(e);
+    const pb_state *st = &pb->states[c->state];
+    for (size_t i = 0; i < st->line_count; i++) {
+        const pb_line *l = &pb->lines[st->lines[i]];
+        if (l->promise_ms > 0 && line_applies(e, c, l, now))
+            n = add(e, c, now, out, n, max, st->lines[i], REASON_STATE);
+    }
+    return n;
+}
+
+static bool has_promises(const playbook *pb, const pb_state *st)
+{
+    for (size_t i = 0; i < st->line_count; i++)
+        if (pb->lines[st->lines[i]].promise_ms > 0)
+            return true;
+    return false;
+}
+
+/* Ranks what the rules call for first: until the agent has replied, the greeting (the late
+ * one when the customer waited past the limit); the late apology in any state; in a state
+ * that promises an answer, the promises right after its first line (first of all once the
+ * agent has spoken in it); then the transition's line, the ladder's, and the state's lines. */
 size_t suggest_rank(const engine *e, const conversation *c, int64_t now, suggestion *out,
                     size_t max)
 {
     const playbook *pb = engine_playbook(e);
     const pb_state *st = &pb->states[c->state];
+    int greeting = playbook_state_index(pb, "greeting");
+    bool late = is_late(e, c, now);
     size_t n = 0;
+    int first = PB_NONE;
+    if (!c->answered_once && !c->phone) {
+        first = late ? first_line(e, c, greeting, now, true) : PB_NONE;
+        if (first < 0)
+            first = first_line(e, c, greeting, now, false);
+        n = add(e, c, now, out, n, max, first,
+                first >= 0 && (pb->lines[first].when & WHEN_LATE) ? REASON_LATE : REASON_GREETING);
+    }
+    if (late && !(first >= 0 && (pb->lines[first].when & WHEN_LATE))) {
+        size_t before = n;
+        for (size_t i = 0; i < st->line_count; i++) {
+            const pb_line *l = &pb->lines[st->lines[i]];
+            if ((l->when & WHEN_LATE) && line_applies(e, c, l, now))
+                n = add(e, c, now, out, n, max, st->lines[i], REASON_LATE);
+        }
+        if (n == before)
+            n = add(e, c, now, out, n, max, first_line(e, c, greeting, now, true), REASON_LATE);
+    }
+    bool promises = has_promises(pb, st);
+    if (promises && c->sent_in_state)
+        n = add_promises(e, c, now, out, n, max);
     n = add(e, c, now, out, n, max, c->pending_line, REASON_TRANSITION);
     n = add(e, c, now, out, n, max, c->ladder_line, REASON_LADDER);
-    for (size_t i = 0; i < st->line_count; i++) {
-        const pb_line *l = &pb->lines[st->lines[i]];
-        if ((l->when & WHEN_LATE) && line_applies(e, c, l, now))
-            n = add(e, c, now, out, n, max, st->lines[i], REASON_LATE);
+    if (promises && !c->sent_in_state) {
+        bool own = false;
+        for (size_t i = 0; i < n && !own; i++)
+            own = pb->lines[out[i].line].state == c->state;
+        if (!own)
+            n = add(e, c, now, out, n, max, first_line(e, c, c->state, now, false), REASON_STATE);
+        n = add_promises(e, c, now, out, n, max);
     }
     for (size_t i = 0; i < st->line_count; i++)
         if (line_applies(e, c, &pb->lines[st->lines[i]], now))

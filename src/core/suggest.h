@@ -17,6 +17,7 @@ typedef enum suggest_reason {
     REASON_LADDER,     /* the ladder's current step */
     REASON_LATE,       /* the customer waited past the limit */
     REASON_STATE,      /* a line of the current state */
+    REASON_GREETING,   /* the agent has not greeted yet */
 } suggest_reason;
 
 typedef struct suggestion {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "core/playbook.h"
@@ -94,6 +95,68 @@ static char *try_dir(const char *dir, const char *rel, const char *except)
     return NULL;
 }
 
+/* The running program's path (readlink, which valgrind answers for its client; a stat of
+ * /proc/self/exe would see valgrind itself) into exe; false when unknown. */
+static bool program_path(char *exe, size_t cap)
+{
+    ssize_t n = readlink("/proc/self/exe", exe, cap - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    return exe[0] == '/';
+}
+
+/* The directory of the running program (malloc'd), NULL when unknown. */
+static char *program_dir(void)
+{
+    char exe[4096];
+    if (!program_path(exe, sizeof exe))
+        return NULL;
+    *strrchr(exe, '/') = '\0';
+    return strdup(exe);
+}
+
+/* True when s ends with tail. */
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+char *paths_relocate(const char *installed)
+{
+    const char *prefix = HUASHU_PREFIX, *bindir = HUASHU_BINDIR;
+    size_t np = strlen(prefix);
+    if (np == 1 && prefix[0] == '/')
+        np = 0; /* prefix "/": bindir "/bin" */
+    char *dir = program_dir();
+    char *moved = NULL;
+    /* bindir is prefix + tail ("/bin") and installed is prefix + rest ("/share/huashu") */
+    if (dir && !strncmp(bindir, prefix, np) && !strncmp(installed, prefix, np) &&
+        bindir[np] == '/' && strcmp(dir, bindir) && ends_with(dir, bindir + np)) {
+        dir[strlen(dir) - strlen(bindir + np)] = '\0';
+        moved = join(dir, installed + np, "");
+    }
+    free(dir);
+    return moved;
+}
+
+char *paths_localedir(void)
+{
+    const char *env = getenv("HUASHU_LOCALEDIR");
+    if (env && *env)
+        return strdup(env);
+    char exe[4096];
+    if (program_path(exe, sizeof exe) && same_file(exe, HUASHU_BUILD_PROGRAM))
+        return strdup(HUASHU_BUILD_LOCALEDIR);
+    char *moved = paths_relocate(LOCALEDIR);
+    struct stat st;
+    if (moved && stat(moved, &st) == 0 && S_ISDIR(st.st_mode))
+        return moved;
+    free(moved);
+    return strdup(LOCALEDIR);
+}
+
 /* The first data file rel found, skipping the file `except` (a playbook extending its
  * bundled namesake must not find itself). */
 static char *find_data(const char *rel, const char *except)
@@ -119,6 +182,10 @@ static char *find_data(const char *rel, const char *except)
         free(sub);
     }
     free(copy);
+    char *moved = found ? NULL : paths_relocate(HUASHU_DATADIR);
+    if (moved)
+        found = try_dir(moved, rel, except);
+    free(moved);
     if (!found)
         found = try_dir(HUASHU_DATADIR, rel, except);
     if (!found)

@@ -11,9 +11,19 @@
  * NULL with errno set on failure. */
 char *paths_read_file(const char *path, size_t *len);
 /* The first existing data file rel ("playbooks/zh_CN.yaml") in $XDG_DATA_HOME/huashu,
- * $HUASHU_DATA, each $XDG_DATA_DIRS/huashu, the install prefix, the source tree.
+ * $HUASHU_DATA, each $XDG_DATA_DIRS/huashu, the install's (paths_relocate), the source tree.
  * Returns a malloc'd path or NULL. */
 char *paths_find_data(const char *rel);
+/* A directory of the install (the data or locale directory configure chose) moved along with
+ * the program: one built for /usr and run as ROOT/usr/bin/huashu (a package unpacked with
+ * dpkg -x, a copied prefix) looks in ROOT/usr/share/huashu. Returns a malloc'd path, or NULL
+ * when the program runs from its configured bindir or from no bindir-like place (a build
+ * tree): then only the configured directory applies. */
+char *paths_relocate(const char *installed);
+/* Where the UI's translations are: $HUASHU_LOCALEDIR, else the build tree's locale/ when this
+ * is the build tree's src/huashu (so it speaks the locale's language uninstalled), else the
+ * install's (paths_relocate when that directory exists). Returns a malloc'd path or NULL. */
+char *paths_localedir(void);
 /* $XDG_CONFIG_HOME/huashu/config.yaml (malloc'd). */
 char *paths_config_file(void);
 /* $XDG_STATE_HOME/huashu/<sub> (malloc'd), not created. */

@@ -25,6 +25,7 @@ static const pane_ops *const pane_table[PANE_COUNT] = {
     [PANE_QUEUE] = &queue_pane_ops,     [PANE_CHAT] = &chat_pane_ops,
     [PANE_SUGGEST] = &suggest_pane_ops, [PANE_INFO] = &info_pane_ops,
     [PANE_COMPOSE] = &compose_pane_ops, [PANE_STATUS] = &status_pane_ops,
+    [PANE_HINT] = &hint_pane_ops,
 };
 
 int64_t app_now(const app *a)

@@ -29,6 +29,7 @@ enum pane_id {
     PANE_INFO,
     PANE_COMPOSE,
     PANE_STATUS,
+    PANE_HINT, /* the bundled demo's "how to connect" line (connect.c); no room elsewhere */
     PANE_COUNT
 };
 
@@ -45,7 +46,7 @@ typedef struct pane_ops {
 } pane_ops;
 
 extern const pane_ops queue_pane_ops, chat_pane_ops, suggest_pane_ops, info_pane_ops,
-    compose_pane_ops, status_pane_ops;
+    compose_pane_ops, status_pane_ops, hint_pane_ops;
 
 /* A mode layered on the console (huashu drill, ui/drill.c): it sees every event fed and every
  * engine change, may draw a pane in place of the console's own and an overlay on top, and
@@ -133,7 +134,10 @@ struct app {
     const playbook *pb;
     ui_options opt;
     keymap keys;
-    bool manual; /* phone-desk mode: no feed */
+    bool manual;           /* phone-desk mode: no feed */
+    bool connect_hint;     /* the bundled demo: show how to connect a chat (PANE_HINT) */
+    const char *feed_kind; /* "exec", "file"...: the live feed's kind, NULL without one */
+    bool feed_sends;       /* the feed sends a line to the chat (else: the clipboard) */
     const char *mode_label;
     sessionlog log;
     bool logging;
@@ -217,7 +221,6 @@ typedef struct console_hooks {
     int (*teardown)(app *a, void *ctx, int status);
     void *ctx;
 } console_hooks;
-int console_main(int argc, char **argv, const console_hooks *hooks);
 
 /* app.c */
 bool app_init(app *a);
@@ -295,6 +298,12 @@ bool compose_lint_fix(app *a);
 /* help.c */
 void help_draw(app *a);
 bool help_key(app *a, int key);
+
+/* connect.c */
+/* Rows of the help overlay's "connect your chat" section. */
+int connect_help_rows(const app *a);
+/* Row r of that section: a key-column label and the text. */
+void connect_help_row(const app *a, int r, char *label, size_t lcap, char *text, size_t tcap);
 
 /* clipboard.c */
 /* Copies text with OSC 52 (and wl-copy / xclip when a display is known); false on failure. */

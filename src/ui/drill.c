@@ -83,10 +83,10 @@ static void seconds(int64_t ms, char *out, size_t cap)
 
 static int status_attr(drill_status s)
 {
-    return s == DRILL_MET       ? ATTR_OK
-           : s == DRILL_LATE    ? ATTR_NEAR
-           : s == DRILL_SKIPPED ? ATTR_DIM
-                                : ATTR_PAST;
+    return s == DRILL_MET                              ? ATTR_OK
+           : s == DRILL_LATE                           ? ATTR_NEAR
+           : s == DRILL_SKIPPED || s == DRILL_UNSCORED ? ATTR_DIM
+                                                       : ATTR_PAST;
 }
 
 /* The status word of an outcome as the trainee reads it. */
@@ -103,6 +103,8 @@ static const char *status_label(drill_status s)
         return _("not reached");
     case DRILL_SKIPPED:
         return _("skipped");
+    case DRILL_UNSCORED:
+        return _("unscored");
     default:
         return _("missed");
     }
@@ -321,7 +323,8 @@ static void draw_drill_pane(app *a, pane *p)
             draw_pending(a, p, y++, dc, i, now);
     for (size_t i = 0; i < dr->expect_total && y < p->h; i++) {
         drill_status st = res->outcomes[i].status;
-        if (st == DRILL_PENDING || st == DRILL_UNOPENED || st == DRILL_SKIPPED)
+        if (st == DRILL_PENDING || st == DRILL_UNOPENED || st == DRILL_SKIPPED ||
+            st == DRILL_UNSCORED)
             continue;
         const char *mark = st == DRILL_MET ? "+" : st == DRILL_LATE ? "~" : "x";
         snprintf(line, sizeof line, "%s %s", mark, drill_expect_at(dr, i, NULL)->name);

@@ -172,6 +172,8 @@ feedlink *feedlink_start(app *a, const char *spec, config *cfg, char *err, size_
             return NULL;
         }
         update_label(fl);
+        a->feed_kind = feed_kind_name(feed_get_kind(fl->feed));
+        a->feed_sends = feed_writable(fl->feed);
         a->send = send_line;
         a->send_ctx = fl;
         a->feed_log_count = log_count;

@@ -27,11 +27,13 @@ static int help_rows(const app *a)
 {
     if (a->help_shows_log)
         return log_rows(a) ? (int)log_rows(a) : 1;
-    return (ACT_COUNT - 1) + 1 + (int)FIXED;
+    return (ACT_COUNT - 1) + 1 + (int)FIXED + connect_help_rows(a);
 }
 
-/* Row r of the help text: an action with its keys, then the fixed notes. */
-static void help_row(app *a, int r, char *keys, size_t kcap, const char **text)
+/* Row r of the help text: an action with its keys, the fixed notes, then how to connect a
+ * chat (connect.c; its text goes to more). */
+static void help_row(app *a, int r, char *keys, size_t kcap, const char **text, char *more,
+                     size_t mcap)
 {
     keys[0] = '\0';
     if (a->help_shows_log) {
@@ -42,8 +44,11 @@ static void help_row(app *a, int r, char *keys, size_t kcap, const char **text)
         *text = _(action_table[r + 1].help);
     } else if (r == ACT_COUNT - 1) {
         *text = "";
-    } else {
+    } else if (r - ACT_COUNT < (int)FIXED) {
         *text = _(fixed_help[r - ACT_COUNT]);
+    } else {
+        connect_help_row(a, r - ACT_COUNT - (int)FIXED, keys, kcap, more, mcap);
+        *text = more;
     }
 }
 
@@ -89,9 +94,9 @@ void help_draw(app *a)
         a->help_scroll = total - rows > 0 ? total - rows : 0;
     int kw = width >= 60 ? 16 : width / 3;
     for (int r = 0; r < rows && a->help_scroll + r < total; r++) {
-        char keys[64];
+        char keys[64], more[256];
         const char *text;
-        help_row(a, a->help_scroll + r, keys, sizeof keys, &text);
+        help_row(a, a->help_scroll + r, keys, sizeof keys, &text, more, sizeof more);
         int x = 1;
         if (keys[0])
             x += draw_text(a, w, 1 + r, 1, keys, strlen(keys), kw, ATTR_KEY);

@@ -14,20 +14,23 @@ static void place(pane *p, int y, int x, int h, int w)
 static void two_columns(app *a, int rows, int cols)
 {
     int qw = a->opt.queue_width < cols / 3 ? a->opt.queue_width : cols / 3;
-    int body = rows - 2, rw = cols - qw;
+    int hint = a->connect_hint ? 1 : 0;
+    int body = rows - 2 - hint, rw = cols - qw;
     int suggest_h = 10, info_h = 4;
     int chat_h = body - suggest_h - info_h;
     place(&a->panes[PANE_QUEUE], 0, 0, body, qw);
     place(&a->panes[PANE_CHAT], 0, qw, chat_h, rw);
     place(&a->panes[PANE_INFO], chat_h, qw, info_h, rw);
     place(&a->panes[PANE_SUGGEST], chat_h + info_h, qw, suggest_h, rw);
+    place(&a->panes[PANE_HINT], rows - 3, 0, hint, cols);
     place(&a->panes[PANE_COMPOSE], rows - 2, 0, 1, cols);
     place(&a->panes[PANE_STATUS], rows - 1, 0, 1, cols);
 }
 
 static void one_column(app *a, int rows, int cols)
 {
-    int body = rows >= 2 ? rows - 2 : 0;
+    int hint = a->connect_hint && rows >= 12 ? 1 : 0;
+    int body = rows >= 2 ? rows - 2 - hint : 0;
     int queue_h = body >= 14 ? 3 : body >= 3 ? 1 : 0;
     int suggest_h = body >= 12 ? 5 : body >= 8 ? 3 : body >= 2 ? 1 : 0;
     int info_h = body >= 12 ? 1 : 0;
@@ -40,6 +43,8 @@ static void one_column(app *a, int rows, int cols)
     place(&a->panes[PANE_INFO], y, 0, info_h, cols);
     y += info_h;
     place(&a->panes[PANE_SUGGEST], y, 0, suggest_h, cols);
+    y += suggest_h;
+    place(&a->panes[PANE_HINT], y, 0, hint, cols);
     place(&a->panes[PANE_COMPOSE], rows >= 2 ? rows - 2 : 0, 0, 1, cols);
     place(&a->panes[PANE_STATUS], rows - 1, 0, rows >= 2 ? 1 : 0, cols);
 }

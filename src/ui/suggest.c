@@ -42,6 +42,8 @@ static const char *reason_mark(suggest_reason r)
         return "*";
     case REASON_LATE:
         return "!";
+    case REASON_GREETING:
+        return "+";
     default:
         return " ";
     }
@@ -78,7 +80,8 @@ static bool ladder_next(app *a, const conversation *c, char *when, size_t cap, c
     const pb_step *step = &st->ladder[c->ladder_step];
     int secs = (int)((next - app_now(a) + 999) / 1000);
     snprintf(when, cap, _("next line in %ds"), secs < 0 ? 0 : secs);
-    *text = step->line >= 0 ? a->pb->lines[step->line].text : "";
+    int line = !c->phone && step->chat_line >= 0 ? step->chat_line : step->line;
+    *text = line >= 0 ? a->pb->lines[line].text : "";
     return true;
 }
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # huashu replay: hand-written transcripts with known outcomes, bad lines, the real corpus.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 24
 MINI="$TESTDATA/playbooks/mini.yaml"
 
 run_huashu replay --playbook "$MINI" "$TESTDATA/replay/hold.jsonl"
@@ -44,13 +44,44 @@ rm "$XDG_CONFIG_HOME/huashu/config.yaml"
 if grep -q '"id":"greeting.hotline".*"text":"[A-Za-z]' "$TMP/out"; then ok "the config's playbook: option chooses the playbook"; else not_ok "config playbook"; diag "$(cat "$TMP/out")"; fi
 if grep -q 'Acme Ltd' "$TMP/out"; then ok "the config's agent: values fill placeholders"; else not_ok "config agent values"; diag "$(cat "$TMP/out")"; fi
 
+# what the agent sees first (bundled zh_CN playbook, no config)
+run_huashu replay "$TESTDATA/replay/first-line.jsonl"
+row() { grep "\"ts\":\"2026-11-23T$1.000+08:00\",\"conv\":\"$2\"" "$TMP/out" | head -1; }
+if row 10:00:05 g1 | grep -q '"state":"inquiry".*"suggestions":\[{"id":"greeting.chat","reason":"greeting","text":"您好,上午好!' &&
+  row 10:00:08 g1 | grep -q '"state":"shipping".*"suggestions":\[{"id":"greeting.chat".*},{"id":"shipping.track"'; then
+  ok "until the agent greeted, the greeting is first and the answer to the question second"; else not_ok "greeting first"; diag "$(row 10:00:05 g1)" "$(row 10:00:08 g1)"; fi
+if row 10:00:35 g1 | grep -q '"suggestions":\[{"id":"greeting.chat_late","reason":"late","text":"您好,上午好!.*线路忙,让您久等了' &&
+  row 10:00:50 g1 | grep -q '"suggestions":\[{"id":"shipping.track"' && ! row 10:00:50 g1 | grep -q greeted; then
+  ok "a late first reply greets with the apology; after the agent's reply no greeting"; else not_ok "late greeting"; diag "$(row 10:00:35 g1)" "$(row 10:00:50 g1)"; fi
+if row 10:01:20 g1 | grep -q '"state":"shipping","prev":"inquiry","urgent":false.*"suggestions":\[{"id":"greeting.late","reason":"late"' &&
+  row 10:03:00 c2 | grep -q '"state":"complaint".*"urgent":true.*"suggestions":\[{"id":"greeting.late","reason":"late"'; then
+  ok "the late apology first in any state, and on 人呢?"; else not_ok "late apology in any state"; diag "$(row 10:01:20 g1)" "$(row 10:03:00 c2)"; fi
+if row 10:03:10 c3 | grep -q '"suggestions":\[{"id":"complaint.simple".*},{"id":"complaint.complex"' &&
+  row 10:03:05 c3 | grep -q '"suggestions":\[{"id":"greeting.chat".*},{"id":"complaint.angry".*},{"id":"complaint.simple"'; then
+  ok "complaint: the 2 h / 24 h promises in the top three after the apology"; else not_ok "complaint promises"; diag "$(row 10:03:05 c3)" "$(row 10:03:10 c3)"; fi
+if row 10:02:05 c2 | grep -q '"changes":\["state","customer","message"\].*"surname":"林"' &&
+  row 10:02:15 c2 | grep -q '"id":"complaint.simple","reason":"state","text":"很抱歉,林小姐,多谢您反映的意见'; then
+  ok "a name the customer writes (我是林小姐) is used in the promise"; else not_ok "surname from the message"; diag "$(row 10:02:05 c2)" "$(row 10:02:15 c2)"; fi
+if row 10:03:10 c3 | grep -q '"text":"很抱歉,多谢您反映的意见' && ! grep -q '先生/女士' "$TMP/out"; then
+  ok "no surname: the neutral form, never 先生/女士"; else not_ok "先生/女士 sent"; diag "$(grep '先生/女士' "$TMP/out" | head -2)"; fi
+if grep -q '"conv":"c3","changes":\["ladder"\],"state":"closing",.*"ladder_end":true,"suggestions":\[{"id":"closing.bye_chat","reason":"ladder","text":"感谢您的咨询' "$TMP/out" &&
+  ! grep -q '"conv":"c3".*感谢您的来电' "$TMP/out"; then
+  ok "chat wording in a chat: no 感谢您的来电"; else not_ok "phone wording in a chat"; diag "$(grep '"conv":"c3"' "$TMP/out" | tail -2)"; fi
+
 corpus="${SHARED:-}/corpus/taobao-ecd.jsonl"
 if [ -f "$corpus" ]; then
   run_huashu replay "$corpus"
   convs=$(grep -c '"changes":\["open"' "$TMP/out")
   if [ "$rc" -eq 0 ] && [ "$convs" -eq 177 ] && [ ! -s "$TMP/err" ]; then ok "corpus replays: 177 conversations, no bad lines"; else not_ok "corpus replay rc=$rc convs=$convs"; diag "$(head -5 "$TMP/err")"; fi
+  # every chat: until the agent greeted, the greeting is first
+  before=$(grep -c '"greeted":false' "$TMP/out")
+  greeting=$(grep '"greeted":false' "$TMP/out" | grep -c '"suggestions":\[{"id":"greeting\.')
+  chats=$(grep '"greeted":false' "$TMP/out" | sed 's/.*"conv":"\([^"]*\)".*/\1/' | sort -u | wc -l)
+  if [ "$before" -gt 0 ] && [ "$greeting" -eq "$before" ] && [ "$chats" -eq 177 ]; then
+    ok "corpus: the greeting first in all 177 chats until the agent greeted ($before rows)"; else not_ok "corpus greeting first: $greeting of $before rows, $chats chats"; fi
 else
   skip "corpus replay: $corpus not found"
+  skip "corpus greeting first: $corpus not found"
 fi
 check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

@@ -7,6 +7,7 @@
 #include "core/drill.h"
 #include "core/drill_session.h"
 #include "core/engine.h"
+#include "core/linematch.h"
 #include "unit.h"
 
 #define SEC   1000LL
@@ -335,7 +336,9 @@ START_TEST(test_branch_on_words_skips_the_other_path)
     say(&h, 4, "很抱歉,由于我们服务不周给您带来不便,请您原谅!", "complaint.sorry");
     const drill_result *res = finish(&h);
     ck_assert_str_eq(res->end_reason, "completed");
-    ck_assert_int_eq(status_of(res, "angry.say"), DRILL_MET); /* 抱歉, 2 s after the branch */
+    /* the branch left angry at 2 s: its 抱歉 closed then, though said 2 s later in its window */
+    ck_assert_int_eq(status_of(res, "angry.say"), DRILL_MISSED);
+    ck_assert_int_eq(outcome_of(res, "angry.say")->met_at, 0);
     ck_assert_int_eq(status_of(res, "worse.line"), DRILL_MET);
     ck_assert_int_eq(status_of(res, "calm.line"), DRILL_SKIPPED);
     ck_assert_int_eq(res->max, 20);
@@ -491,6 +494,128 @@ START_TEST(test_session_caps_steps_and_time)
     ck_assert_int_eq(res->ended, START + DRILL_MAX_TIME);
     stop(&h);
     drill_free(dr);
+}
+END_TEST
+
+/* The status of the one expectation of a one-step drill expecting line (within 30 s) when the
+ * trainee says text (with line id) 2 s into it. */
+static drill_status one_line(const char *line, const char *text, const char *id)
+{
+    char yaml[512];
+    snprintf(yaml, sizeof yaml,
+             "drill: said\n"
+             "title: t\n"
+             "playbook: mini\n"
+             "persona: {name: 王芳, surname: 王, title: 女士}\n"
+             "steps:\n"
+             "  - customer: 我的订单怎么还没到?\n"
+             "    expect:\n"
+             "      - {name: x, line: %s, within: 30s}\n",
+             line);
+    drill *dr = load_ok(yaml);
+    harness h;
+    start(&h, dr);
+    say(&h, 2, text, id);
+    drill_status st = status_of(finish(&h), "x");
+    stop(&h);
+    drill_free(dr);
+    return st;
+}
+
+/* A line: expectation is met by what was said: the line's words in the trainee's own way (a
+ * surname put in, words moved), never by a line id on an edited or different text. */
+START_TEST(test_line_met_by_what_was_said)
+{
+    /* typed in their own words, no line id: met (it needed the suggestion key before) */
+    ck_assert_int_eq(one_line("hold.ask", "王女士,麻烦您稍等一下,我帮您查看一下好吗?", NULL),
+                     DRILL_MET);
+    ck_assert_int_eq(one_line("hold.checkin", "王女士,您的问题正在查证,麻烦您再稍等,谢谢", NULL),
+                     DRILL_MET);
+    /* a suggestion edited into something else keeps no credit */
+    ck_assert_int_eq(one_line("hold.ask", "麻烦死了,等着", "hold.ask"), DRILL_MISSED);
+    /* another line, even a near one, is not this line */
+    ck_assert_int_eq(one_line("hold.ask", "谢谢您的等候。很抱歉,让您久等了!", NULL), DRILL_MISSED);
+    ck_assert_int_eq(one_line("hold.checkin", "麻烦您等待一下,我帮您查看,好吗?", "hold.checkin"),
+                     DRILL_MISSED);
+    /* the key phrases: the values the line's placeholders take (company, agent number) */
+    ck_assert_int_eq(
+        one_line("greeting.hotline", "早上好!测试公司007号客服为您服务,请问有什么能帮您的?", NULL),
+        DRILL_MET);
+    ck_assert_int_eq(one_line("greeting.hotline", "早上好,请问有什么可以帮您?", NULL),
+                     DRILL_MISSED);
+}
+END_TEST
+
+/* No points for silence: never-kinds count only in a step where the trainee spoke, and a run
+ * without a single reply scores 0 (a silence branch's step adding its items changes nothing). */
+START_TEST(test_silence_scores_nothing)
+{
+    const char *yaml = "drill: quiet\n"
+                       "title: t\n"
+                       "playbook: mini\n"
+                       "steps:\n"
+                       "  - id: ask\n"
+                       "    customer: 我的订单呢?\n"
+                       "    expect:\n"
+                       "      - {name: polite, never: 不知道}\n"
+                       "      - {name: no_you, never: 你}\n"
+                       "      - {name: hello, say: 您好, within: 30s}\n"
+                       "    on:\n"
+                       "      - {silence: 20s, goto: hello}\n"
+                       "    then: end\n"
+                       "  - id: hello\n"
+                       "    customer: 有人吗?\n"
+                       "    expect:\n"
+                       "      - {name: still_polite, never: 不知道}\n";
+    drill *dr = load_ok(yaml);
+    harness h;
+    start(&h, dr);
+    const drill_result *res = finish(&h);
+    ck_assert_int_eq(status_of(res, "polite"), DRILL_UNSCORED);
+    ck_assert_int_eq(status_of(res, "still_polite"), DRILL_UNSCORED);
+    ck_assert_int_eq(res->score, 0);
+    ck_assert_int_eq(res->percent, 0);
+    ck_assert(!res->passed);
+    stop(&h);
+    /* one polite reply in the first step: its never-kinds count, the silent step's do not */
+    start(&h, dr);
+    say(&h, 2, "我帮您看一下", NULL);
+    res = finish(&h);
+    ck_assert_int_eq(status_of(res, "polite"), DRILL_MET);
+    ck_assert_int_eq(status_of(res, "hello"), DRILL_MISSED); /* closed by the branch at 22 s */
+    ck_assert_int_eq(outcome_of(res, "hello")->closes_at, START + 45 * SEC);
+    ck_assert_int_eq(status_of(res, "still_polite"), DRILL_UNSCORED);
+    ck_assert_int_eq(res->max, 30);
+    ck_assert_int_eq(res->score, 20);
+    ck_assert_int_eq(res->ended, START + 22 * SEC);
+    stop(&h);
+    drill_free(dr);
+}
+END_TEST
+
+/* linematch on its own: paraphrases and inserted words keep a line, others do not. */
+START_TEST(test_linematch_both_ways)
+{
+    const char *checkin = "正在查证中,麻烦您再稍等片刻";
+    ck_assert_int_eq(linematch_similarity(checkin, "王女士,正在查证中,麻烦您再稍等片刻哦"), 100);
+    ck_assert_int_ge(linematch_similarity(checkin, "正在帮您查证,请您再稍等一下"),
+                     LINEMATCH_THRESHOLD);
+    ck_assert_int_lt(linematch_similarity(checkin, "麻烦死了,等着"), LINEMATCH_THRESHOLD);
+    ck_assert_int_ge(
+        linematch_similarity("Hello! How may I help you?", "hello, how can I help you today?"),
+        LINEMATCH_THRESHOLD);
+    ck_assert_int_lt(linematch_similarity("Hello! How may I help you?", "What do you want?"),
+                     LINEMATCH_THRESHOLD);
+    ck_assert_int_eq(linematch_similarity("", "anything"), 0);
+    const char *tpl = "您好,{company}客服{agent_no}号为您服务";
+    const char *filled = "您好,华数商城客服007号为您服务";
+    ck_assert(linematch_values(tpl, filled, "您好,华数商城 007 号"));
+    ck_assert(!linematch_values(tpl, filled, "您好,客服为您服务"));
+    ck_assert(linematch_values("{surname}{title},请问", "王女士,请问", "王女士您好"));
+    ck_assert(!linematch_values("{surname}{title},请问", "王女士,请问", "王先生您好"));
+    ck_assert(linematch_values("{title},请问", "先生/女士,请问", "女士您好"));
+    ck_assert(linematch_values("订单{order.status}", "订单【订单状态】", "订单"));
+    ck_assert(linematch_carries(tpl, filled, "您好!华数商城客服007号很高兴为您服务", 50));
 }
 END_TEST
 
@@ -825,6 +950,9 @@ static Suite *drill_suite(void)
     tcase_add_test(tc, test_customer_hangs_up_and_silence_turn);
     tcase_add_test(tc, test_time_limit);
     tcase_add_test(tc, test_session_caps_steps_and_time);
+    tcase_add_test(tc, test_line_met_by_what_was_said);
+    tcase_add_test(tc, test_linematch_both_ways);
+    tcase_add_test(tc, test_silence_scores_nothing);
     tcase_add_test(tc, test_state_reached_by_key_and_hangup_after);
     tcase_add_test(tc, test_result_json_and_text);
     tcase_add_test(tc, test_answers_records);

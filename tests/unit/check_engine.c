@@ -390,7 +390,7 @@ END_TEST
  * past MAX_REPEATS (1000) due repetitions the step moves on to the latest at once. */
 START_TEST(a_jump_of_a_year_does_not_replay_every_repetition)
 {
-    open_conv("c1", T0, NULL);
+    open_conv("c1", T0, "phone");
     key("c1", T0 + 10 * SEC, "hold");
     engine_advance(e, T0 + 10 * SEC + 10 * 25 * SEC);
     size_t before = log_.n;
@@ -401,6 +401,73 @@ START_TEST(a_jump_of_a_year_does_not_replay_every_repetition)
     ck_assert_str_eq(suggested("c1", later, 0, NULL, 0), "hold.checkin");
     ck_assert_int_gt(engine_next_deadline(e), later);
     ck_assert_int_le(engine_next_deadline(e), later + 25 * SEC);
+}
+END_TEST
+
+static void close_conv(const char *conv, int64_t at)
+{
+    event ev;
+    event_init(&ev, EVENT_CLOSE, conv, at, TZ);
+    feed(&ev);
+}
+
+START_TEST(closed_conversations_are_forgotten_after_the_grace_period)
+{
+    engine_set_observer(e, NULL, NULL);
+    engine_set_limits(e, 60 * SEC, 0);
+    open_conv("keep", T0, NULL);
+    char id[32];
+    for (int i = 0; i < 20000; i++) { /* an endless stream of short chats, one a second */
+        snprintf(id, sizeof id, "s%d", i);
+        open_conv(id, T0 + i * SEC, NULL);
+        say(id, T0 + i * SEC, FROM_CUSTOMER, "在吗", NULL);
+        close_conv(id, T0 + i * SEC + 500);
+        ck_assert_uint_le(engine_count(e), 64);
+    }
+    ck_assert_ptr_null(engine_find(e, "s0"));
+    ck_assert_ptr_nonnull(engine_find(e, "s19999"));
+    ck_assert_ptr_nonnull(engine_find(e, "keep"));
+    ck_assert_uint_eq(engine_open_count(e), 1);
+    for (size_t i = 0; i < engine_count(e); i++) /* every one left is still found by its id */
+        ck_assert_ptr_eq(engine_find(e, engine_at(e, i)->id), engine_at(e, i));
+    /* within the grace period a reopened chat is the same one, with its state */
+    const conversation *c = engine_find(e, "s19990");
+    ck_assert(c->closed);
+    open_conv("s19990", T0 + 20000 * SEC, NULL);
+    ck_assert_ptr_eq(engine_find(e, "s19990"), c);
+    ck_assert(!c->closed);
+    engine_advance(e, T0 + 30000 * SEC);
+    ck_assert_ptr_nonnull(engine_find(e, "s19990"));
+    ck_assert_ptr_null(engine_find(e, "s19999"));
+}
+END_TEST
+
+START_TEST(without_limits_nothing_is_forgotten)
+{
+    open_conv("a", T0, NULL);
+    close_conv("a", T0 + SEC);
+    engine_advance(e, T0 + 365 * 86400 * SEC);
+    ck_assert_ptr_nonnull(engine_find(e, "a"));
+}
+END_TEST
+
+START_TEST(open_conversations_are_capped_with_a_message)
+{
+    engine_set_limits(e, 0, 3);
+    open_conv("a", T0, NULL);
+    open_conv("b", T0, NULL);
+    open_conv("c", T0, NULL);
+    event ev;
+    event_init(&ev, EVENT_OPEN, "d\x1b[2J", T0 + SEC, TZ);
+    char err[256] = "";
+    ck_assert(!engine_feed(e, &ev, err, sizeof err));
+    ck_assert_str_eq(err, "too many open conversations (3 at once): \"d\\x1b[2J\" not opened; "
+                          "close some, or raise the limit");
+    ck_assert_ptr_null(engine_find(e, "d\x1b[2J"));
+    say("a", T0 + 2 * SEC, FROM_CUSTOMER, "还在", NULL); /* the open ones keep going */
+    close_conv("b", T0 + 3 * SEC);
+    open_conv("d", T0 + 4 * SEC, NULL);
+    ck_assert_uint_eq(engine_open_count(e), 3);
 }
 END_TEST
 
@@ -425,6 +492,9 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, state_transitions_win_over_global_cues);
     tcase_add_test(tc, close_stops_timers);
     tcase_add_test(tc, a_jump_of_a_year_does_not_replay_every_repetition);
+    tcase_add_test(tc, closed_conversations_are_forgotten_after_the_grace_period);
+    tcase_add_test(tc, without_limits_nothing_is_forgotten);
+    tcase_add_test(tc, open_conversations_are_capped_with_a_message);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -66,6 +66,30 @@ START_TEST(nothing_usable)
 }
 END_TEST
 
+START_TEST(a_name_the_customer_writes)
+{
+    person_name p;
+    ck_assert(names_from_message("你好,我姓林,快递到哪了", &p));
+    ck_assert_str_eq(p.surname, "林");
+    ck_assert_str_eq(p.title, "");
+    ck_assert(names_from_message("免贵姓欧阳。", &p));
+    ck_assert_str_eq(p.surname, "欧阳");
+    ck_assert(names_from_message("我是林小姐,昨天下的单", &p));
+    ck_assert_str_eq(p.surname, "林");
+    ck_assert_str_eq(p.title, "小姐");
+    ck_assert(names_from_message("叫我王先生就好", &p));
+    ck_assert_str_eq(p.surname, "王");
+    ck_assert_str_eq(p.title, "先生");
+    /* not a name */
+    ck_assert(!names_from_message("我姓名填错了", &p));
+    ck_assert(!names_from_message("我是要问快递", &p));
+    ck_assert(!names_from_message("我是老客户了", &p));
+    ck_assert(!names_from_message("王先生让我问一下", &p));
+    ck_assert(!names_from_message("", &p));
+    ck_assert_str_eq(p.surname, "");
+}
+END_TEST
+
 static Suite *names_suite(void)
 {
     Suite *s = suite_create("names");
@@ -74,6 +98,7 @@ static Suite *names_suite(void)
     tcase_add_test(tc, compound_surnames);
     tcase_add_test(tc, english_title_before);
     tcase_add_test(tc, nothing_usable);
+    tcase_add_test(tc, a_name_the_customer_writes);
     suite_add_tcase(s, tc);
     return s;
 }
