@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/linematch.h"
 #include "core/lint.h"
 #include "core/names.h"
 #include "core/text.h"
@@ -370,11 +371,13 @@ static const pb_state *state_of(const engine *e, const conversation *c)
     return &e->pb->states[c->state];
 }
 
-/* When the next ladder step fires, ENGINE_NEVER when the ladder is done. */
+/* When the next ladder step fires: its pause after the agent sent the line before it (or
+ * after the customer's last message); ENGINE_NEVER when the ladder is done or the agent has
+ * not sent the line the previous step (or the state's entry) called for. */
 static int64_t ladder_deadline(const engine *e, const conversation *c)
 {
     const pb_state *st = state_of(e, c);
-    if (c->ladder_step >= st->ladder_count || c->ladder_ended)
+    if (c->ladder_step >= st->ladder_count || c->ladder_ended || c->ladder_awaits >= 0)
         return ENGINE_NEVER;
     return c->ladder_base + st->ladder[c->ladder_step].after_ms;
 }
@@ -436,6 +439,7 @@ static void enter_state(engine *e, conversation *c, int to, int line, int64_t no
     c->ladder_base = now;
     c->ladder_line = PB_NONE;
     c->ladder_ended = false;
+    c->ladder_awaits = PB_NONE;
     c->pending_line = line;
     if (to == e->complaint_state)
         c->complaint_open = true;
@@ -520,6 +524,7 @@ static conversation *conversation_new(engine *e, const char *id, int64_t now)
     c->state = e->initial_state;
     c->prev_state = PB_NONE;
     c->ladder_line = PB_NONE;
+    c->ladder_awaits = PB_NONE;
     c->pending_line = PB_NONE;
     c->last_sent_line = PB_NONE;
     c->opened_at = now;
@@ -608,6 +613,7 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
     c->ladder_base = now;
     c->ladder_line = PB_NONE;
     c->ladder_ended = false;
+    c->ladder_awaits = PB_NONE;
     customer_text msg = {ev->text, 0};
     if (e->cue_words)
         msg.cues = lint_words_find(e->cue_words, ev->text, strlen(ev->text));
@@ -617,6 +623,27 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
     unsigned learned = learn_name(c, ev->text);
     const pb_transition *t = find_transition(e, c, match_customer, &msg);
     return CHANGE_MESSAGE | learned | take(e, c, t, now, false);
+}
+
+/* The ladder after an agent message: the step's line it waited for was sent (by id, or in
+ * words that still carry it; any message for a repeating step such as the hold check-in) and
+ * the next pause starts now; any message restarts the pause of a ladder waiting for none. */
+static void ladder_on_agent(engine *e, conversation *c, int line, const char *text, int64_t now)
+{
+    if (c->ladder_awaits < 0) {
+        c->ladder_base = now;
+        return;
+    }
+    const pb_state *st = state_of(e, c);
+    const pb_step *step = c->ladder_step < st->ladder_count ? &st->ladder[c->ladder_step] : NULL;
+    bool repeating = step && step->repeat &&
+                     (step->line == c->ladder_awaits || step->chat_line == c->ladder_awaits);
+    if (repeating || line == c->ladder_awaits ||
+        (line < 0 && text &&
+         linematch_similarity(e->pb->lines[c->ladder_awaits].text, text) >= LINEMATCH_THRESHOLD)) {
+        c->ladder_awaits = PB_NONE;
+        c->ladder_base = now;
+    }
 }
 
 static unsigned on_agent_message(engine *e, conversation *c, const event *ev)
@@ -633,6 +660,7 @@ static unsigned on_agent_message(engine *e, conversation *c, const event *ev)
     c->sent_in_state = true;
     int line = ev->line ? playbook_line_index(e->pb, ev->line) : PB_NONE;
     c->last_sent_line = line;
+    ladder_on_agent(e, c, line, ev->text, now);
     if (line >= 0 && line == c->pending_line)
         c->pending_line = PB_NONE;
     if (line >= 0 && e->pb->lines[line].promise_ms > 0) {
@@ -787,6 +815,7 @@ static unsigned fire(engine *e, conversation *c, int64_t at, int64_t now)
         c->ladder_line = !c->phone && step->chat_line >= 0 ? step->chat_line : step->line;
         c->ladder_base = at;
         c->ladder_ended = step->end;
+        c->ladder_awaits = c->ladder_line;
         if (!step->repeat)
             c->ladder_step++;
         else if ((now - at) / step->after_ms > MAX_REPEATS)

@@ -57,6 +57,7 @@ typedef struct conversation {
     int64_t ladder_base; /* when the ladder (re)started or last stepped */
     int ladder_line;     /* line the ladder suggests now, PB_NONE when none */
     bool ladder_ended;   /* an end step fired: the call may be ended */
+    int ladder_awaits;   /* line the agent must send before the next step, PB_NONE */
     int pending_line;    /* line suggested by the last transition, PB_NONE when none */
     int last_sent_line;  /* last playbook line the agent sent, PB_NONE when unknown */
     bool complaint_open;

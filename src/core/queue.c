@@ -6,7 +6,7 @@
 int64_t queue_ladder_next(const engine *e, const conversation *c)
 {
     const pb_state *st = &engine_playbook(e)->states[c->state];
-    if (c->closed || c->ladder_ended || c->ladder_step >= st->ladder_count)
+    if (c->closed || c->ladder_ended || c->ladder_awaits >= 0 || c->ladder_step >= st->ladder_count)
         return QUEUE_NEVER;
     return c->ladder_base + st->ladder[c->ladder_step].after_ms;
 }

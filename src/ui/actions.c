@@ -86,7 +86,7 @@ static void send_line(app *a)
     ev.from = FROM_AGENT;
     ev.text = u->draft.data;
     ev.line = u->draft_line >= 0 ? a->pb->lines[u->draft_line].id : NULL;
-    if (a->send ? !a->send(a->send_ctx, a, &ev) : !app_feed(a, &ev))
+    if (a->ops.send ? !a->ops.send(a->ops_ctx, a, &ev) : !app_feed(a, &ev))
         return;
     buf_clear(&u->draft);
     u->cursor = 0;
@@ -174,7 +174,7 @@ static void lookup(app *a, prompt_kind kind)
     const conversation *c = target(a);
     if (!c)
         return;
-    if (!a->lookup) {
+    if (!a->ops.lookup) {
         app_message(a, false, "%s", _("lookups not configured"));
         return;
     }
@@ -186,7 +186,7 @@ static void lookup(app *a, prompt_kind kind)
 static void refresh_lookup(app *a)
 {
     const conversation *c = target(a);
-    if (c && (!a->lookup_refresh || !a->lookup_refresh(a->lookup_ctx, a, c->id)))
+    if (c && (!a->ops.lookup_refresh || !a->ops.lookup_refresh(a->ops_ctx, a, c->id)))
         app_message(a, false, "%s", _("nothing to look up again"));
 }
 

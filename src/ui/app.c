@@ -1,5 +1,6 @@
-/* The console's lifecycle: curses set-up, feeding events, the engine's observer, and the one
- * loop (keyboard, feeds, signals, timers) with its redraw of only what changed. */
+/* The console screen's lifecycle: curses set-up, feeding events, the engine's observer, and
+ * what the console layer's loop calls: tick, wake-up, resize, suspend, and the redraw of only
+ * what changed. */
 #include "config.h"
 
 #include "ui/app.h"
@@ -30,7 +31,7 @@ static const pane_ops *const pane_table[PANE_COUNT] = {
 
 int64_t app_now(const app *a)
 {
-    return loop_now(a->loop);
+    return a->ops.now(a->ops_ctx);
 }
 
 void app_mark(app *a, enum pane_id id)
@@ -219,15 +220,13 @@ static void on_change(void *ctx, const conversation *c, int64_t at, unsigned cha
  * failing (a full disk, a file-size limit) and the console goes on. */
 static void log_event(app *a, const event *ev)
 {
-    if (!a->logging)
-        return;
-    if (sessionlog_write(&a->log, ev)) {
+    char err[640];
+    if (!a->ops.record || a->ops.record(a->ops_ctx, ev, err, sizeof err)) {
         a->log_failing = false;
         return;
     }
     if (!a->log_failing)
-        app_message(a, true, _("cannot write the session log (%s): %s"), strerror(a->log.err_no),
-                    a->log.path);
+        app_message(a, true, "%s", err);
     a->log_failing = true;
 }
 
@@ -239,8 +238,8 @@ bool app_feed(app *a, event *ev)
         app_message(a, true, "%s: %s", ev->conv ? ev->conv : "?", err);
         return false;
     }
-    if (ev->type == EVENT_CLOSE && a->lookup_closed)
-        a->lookup_closed(a->lookup_ctx, ev->conv);
+    if (ev->type == EVENT_CLOSE && a->ops.lookup_closed)
+        a->ops.lookup_closed(a->ops_ctx, ev->conv);
     sync_convs(a);
     int i = index_of(a, engine_find(a->engine, ev->conv));
     ui_conv *u = app_conv(a, i);
@@ -301,24 +300,6 @@ void app_suggestions_update(app *a)
 
 /* ---- terminal ------------------------------------------------------------------ */
 
-static void on_signal(void *ctx, int signo)
-{
-    app *a = ctx;
-    if (signo == SIGWINCH) {
-        a->resize_pending = true;
-    } else if (signo == SIGTSTP) {
-        a->suspend_pending = true;
-    } else if (signo == SIGCONT) {
-        a->resize_pending = true;
-        a->full_redraw = true;
-    } else {
-        a->running = false;
-        a->exit_status = 128 + signo;
-    }
-}
-
-static const int caught_signals[] = {SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGTSTP, SIGCONT};
-
 #define PASTE_ON  "\033[?2004h"
 #define PASTE_OFF "\033[?2004l"
 
@@ -331,23 +312,21 @@ static void bracketed_paste(bool on)
     }
 }
 
-/* Puts the terminal back, stops until SIGCONT, then takes the terminal again. */
-static void suspend_now(app *a)
+void app_suspend(app *a)
 {
     a->suspend_pending = false;
     bracketed_paste(false);
     endwin();
-    signal(SIGTSTP, SIG_DFL);
-    kill(getpid(), SIGTSTP);
+}
+
+void app_resume(app *a)
+{
     bracketed_paste(true);
-    loop_catch_signals(a->loop, caught_signals, sizeof caught_signals / sizeof caught_signals[0],
-                       on_signal, a);
     a->resize_pending = true;
     a->full_redraw = true;
 }
 
-/* Applies the latest terminal size once, however many SIGWINCH arrived. */
-static void resize_now(app *a)
+void app_resize(app *a)
 {
     a->resize_pending = false;
     struct winsize ws;
@@ -400,13 +379,6 @@ bool app_init(app *a)
     a->compose.ask_line = PB_NONE;
     engine_set_observer(a->engine, on_change, a);
     curses_start(a);
-    signal(SIGPIPE, SIG_IGN);
-    if (!loop_watch(a->loop, STDIN_FILENO, POLLIN, input_on_ready, a) ||
-        !loop_catch_signals(a->loop, caught_signals,
-                            sizeof caught_signals / sizeof caught_signals[0], on_signal, a)) {
-        endwin();
-        return false;
-    }
     app_mark_all(a);
     return true;
 }
@@ -437,7 +409,7 @@ void app_free(app *a)
     buf_free(&a->compose.after);
 }
 
-/* ---- the loop ------------------------------------------------------------------ */
+/* ---- what the loop calls --------------------------------------------------------- */
 
 /* Once per clock second: timers on screen move; expired status messages go. */
 static void tick(app *a, int64_t now)
@@ -458,12 +430,23 @@ static void tick(app *a, int64_t now)
     }
 }
 
-static int64_t next_wakeup(const app *a, int64_t now)
+void app_tick(app *a, int64_t now)
+{
+    if (a->mode && a->mode->deadline && a->mode->deadline(a) <= now)
+        a->mode->due(a, now);
+    engine_advance(a->engine, now);
+    tick(a, now);
+}
+
+int64_t app_next_wakeup(const app *a, int64_t now)
 {
     int64_t next = (now / 1000 + 1) * 1000;
     int64_t engine_next = engine_next_deadline(a->engine);
     if (engine_next < next)
         next = engine_next;
+    int64_t mode_next = a->mode && a->mode->deadline ? a->mode->deadline((app *)a) : ENGINE_NEVER;
+    if (mode_next < next)
+        next = mode_next;
     if (a->status_until && a->status_until < next)
         next = a->status_until;
     return next;
@@ -476,8 +459,7 @@ static double mono_ms(void)
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Draws the panes marked dirty (and the help on top), then one doupdate(). */
-static void render(app *a)
+void app_render(app *a)
 {
     if (a->full_redraw) {
         clearok(curscr, TRUE);
@@ -520,46 +502,20 @@ static void render(app *a)
     }
 }
 
-/* Times full redraws of every pane (the figure bench/RESULTS.md reports). */
-static void bench_redraws(app *a)
+void app_bench(app *a)
 {
     app_queue_update(a, app_now(a));
     double start = mono_ms();
     for (int i = 0; i < a->bench_frames; i++) {
         app_mark_all(a);
         a->shown_for = -1;
-        render(a);
+        app_render(a);
     }
     a->bench_redraw_ms = (mono_ms() - start) / a->bench_frames;
     double cleared = mono_ms();
     for (int i = 0; i < a->bench_frames; i++) {
         a->full_redraw = true;
-        render(a);
+        app_render(a);
     }
     a->bench_repaint_ms = (mono_ms() - cleared) / a->bench_frames;
-}
-
-int app_run(app *a)
-{
-    while (a->running) {
-        int64_t now = app_now(a);
-        engine_advance(a->engine, now);
-        tick(a, now);
-        if (a->suspend_pending)
-            suspend_now(a);
-        if (a->resize_pending)
-            resize_now(a);
-        render(a);
-        if (a->bench_frames && (!a->demo || demo_done(a->demo))) {
-            bench_redraws(a);
-            break;
-        }
-        if (!a->running)
-            break;
-        if (!loop_run_once(a->loop, next_wakeup(a, app_now(a)))) {
-            a->exit_status = 2;
-            break;
-        }
-    }
-    return a->exit_status;
 }

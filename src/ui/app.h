@@ -1,6 +1,9 @@
-/* app: the console. One struct holds everything the panes, the key handlers and the loop
+/* app: the console's screen. One struct holds everything the panes and the key handlers
  * share; it is passed down to every function (no other global state). One file per pane
- * (queue, chat, suggest, info, compose, status, help), each filling a pane_ops. */
+ * (queue, chat, suggest, info, compose, status, help), each filling a pane_ops. It draws and
+ * handles keys; the loop, the session log, the feed and the lookups are the console layer's
+ * (src/console/), which drives it through app_tick, app_render, app_next_wakeup and
+ * app_resize and which it reaches only through app_ops. */
 #ifndef HUASHU_UI_APP_H
 #define HUASHU_UI_APP_H
 
@@ -14,9 +17,6 @@
 #include "core/lint.h"
 #include "core/queue.h"
 #include "core/suggest.h"
-#include "net/demo.h"
-#include "net/loop.h"
-#include "net/sessionlog.h"
 #include "ui/keys.h"
 #include "ui/options.h"
 
@@ -50,13 +50,16 @@ extern const pane_ops queue_pane_ops, chat_pane_ops, suggest_pane_ops, info_pane
 
 /* A mode layered on the console (huashu drill, ui/drill.c): it sees every event fed and every
  * engine change, may draw a pane in place of the console's own and an overlay on top, and
- * takes keys first (true when it used the key). Its state is app.mode_ctx. */
+ * takes keys first (true when it used the key); it names its next deadline (ENGINE_NEVER when
+ * none) and app_tick calls due once the clock reaches it. Its state is app.mode_ctx. */
 typedef struct app_mode {
     void (*fed)(app *a, const event *ev);
     void (*changed)(app *a, const conversation *c, int64_t at, unsigned changes);
     const pane_ops *(*pane)(app *a, enum pane_id id); /* NULL: the console's own */
     void (*overlay)(app *a);
     bool (*key)(app *a, int key);
+    int64_t (*deadline)(app *a);
+    void (*due)(app *a, int64_t now);
 } app_mode;
 
 /* Display attributes, colour or (with NO_COLOR) bold/reverse/underline only. */
@@ -120,16 +123,35 @@ typedef struct compose_state {
     size_t pick_count, pick_selected;
 } compose_state;
 
-/* A lookup provider (issue 5 fills it): starts fetching kind ("order", "stock") id for conv.
- * Results come back as lookup events through app_feed. */
-typedef bool (*app_lookup_fn)(void *ctx, app *a, const char *kind, const char *conv,
-                              const char *id);
-/* The feed's write side (issue 4): called with every line the agent sends, instead of
- * app_feed; it logs the line once it went (or was copied). False keeps it in the compose line. */
-typedef bool (*app_send_fn)(void *ctx, app *a, event *ev);
+/* How the screen reaches the outside: the clock, the session log, the feed and the lookups,
+ * all provided by the console layer (src/console/) with ctx (app.ops_ctx). A NULL member is a
+ * thing the console does not have (no feed, no lookups). */
+typedef struct app_ops {
+    /* The time now on the console's clock (--time-scale, --start). */
+    int64_t (*now)(void *ctx);
+    /* Writes ev to the session log; false with a message for the status line in err when
+     * that failed (NULL: no session log). */
+    bool (*record)(void *ctx, const event *ev, char *err, size_t cap);
+    /* The feed's write side: called with every line the agent sends, instead of app_feed; it
+     * logs the line once it went (or was copied). False keeps it in the compose line. */
+    bool (*send)(void *ctx, app *a, event *ev);
+    /* Starts fetching kind ("order", "stock") id for conv; the result comes back as a lookup
+     * event through app_feed. */
+    bool (*lookup)(void *ctx, app *a, const char *kind, const char *conv, const char *id);
+    /* Looks the conversation's last lookup up again past the cache. */
+    bool (*lookup_refresh)(void *ctx, app *a, const char *conv);
+    /* Stops a closed conversation's lookups. */
+    void (*lookup_closed)(void *ctx, const char *conv);
+    /* The info pane's lookup line (progress, result or error; *alert for errors), or NULL. */
+    const char *(*lookup_status)(void *ctx, const char *conv, bool *alert);
+    /* The feed's log for the log view. */
+    size_t (*feed_log_count)(void *ctx);
+    const char *(*feed_log_line)(void *ctx, size_t i);
+} app_ops;
 
 struct app {
-    loop *loop;
+    app_ops ops;
+    void *ops_ctx;
     engine *engine;
     const playbook *pb;
     ui_options opt;
@@ -139,24 +161,8 @@ struct app {
     const char *feed_kind; /* "exec", "file"...: the live feed's kind, NULL without one */
     bool feed_sends;       /* the feed sends a line to the chat (else: the clipboard) */
     const char *mode_label;
-    sessionlog log;
-    bool logging;
     bool log_failing; /* the latest session log write failed (and the status line said so) */
-    demo *demo;
-    app_lookup_fn lookup;
-    void *lookup_ctx;
-    /* The lookup provider's companions (issue 5): look the conversation's last lookup up again
-     * past the cache, stop a closed conversation's lookups, and the info pane's lookup line
-     * (progress, result or error; *alert for errors), NULL when there is none. */
-    bool (*lookup_refresh)(void *ctx, app *a, const char *conv);
-    void (*lookup_closed)(void *ctx, const char *conv);
-    const char *(*lookup_status)(void *ctx, const char *conv, bool *alert);
-    app_send_fn send;
-    void *send_ctx;
-    /* The feed's log for the log view (issue 4); NULL when there is no feed. */
-    size_t (*feed_log_count)(void *ctx);
-    const char *(*feed_log_line)(void *ctx, size_t i);
-    void *feed_log_ctx;
+    bool on_demo;     /* the events come from a demo file */
 
     ui_conv *convs; /* parallel to engine_at() */
     size_t conv_count, conv_cap;
@@ -194,10 +200,10 @@ struct app {
     bool status_alert;
 
     bool running;
-    bool resize_pending;
+    bool resize_pending; /* asks the console layer for app_resize */
     bool bell_pending;
     bool full_redraw;
-    bool suspend_pending;
+    bool suspend_pending; /* asks the console layer to suspend (app_suspend, app_resume) */
     int64_t shown_second; /* the clock second on screen */
     int tz_offset;        /* local, minutes east of UTC */
     int64_t started_mono_us;
@@ -212,21 +218,24 @@ struct app {
     void *mode_ctx;
 };
 
-/* cmd_console.c: the console with a mode (huashu drill): no feed and no demo; setup runs once
- * the terminal is ready (false ends the console), teardown after it is put back and returns
- * the exit status. */
-typedef struct console_hooks {
-    const char *label; /* the status line's mode label */
-    bool (*setup)(app *a, void *ctx);
-    int (*teardown)(app *a, void *ctx, int status);
-    void *ctx;
-} console_hooks;
-
 /* app.c */
+/* Takes the terminal (curses, bracketed paste) and watches the engine; false on failure. */
 bool app_init(app *a);
 void app_free(app *a);
-/* Runs the loop until the agent quits or a terminating signal arrives; returns exit status. */
-int app_run(app *a);
+/* Runs what is due at now: the mode's deadline, the engine's timers, the clock on screen. */
+void app_tick(app *a, int64_t now);
+/* Draws the panes marked dirty (and the help on top), then one doupdate(). */
+void app_render(app *a);
+/* When app_tick is next needed: the next clock second, engine deadline, mode deadline or end of
+ * a status message. */
+int64_t app_next_wakeup(const app *a, int64_t now);
+/* Applies the terminal's current size. */
+void app_resize(app *a);
+/* Gives the terminal back before the process stops (SIGTSTP); app_resume takes it again. */
+void app_suspend(app *a);
+void app_resume(app *a);
+/* --bench: times full redraws of every pane into bench_redraw_ms and bench_repaint_ms. */
+void app_bench(app *a);
 /* Logs ev, feeds it to the engine and the transcript. False when the engine refused it. */
 bool app_feed(app *a, event *ev);
 /* The current time on the loop's clock. */

@@ -345,9 +345,9 @@ static void prompt_commit(app *a)
             customer_event(a, pn.name, pn.surname, pn.title);
             app_message(a, false, _("recorded: %s%s"), pn.surname, pn.title);
         }
-    } else if (a->lookup) {
+    } else if (a->ops.lookup) {
         const char *kind = cs->prompt == PROMPT_ORDER ? "order" : "stock";
-        if (!a->lookup(a->lookup_ctx, a, kind, c->id, value))
+        if (!a->ops.lookup(a->ops_ctx, a, kind, c->id, value))
             app_message(a, true, _("%s lookup failed to start"), kind);
     }
     compose_cancel(a);

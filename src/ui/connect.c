@@ -39,7 +39,7 @@ static void current_feed(const app *a, char *out, size_t cap)
     else if (a->feed_kind)
         snprintf(out, cap, _("%s: read-only, a sent line is copied to the clipboard"),
                  a->feed_kind);
-    else if (a->demo)
+    else if (a->on_demo)
         snprintf(out, cap, "%s", _("demo: a sent line stays in the transcript and session log"));
     else
         snprintf(out, cap, "%s", _("no feed: a sent line stays in the transcript and session log"));

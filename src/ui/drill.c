@@ -1,5 +1,5 @@
 /* The console's drill mode (huashu drill FILE): plays the drill's customer through app_feed,
- * keeps the run's timers on the loop, draws the drill pane where the queue was, hides the
+ * tells the loop the run's next deadline, draws the drill pane where the queue was, hides the
  * suggestions with --no-hints, and ends with a score screen. */
 #include "config.h"
 
@@ -29,30 +29,27 @@ static void emit_event(void *ctx, const event *ev)
     app_feed(dc->a, &copy);
 }
 
-/* The loop timer at the run's deadline: plays what is due. */
-static void on_timer(void *ctx, unsigned id, int64_t now)
+/* app_mode.due: the run's deadline came: plays what is due. */
+static void mode_due(app *a, int64_t now)
 {
-    drill_console *dc = ctx;
-    dc->timer = 0;
+    drill_console *dc = a->mode_ctx;
+    dc->timer_at = ENGINE_NEVER;
     drill_run_advance(dc->run, now);
     after_change(dc);
 }
 
-/* Keeps one loop timer at the run's next deadline (or at `at` when that is sooner). */
+/* app_mode.deadline: when the run next needs the clock (the loop wakes up then). */
+static int64_t mode_deadline(app *a)
+{
+    const drill_console *dc = a->mode_ctx;
+    return dc->timer_at;
+}
+
+/* Keeps the deadline at the run's next one (or at `at` when that is sooner). */
 static void schedule(drill_console *dc, int64_t at)
 {
     int64_t next = drill_run_next_deadline(dc->run);
-    if (at < next)
-        next = at;
-    if (dc->timer && dc->timer_at == next)
-        return;
-    if (dc->timer)
-        loop_timer_cancel(dc->a->loop, dc->timer);
-    dc->timer = 0;
-    if (next != ENGINE_NEVER) {
-        dc->timer = loop_timer_at(dc->a->loop, next, on_timer, dc);
-        dc->timer_at = next;
-    }
+    dc->timer_at = at < next ? at : next;
 }
 
 static void add_row(drill_console *dc, int attr, const char *fmt, ...)
@@ -153,9 +150,7 @@ static void finish(drill_console *dc)
     app *a = dc->a;
     const drill_result *res = drill_run_finish(dc->run, app_now(a));
     dc->finished = true;
-    if (dc->timer)
-        loop_timer_cancel(a->loop, dc->timer);
-    dc->timer = 0;
+    dc->timer_at = ENGINE_NEVER;
     char err[256] = "";
     dc->saved_ok = dc->save && dc->save(res, dc->saved, sizeof dc->saved, err, sizeof err);
     if (!dc->saved_ok)
@@ -427,7 +422,8 @@ static bool mode_key(app *a, int key)
     return false;
 }
 
-static const app_mode drill_mode = {mode_fed, mode_changed, mode_pane, mode_overlay, mode_key};
+static const app_mode drill_mode = {mode_fed, mode_changed,  mode_pane, mode_overlay,
+                                    mode_key, mode_deadline, mode_due};
 
 /* ---- hooks --------------------------------------------------------------------------- */
 
@@ -449,6 +445,7 @@ bool drill_console_setup(app *a, void *ctx)
         return false;
     }
     drill_run_set_trainee(dc->run, dc->trainee);
+    dc->timer_at = ENGINE_NEVER;
     a->mode = &drill_mode;
     a->mode_ctx = dc;
     if (dc->dr->intro)
@@ -467,7 +464,7 @@ int drill_console_teardown(app *a, void *ctx, int status)
         return 2;
     }
     if (!dc->finished) { /* left before the end: scored as it stands */
-        const drill_result *res = drill_run_finish(dc->run, loop_now(a->loop));
+        const drill_result *res = drill_run_finish(dc->run, app_now(a));
         char err[256] = "";
         dc->saved_ok = dc->save && dc->save(res, dc->saved, sizeof dc->saved, err, sizeof err);
         if (!dc->saved_ok)

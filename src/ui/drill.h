@@ -25,8 +25,7 @@ typedef struct drill_console {
     /* the console's side of the run */
     app *a;
     drill_run *run;
-    unsigned timer;
-    int64_t timer_at;
+    int64_t timer_at; /* the run's next deadline (app_mode.deadline), ENGINE_NEVER when none */
     bool finished, torn_down;
     char saved[512]; /* where the result went, or why it did not */
     bool saved_ok;

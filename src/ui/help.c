@@ -20,7 +20,7 @@ static const char *const fixed_help[] = {
 /* Lines in the feed's log (the log view, F11); 0 without a feed. */
 static size_t log_rows(const app *a)
 {
-    return a->feed_log_count ? a->feed_log_count(a->feed_log_ctx) : 0;
+    return a->ops.feed_log_count ? a->ops.feed_log_count(a->ops_ctx) : 0;
 }
 
 static int help_rows(const app *a)
@@ -37,7 +37,7 @@ static void help_row(app *a, int r, char *keys, size_t kcap, const char **text, 
 {
     keys[0] = '\0';
     if (a->help_shows_log) {
-        *text = log_rows(a) ? a->feed_log_line(a->feed_log_ctx, (size_t)r)
+        *text = log_rows(a) ? a->ops.feed_log_line(a->ops_ctx, (size_t)r)
                             : _("(nothing logged: no feed, or no bad line or message yet)");
     } else if (r < ACT_COUNT - 1) {
         keymap_describe(&a->keys, (action)(r + 1), keys, kcap);

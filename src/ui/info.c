@@ -53,7 +53,7 @@ static void values_line(app *a, const conversation *c, buf *out)
 /* A value the shown suggestions miss that a lookup fills: "needs 快递单号: F8 M-o". */
 static bool lookup_hint(app *a, char *out, size_t cap)
 {
-    for (size_t i = 0; a->lookup && i < a->shown_count; i++) {
+    for (size_t i = 0; a->ops.lookup && i < a->shown_count; i++) {
         for (size_t k = 0; k < a->shown[i].missing_count && k < SUGGEST_MAX_MISSING; k++) {
             const char *name = a->shown[i].missing[k];
             bool order = name && !strncmp(name, "order.", 6);
@@ -75,7 +75,7 @@ static bool lookup_hint(app *a, char *out, size_t cap)
 static void lookup_line(app *a, pane *p, const conversation *c, int row)
 {
     bool alert = false;
-    const char *s = a->lookup_status ? a->lookup_status(a->lookup_ctx, c->id, &alert) : NULL;
+    const char *s = a->ops.lookup_status ? a->ops.lookup_status(a->ops_ctx, c->id, &alert) : NULL;
     char hint[256];
     if (!s && lookup_hint(a, hint, sizeof hint))
         s = hint;

@@ -1,35 +1,36 @@
 #!/bin/sh
 # huashu replay: hand-written transcripts with known outcomes, bad lines, the real corpus.
 . "$(dirname "$0")/lib.sh"
-plan 24
+plan 26
 MINI="$TESTDATA/playbooks/mini.yaml"
 
 run_huashu replay --playbook "$MINI" "$TESTDATA/replay/hold.jsonl"
 [ "$rc" -eq 0 ] && ok "replay exits 0 despite bad lines" || not_ok "replay exit status $rc"
-if contains "$TMP/err" "hold.jsonl:6: skipped: invalid JSON at column" &&
-  contains "$TMP/err" "hold.jsonl:9: skipped: unknown state \"nowhere\"" &&
+if contains "$TMP/err" "hold.jsonl:7: skipped: invalid JSON at column" &&
+  contains "$TMP/err" "hold.jsonl:10: skipped: unknown state \"nowhere\"" &&
   contains "$TMP/err" "2 bad lines skipped"; then ok "bad lines named by line number"; else not_ok "bad line warnings"; diag "$(cat "$TMP/err")"; fi
 
 line() { sed -n "${1}p" "$TMP/out"; }
-# 1 open, 2 customer msg, 3 urgent at 10:00:35, 4 agent reply, 5 hold, 6-7 check-ins, 8 back, ...
+# 1 open, 2 customer msg, 3 urgent at 10:00:35, 4 agent reply, 5 hold, 6 check-in, 7 the agent
+# sends it, 8 the next check-in 25 s later, 9 back, ...
 if line 3 | grep -q '"ts":"2026-11-23T10:00:35.000+08:00".*"changes":\["urgent"\].*"urgent":true,"waited":30'; then
   ok "urgent exactly 30 s after the customer's message"; else not_ok "urgent at 30 s"; diag "$(line 3)"; fi
 if line 3 | grep -q '"suggestions":\[{"id":"greeting.late","reason":"late"'; then
   ok "late apology ranked first once urgent"; else not_ok "late apology"; diag "$(line 3)"; fi
 if line 6 | grep -q '"ts":"2026-11-23T10:01:25.000+08:00","conv":"c-1","changes":\["ladder"\],"state":"hold".*"suggestions":\[{"id":"hold.checkin"' &&
-  line 7 | grep -q '"ts":"2026-11-23T10:01:50.000+08:00".*"hold.checkin"'; then
-  ok "hold check-in at 25 s and again at 50 s"; else not_ok "hold check-ins"; diag "$(line 6)" "$(line 7)"; fi
-if line 8 | grep -q '"state":"inquiry".*"surname":"王","suggestions":\[{"id":"hold.return","reason":"transition".*"王女士,我复述一下'; then
-  ok "return line first, surname used once known"; else not_ok "return from hold"; diag "$(line 8)"; fi
-if line 9 | grep -q '"changes":\["state","message"\],"state":"complaint"'; then ok "complaint cue moves to complaint"; else not_ok "complaint cue"; diag "$(line 9)"; fi
-if line 10 | grep -q '"promised_by":"2026-11-23T12:03:10.000+08:00","overdue":false'; then ok "promise sets a 2 h deadline"; else not_ok "promise deadline"; diag "$(line 10)"; fi
-if [ "$(wc -l <"$TMP/out")" -eq 11 ] && line 11 | grep -q '"closed":true'; then ok "close ends the output"; else not_ok "close"; diag "$(cat "$TMP/out")"; fi
+  line 8 | grep -q '"ts":"2026-11-23T10:01:55.000+08:00","conv":"c-1","changes":\["ladder"\].*"hold.checkin"'; then
+  ok "hold check-in at 25 s, the next 25 s after the agent sent it"; else not_ok "hold check-ins"; diag "$(line 6)" "$(line 8)"; fi
+if line 9 | grep -q '"state":"inquiry".*"surname":"王","suggestions":\[{"id":"hold.return","reason":"transition".*"王女士,我复述一下'; then
+  ok "return line first, surname used once known"; else not_ok "return from hold"; diag "$(line 9)"; fi
+if line 10 | grep -q '"changes":\["state","message"\],"state":"complaint"'; then ok "complaint cue moves to complaint"; else not_ok "complaint cue"; diag "$(line 10)"; fi
+if line 11 | grep -q '"promised_by":"2026-11-23T12:03:10.000+08:00","overdue":false'; then ok "promise sets a 2 h deadline"; else not_ok "promise deadline"; diag "$(line 11)"; fi
+if [ "$(wc -l <"$TMP/out")" -eq 12 ] && line 12 | grep -q '"closed":true'; then ok "close ends the output"; else not_ok "close"; diag "$(cat "$TMP/out")"; fi
 
 run_huashu replay --playbook "$MINI" --until 2026-11-23T20:02:00+08:00 "$TESTDATA/replay/two.jsonl"
 if grep -q '"ts":"2026-11-23T20:00:08.000+08:00","conv":"a","changes":\["ladder"\],"state":"silent".*"suggestions":\[{"id":"silent.greet","reason":"ladder"' "$TMP/out" &&
-  grep -q '"ts":"2026-11-23T20:00:13.000+08:00","conv":"a","changes":\["ladder"\],"state":"silent".*"suggestions":\[{"id":"silent.nosound","reason":"ladder"' "$TMP/out" &&
-  grep -q '"ts":"2026-11-23T20:00:18.000+08:00","conv":"a","changes":\["ladder"\],"state":"silent",.*"ladder_end":true' "$TMP/out"; then
-  ok "silent-call ladder steps fire between records"; else not_ok "silent ladder"; diag "$(cat "$TMP/out")"; fi
+  grep -q '"ts":"2026-11-23T20:00:14.000+08:00","conv":"a","changes":\["ladder"\],"state":"silent".*"suggestions":\[{"id":"silent.nosound","reason":"ladder"' "$TMP/out" &&
+  grep -q '"ts":"2026-11-23T20:00:20.000+08:00","conv":"a","changes":\["ladder"\],"state":"silent",.*"ladder_end":true' "$TMP/out"; then
+  ok "silent-call ladder steps fire between records, each 5 s after the agent sent the one before"; else not_ok "silent ladder"; diag "$(cat "$TMP/out")"; fi
 if grep -q '"ts":"2026-11-23T20:01:03.000+08:00","conv":"a","changes":\["state"\],"state":"closing"' "$TMP/out" &&
   grep -q '"ts":"2026-11-23T20:00:32.000+08:00","conv":"b","changes":\["urgent"\]' "$TMP/out"; then
   ok "timers of two conversations interleave in time order"; else not_ok "interleaved timers"; diag "$(cat "$TMP/out")"; fi
@@ -64,6 +65,13 @@ if row 10:02:05 c2 | grep -q '"changes":\["state","customer","message"\].*"surna
   ok "a name the customer writes (我是林小姐) is used in the promise"; else not_ok "surname from the message"; diag "$(row 10:02:05 c2)" "$(row 10:02:15 c2)"; fi
 if row 10:03:10 c3 | grep -q '"text":"很抱歉,多谢您反映的意见' && ! grep -q '先生/女士' "$TMP/out"; then
   ok "no surname: the neutral form, never 先生/女士"; else not_ok "先生/女士 sent"; diag "$(grep '先生/女士' "$TMP/out" | head -2)"; fi
+if row 10:03:25 c3 | grep -q '"changes":\["ladder"\].*"suggestions":\[{"id":"closing.still_there"' &&
+  ! grep '"conv":"c3"' "$TMP/out" | grep -q '"ts":"2026-11-23T10:03:\(2[6-9]\|3[0-2]\)[^"]*","conv":"c3","changes":\["ladder"' &&
+  row 10:03:33 c3 | grep -q '"changes":\["ladder"\].*"ladder_end":true'; then
+  ok "the closing goodbye comes 5 s after the agent asked 还有什么可以帮您 (in own words), never before"; else not_ok "closing ladder paced by the agent"; diag "$(grep '"conv":"c3"' "$TMP/out" | cut -c1-160)"; fi
+if ! grep '"conv":"u4"' "$TMP/out" | grep -q '"changes":\["ladder"' &&
+  row 10:04:10 u4 | grep -qv '"state":"unclear"'; then
+  ok "can't hear: answered, the customer speaks normally, the ladder stops"; else not_ok "unclear ladder went on"; diag "$(grep '"conv":"u4"' "$TMP/out" | cut -c1-160)"; fi
 if grep -q '"conv":"c3","changes":\["ladder"\],"state":"closing",.*"ladder_end":true,"suggestions":\[{"id":"closing.bye_chat","reason":"ladder","text":"感谢您的咨询' "$TMP/out" &&
   ! grep -q '"conv":"c3".*感谢您的来电' "$TMP/out"; then
   ok "chat wording in a chat: no 感谢您的来电"; else not_ok "phone wording in a chat"; diag "$(grep '"conv":"c3"' "$TMP/out" | tail -2)"; fi

@@ -51,6 +51,18 @@ static void agent_says(int64_t at, const char *conv)
     ck_assert(engine_feed(e, &ev, err, sizeof err));
 }
 
+/* The agent sends a playbook line. */
+static void agent_sends(int64_t at, const char *conv, const char *line, const char *text)
+{
+    event ev;
+    char err[128];
+    event_init(&ev, EVENT_MESSAGE, conv, T0 + at, 480);
+    ev.from = FROM_AGENT;
+    ev.text = text;
+    ev.line = line;
+    ck_assert(engine_feed(e, &ev, err, sizeof err));
+}
+
 /* Computes and sorts every item at now (ms after T0); ids in order go to out. */
 static size_t order(int64_t now, const int64_t *last_agent, queue_item *items, const char **out)
 {
@@ -124,10 +136,14 @@ START_TEST(hold_check_in_is_due_until_the_agent_speaks)
     order(27000, last_agent, items, ids); /* the 25 s check-in fired at 26 s */
     ck_assert(items[0].prompt);
     ck_assert_int_eq(items[0].level, LEVEL_PAST);
-    last_agent[0] = 26500; /* the agent checked in */
-    order(28000, last_agent, items, ids);
+    order(40000, last_agent, items, ids); /* no next check-in before this one is sent */
+    ck_assert(items[0].prompt);
+    ck_assert_int_eq(queue_ladder_next(e, engine_find(e, "h")), QUEUE_NEVER);
+    agent_sends(40500, "h", "hold.checkin", "很抱歉,您的问题正在查证中"); /* the agent checked in */
+    last_agent[0] = 40500;
+    order(41000, last_agent, items, ids);
     ck_assert(!items[0].prompt);
-    ck_assert_int_eq(items[0].due, T0 + 51000);
+    ck_assert_int_eq(items[0].due, T0 + 65500); /* 25 s after it was sent */
 }
 END_TEST
 
@@ -143,7 +159,10 @@ START_TEST(ladder_counts_to_its_next_step)
     ck_assert_int_eq(items[0].due, T0 + 5000);
     order(6000, NULL, items, ids);
     ck_assert(items[0].prompt);
-    ck_assert_int_eq(queue_ladder_next(e, engine_find(e, "s")), T0 + 10000);
+    /* the next step counts from when the agent sends this one */
+    ck_assert_int_eq(queue_ladder_next(e, engine_find(e, "s")), QUEUE_NEVER);
+    agent_sends(7000, "s", "silent.greet", "您好,请问有什么可以帮您?");
+    ck_assert_int_eq(queue_ladder_next(e, engine_find(e, "s")), T0 + 12000);
 }
 END_TEST
 

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "ui/feedlink.h"
+#include "console/feedlink.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@
 
 struct feedlink {
     app *a;
+    console *cs;
     feed *feed;
     char label[96]; /* the status line's left label: "FEED unix: connected · 2 bad" */
     bool sync_failed;
@@ -101,11 +102,8 @@ static void on_sent(void *ctx, const char *conv, const char *text, const char *e
     app_feed(a, &ev);
 }
 
-/* The agent pressed Enter: the line goes out (or to the clipboard) and into the log. False
- * keeps it in the compose line. */
-static bool send_line(void *ctx, app *a, event *ev)
+bool feedlink_send(feedlink *fl, app *a, event *ev)
 {
-    feedlink *fl = ctx;
     char err[256];
     switch (feed_send(fl->feed, ev, err, sizeof err)) {
     case FEED_SEND_OK:
@@ -128,45 +126,52 @@ static bool send_line(void *ctx, app *a, event *ev)
     return false;
 }
 
-static size_t log_count(void *ctx)
+bool feedlink_live(const feedlink *fl)
 {
-    return feed_log_count(((feedlink *)ctx)->feed);
+    return fl && fl->feed;
 }
 
-static const char *log_line(void *ctx, size_t i)
+size_t feedlink_log_count(const feedlink *fl)
 {
-    return feed_log_at(((feedlink *)ctx)->feed, i);
+    return feed_log_count(fl->feed);
+}
+
+const char *feedlink_log_line(const feedlink *fl, size_t i)
+{
+    return feed_log_at(fl->feed, i);
 }
 
 /* Every real second: fsync the session log when lines wait (sessionlog_sync decides). */
 static void sync_tick(void *ctx, unsigned id, int64_t now)
 {
     feedlink *fl = ctx;
-    app *a = fl->a;
-    if (a->logging && !sessionlog_sync(&a->log, mono_ms())) {
+    console *cs = fl->cs;
+    if (cs->logging && !sessionlog_sync(&cs->log, mono_ms())) {
         if (!fl->sync_failed)
-            app_message(a, true, "%s", sessionlog_error(&a->log));
+            app_message(fl->a, true, "%s", sessionlog_error(&cs->log));
         fl->sync_failed = true;
     } else {
         fl->sync_failed = false;
     }
-    double scale = loop_clock_scale(a->loop);
-    fl->sync_timer =
-        loop_timer_at(a->loop, loop_now(a->loop) + (int64_t)(SYNC_EVERY_MS * scale), sync_tick, fl);
+    double scale = loop_clock_scale(cs->loop);
+    fl->sync_timer = loop_timer_at(cs->loop, loop_now(cs->loop) + (int64_t)(SYNC_EVERY_MS * scale),
+                                   sync_tick, fl);
 }
 
-feedlink *feedlink_start(app *a, const char *spec, config *cfg, char *err, size_t errlen)
+feedlink *feedlink_start(console *cs, const char *spec, config *cfg, char *err, size_t errlen)
 {
     feedlink *fl = calloc(1, sizeof *fl);
     if (!fl) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    app *a = &cs->a;
     fl->a = a;
+    fl->cs = cs;
     if (spec && *spec) {
         feed_options opt = {.config = cfg, .keyboard_from_tty = true};
         feed_callbacks cb = {on_event, on_status, on_log, on_sent, fl};
-        fl->feed = feed_open(spec, a->loop, &opt, &cb, err, errlen);
+        fl->feed = feed_open(spec, cs->loop, &opt, &cb, err, errlen);
         if (!fl->feed) {
             free(fl);
             return NULL;
@@ -174,13 +179,8 @@ feedlink *feedlink_start(app *a, const char *spec, config *cfg, char *err, size_
         update_label(fl);
         a->feed_kind = feed_kind_name(feed_get_kind(fl->feed));
         a->feed_sends = feed_writable(fl->feed);
-        a->send = send_line;
-        a->send_ctx = fl;
-        a->feed_log_count = log_count;
-        a->feed_log_line = log_line;
-        a->feed_log_ctx = fl;
     }
-    fl->sync_timer = loop_timer_at(a->loop, loop_now(a->loop), sync_tick, fl);
+    fl->sync_timer = loop_timer_at(cs->loop, loop_now(cs->loop), sync_tick, fl);
     return fl;
 }
 
@@ -189,12 +189,8 @@ void feedlink_free(feedlink *fl)
     if (!fl)
         return;
     if (fl->sync_timer)
-        loop_timer_cancel(fl->a->loop, fl->sync_timer);
+        loop_timer_cancel(fl->cs->loop, fl->sync_timer);
     feed_free(fl->feed);
-    if (fl->a->send_ctx == fl)
-        fl->a->send = NULL;
-    if (fl->a->feed_log_ctx == fl)
-        fl->a->feed_log_count = NULL;
     if (fl->a->mode_label == fl->label)
         fl->a->mode_label = "";
     free(fl);

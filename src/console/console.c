@@ -1,7 +1,10 @@
 /* huashu (no command), huashu --manual: the console. With no feed it plays the bundled demo;
- * with --manual it is a phone desk where the agent opens calls and marks what happens. */
+ * with --manual it is a phone desk where the agent opens calls and marks what happens. Here:
+ * its options, its start-up (config, playbook, engine, clock, feed, lookups, session log) and
+ * the app_ops through which the screen reaches them. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +14,13 @@
 
 #include "commands.h"
 #include "console/console.h"
+#include "console/feedlink.h"
+#include "console/lookuplink.h"
 #include "core/civil.h"
 #include "core/config.h"
 #include "intl.h"
 #include "net/paths.h"
 #include "ui/app.h"
-#include "ui/lookuplink.h"
-#include "ui/feedlink.h"
 
 /* The ids of console_options' own rows. */
 enum {
@@ -157,21 +160,21 @@ static void demo_skipped_line(void *ctx, unsigned long line, const char *message
 }
 
 /* Sets the clock (--start, --time-scale) and the local UTC offset. */
-static bool set_clock(app *a, const console_args *c)
+static bool set_clock(console *cs, const console_args *c)
 {
-    int64_t start = loop_now(a->loop);
-    a->tz_offset = local_offset(start);
+    int64_t start = loop_now(cs->loop);
+    cs->a.tz_offset = local_offset(start);
     if (c->start_time &&
-        !civil_parse_iso(c->start_time, strlen(c->start_time), &start, &a->tz_offset)) {
+        !civil_parse_iso(c->start_time, strlen(c->start_time), &start, &cs->a.tz_offset)) {
         fprintf(stderr, "huashu: --start wants an RFC 3339 time, got \"%s\"\n", c->start_time);
         return false;
     }
-    loop_set_clock(a->loop, start, c->time_scale > 0 ? c->time_scale : 1.0);
+    loop_set_clock(cs->loop, start, c->time_scale > 0 ? c->time_scale : 1.0);
     return true;
 }
 
 /* Opens the demo file (bundled unless --demo names one). */
-static bool open_demo(app *a, const console_args *c)
+static bool open_demo(console *cs, const console_args *c)
 {
     char *path = c->demo ? strdup(c->demo) : paths_find_data("demo/shift.jsonl");
     char err[512];
@@ -179,11 +182,84 @@ static bool open_demo(app *a, const console_args *c)
         fprintf(stderr, "huashu: the bundled demo (demo/shift.jsonl) was not found\n");
         return false;
     }
-    a->demo = demo_open(path, err, sizeof err);
+    cs->demo = demo_open(path, err, sizeof err);
     free(path);
-    if (!a->demo)
+    if (!cs->demo)
         fprintf(stderr, "huashu: %s\n", err);
-    return a->demo != NULL;
+    cs->a.on_demo = cs->demo != NULL;
+    return cs->demo != NULL;
+}
+
+/* ---- app_ops: what the screen reaches through the console ------------------------- */
+
+static int64_t op_now(void *ctx)
+{
+    return loop_now(((console *)ctx)->loop);
+}
+
+static bool op_record(void *ctx, const event *ev, char *err, size_t cap)
+{
+    console *cs = ctx;
+    if (!cs->logging || sessionlog_write(&cs->log, ev))
+        return true;
+    snprintf(err, cap, _("cannot write the session log (%s): %s"), strerror(cs->log.err_no),
+             cs->log.path);
+    return false;
+}
+
+static bool op_send(void *ctx, app *a, event *ev)
+{
+    return feedlink_send(((console *)ctx)->feed, a, ev);
+}
+
+static size_t op_feed_log_count(void *ctx)
+{
+    return feedlink_log_count(((console *)ctx)->feed);
+}
+
+static const char *op_feed_log_line(void *ctx, size_t i)
+{
+    return feedlink_log_line(((console *)ctx)->feed, i);
+}
+
+static bool op_lookup(void *ctx, app *a, const char *kind, const char *conv, const char *id)
+{
+    return lookuplink_lookup(((console *)ctx)->lookups, kind, conv, id);
+}
+
+static bool op_lookup_refresh(void *ctx, app *a, const char *conv)
+{
+    return lookuplink_refresh(((console *)ctx)->lookups, conv);
+}
+
+static void op_lookup_closed(void *ctx, const char *conv)
+{
+    lookuplink_closed(((console *)ctx)->lookups, conv);
+}
+
+static const char *op_lookup_status(void *ctx, const char *conv, bool *alert)
+{
+    return lookuplink_status(((console *)ctx)->lookups, conv, alert);
+}
+
+/* The ops for what this console has: always the clock and the session log; the feed's and
+ * the lookups' when they run. */
+static void set_ops(console *cs)
+{
+    app_ops ops = {.now = op_now, .record = op_record};
+    if (feedlink_live(cs->feed)) {
+        ops.send = op_send;
+        ops.feed_log_count = op_feed_log_count;
+        ops.feed_log_line = op_feed_log_line;
+    }
+    if (cs->lookups) {
+        ops.lookup = op_lookup;
+        ops.lookup_refresh = op_lookup_refresh;
+        ops.lookup_closed = op_lookup_closed;
+        ops.lookup_status = op_lookup_status;
+    }
+    cs->a.ops = ops;
+    cs->a.ops_ctx = cs;
 }
 
 /* The status line at start: no session log (it must never go unsaid) and config problems,
@@ -234,24 +310,31 @@ static int64_t mono_us(void)
 
 /* Starts the feed: --feed or the config's feed: (feedlink), else the demo unless phone-desk
  * mode. The link also fsyncs the session log every few seconds. */
-static bool start_feed(app *a, const console_args *c, bool hooks, config *cfg, feedlink **link)
+static bool start_feed(console *cs, const console_args *c, bool hooks, config *cfg)
 {
     const char *feed = c->feed ? c->feed : config_string(cfg, "feed");
     bool live = !c->manual && !hooks && feed && *feed && !c->demo;
     char err[512];
-    *link = feedlink_start(a, live ? feed : NULL, cfg, err, sizeof err);
-    if (!*link)
+    cs->feed = feedlink_start(cs, live ? feed : NULL, cfg, err, sizeof err);
+    if (!cs->feed)
         fprintf(stderr, "huashu: %s\n", err);
-    return *link && (live || c->manual || hooks || open_demo(a, c));
+    return cs->feed && (live || c->manual || hooks || open_demo(cs, c));
+}
+
+/* Prints the --bench figures. */
+static void bench_report(const app *a)
+{
+    fprintf(stderr, "first_frame_ms=%.2f redraw_ms=%.3f repaint_ms=%.3f rss_kib=%ld convs=%zu\n",
+            a->first_frame_ms, a->bench_redraw_ms, a->bench_repaint_ms, rss_kib(),
+            engine_count(a->engine));
 }
 
 /* Everything after the options: config, playbook, engine, log, feed, then the loop. */
-static int run_console(app *a, const console_args *c, const console_hooks *hooks)
+static int run_console(console *cs, const console_args *c, const console_hooks *hooks)
 {
+    app *a = &cs->a;
     startup s;
-    feedlink *link = NULL;
     int status = 2;
-    lookuplink *lookups = NULL;
     bool ok = startup_open(&s, &c->start, STARTUP_KEEP_CONFIG_PROBLEMS);
     diagnostics *d = &s.problems;
     if (!ok || !apply_ui_options(a, s.cfg, c, d))
@@ -259,41 +342,46 @@ static int run_console(app *a, const console_args *c, const console_hooks *hooks
     keymap_load(&a->keys, s.cfg, d);
     a->pb = s.pb;
     a->engine = s.engine;
-    a->loop = loop_new();
-    if (!a->loop || !set_clock(a, c) || !start_feed(a, c, hooks != NULL, s.cfg, &link))
+    cs->loop = loop_new();
+    if (!cs->loop)
         goto done;
-    a->connect_hint = a->demo && !c->demo; /* the bundled demo: say how to connect a chat */
-    lookups = lookuplink_start(a, s.cfg, a->demo && !c->demo, d); /* bundled demo: sample data */
+    set_ops(cs);
+    if (!set_clock(cs, c) || !start_feed(cs, c, hooks != NULL, s.cfg))
+        goto done;
+    a->connect_hint = cs->demo && !c->demo; /* the bundled demo: say how to connect a chat */
+    cs->lookups = lookuplink_start(a, cs->loop, s.cfg, cs->demo && !c->demo, d); /* sample data */
+    set_ops(cs);
     char err[512] = "";
     if (config_bool(s.cfg, "ui.session_log"))
-        a->logging = sessionlog_open(&a->log, loop_now(a->loop), a->tz_offset, err, sizeof err);
+        cs->logging = sessionlog_open(&cs->log, loop_now(cs->loop), a->tz_offset, err, sizeof err);
     if (!app_init(a))
         goto done;
+    if (!console_watch(cs)) {
+        app_free(a);
+        goto done;
+    }
     if (hooks && !hooks->setup(a, hooks->ctx)) {
         app_free(a);
         status = hooks->teardown(a, hooks->ctx, 2);
         goto done;
     }
     startup_message(a, d->count, config_file(s.cfg), err);
-    if (a->demo)
-        demo_start(a->demo, a->loop, loop_now(a->loop), a->tz_offset, demo_event, demo_skipped_line,
-                   a);
-    status = app_run(a);
+    if (cs->demo)
+        demo_start(cs->demo, cs->loop, loop_now(cs->loop), a->tz_offset, demo_event,
+                   demo_skipped_line, a);
+    status = console_run(cs);
     app_free(a);
     if (hooks)
         status = hooks->teardown(a, hooks->ctx, status);
     if (a->bench_frames)
-        fprintf(stderr,
-                "first_frame_ms=%.2f redraw_ms=%.3f repaint_ms=%.3f rss_kib=%ld convs=%zu\n",
-                a->first_frame_ms, a->bench_redraw_ms, a->bench_repaint_ms, rss_kib(),
-                engine_count(a->engine));
+        bench_report(a);
 done:
-    lookuplink_free(lookups);
-    feedlink_free(link);
-    if (a->logging)
-        sessionlog_close(&a->log);
-    demo_free(a->demo);
-    loop_free(a->loop);
+    lookuplink_free(cs->lookups);
+    feedlink_free(cs->feed);
+    if (cs->logging)
+        sessionlog_close(&cs->log);
+    demo_free(cs->demo);
+    loop_free(cs->loop);
 early:
     startup_close(&s);
     return status;
@@ -316,18 +404,19 @@ int cmd_console(int argc, char **argv)
 
 int console_main(console_args *c, const console_hooks *hooks)
 {
-    app a;
-    memset(&a, 0, sizeof a);
-    a.started_mono_us = mono_us();
-    ui_options_defaults(&a.opt);
-    keymap_defaults(&a.keys);
+    console cs;
+    memset(&cs, 0, sizeof cs);
+    app *a = &cs.a;
+    a->started_mono_us = mono_us();
+    ui_options_defaults(&a->opt);
+    keymap_defaults(&a->keys);
     bool feed_on_stdin = c->feed && !strcmp(c->feed, "-"); /* keys then come from /dev/tty */
     if ((!isatty(STDIN_FILENO) && !feed_on_stdin) || !isatty(STDOUT_FILENO)) {
         fputs(_("huashu: the console needs a terminal (for files, try huashu replay)\n"), stderr);
         return 2;
     }
-    a.manual = c->manual;
-    a.mode_label = hooks ? hooks->label : c->manual ? _("PHONE") : _("DEMO");
-    a.bench_frames = c->bench_frames;
-    return run_console(&a, c, hooks);
+    a->manual = c->manual;
+    a->mode_label = hooks ? hooks->label : c->manual ? _("PHONE") : _("DEMO");
+    a->bench_frames = c->bench_frames;
+    return run_console(&cs, c, hooks);
 }

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "ui/lookuplink.h"
+#include "console/lookuplink.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,16 +136,13 @@ static bool begin(lookuplink *ll, const char *kind, const char *conv, const char
     return e->id != 0;
 }
 
-/* a->lookup: the order or stock key's answer. */
-static bool start_lookup(void *ctx, app *a, const char *kind, const char *conv, const char *key)
+bool lookuplink_lookup(lookuplink *ll, const char *kind, const char *conv, const char *key)
 {
-    return begin(ctx, kind, conv, key, 0);
+    return begin(ll, kind, conv, key, 0);
 }
 
-/* a->lookup_refresh: the conversation's last lookup again, past the cache. */
-static bool refresh_lookup(void *ctx, app *a, const char *conv)
+bool lookuplink_refresh(lookuplink *ll, const char *conv)
 {
-    lookuplink *ll = ctx;
     conv_lookup *e = latest(ll, conv);
     if (!e || !e->key)
         return false;
@@ -157,10 +154,8 @@ static bool refresh_lookup(void *ctx, app *a, const char *conv)
     return ok;
 }
 
-/* a->lookup_closed: a conversation closed; its lookups stop and its lines go. */
-static void conversation_closed(void *ctx, const char *conv)
+void lookuplink_closed(lookuplink *ll, const char *conv)
 {
-    lookuplink *ll = ctx;
     lookup_cancel_owner(ll->lk, conv);
     for (size_t i = 0; i < ll->count;) {
         if (!strcmp(ll->entries[i].conv, conv)) {
@@ -173,10 +168,9 @@ static void conversation_closed(void *ctx, const char *conv)
     }
 }
 
-/* a->lookup_status: the info pane's lookup line for conv, NULL when there is none. */
-static const char *status_line(void *ctx, const char *conv, bool *alert)
+const char *lookuplink_status(lookuplink *ll, const char *conv, bool *alert)
 {
-    conv_lookup *e = latest(ctx, conv);
+    conv_lookup *e = latest(ll, conv);
     *alert = e && e->failed;
     return e && e->status[0] ? e->status : NULL;
 }
@@ -197,7 +191,7 @@ static lookup_config *load_config(config *cfg, bool on_demo, diagnostics *d)
     return lc;
 }
 
-lookuplink *lookuplink_start(app *a, config *cfg, bool on_demo, diagnostics *d)
+lookuplink *lookuplink_start(app *a, loop *l, config *cfg, bool on_demo, diagnostics *d)
 {
     lookup_config *lc = load_config(cfg, on_demo, d);
     if (!lc || (!lookup_config_has(lc, "order") && !lookup_config_has(lc, "stock"))) {
@@ -205,18 +199,13 @@ lookuplink *lookuplink_start(app *a, config *cfg, bool on_demo, diagnostics *d)
         return NULL;
     }
     lookuplink *ll = calloc(1, sizeof *ll);
-    if (!ll || !(ll->lk = lookup_new(a->loop, lc))) {
+    if (!ll || !(ll->lk = lookup_new(l, lc))) {
         free(ll);
         lookup_config_free(lc);
         return NULL;
     }
     ll->a = a;
     ll->cfg = lc;
-    a->lookup = start_lookup;
-    a->lookup_refresh = refresh_lookup;
-    a->lookup_closed = conversation_closed;
-    a->lookup_status = status_line;
-    a->lookup_ctx = ll;
     return ll;
 }
 
@@ -224,12 +213,6 @@ void lookuplink_free(lookuplink *ll)
 {
     if (!ll)
         return;
-    app *a = ll->a;
-    a->lookup = NULL;
-    a->lookup_refresh = NULL;
-    a->lookup_closed = NULL;
-    a->lookup_status = NULL;
-    a->lookup_ctx = NULL;
     lookup_free(ll->lk);
     for (size_t i = 0; i < ll->count; i++) {
         free(ll->entries[i].conv);
