@@ -367,8 +367,11 @@ static bool setup_edges(headless *h)
         h->logging = sessionlog_open(&h->log, loop_now(h->loop), h->tz_offset, err, sizeof err);
         if (!h->logging)
             note("no session log: %s", err);
-        else
+        else {
             note("session log: %s", h->log.path);
+            sessionlog_set_agent(&h->log, engine_config(h->engine, "agent_no"),
+                                 engine_config(h->engine, "agent_name"));
+        }
     }
     return true;
 }

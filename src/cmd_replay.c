@@ -23,6 +23,8 @@ typedef struct replay {
     int top;
     buf out;
     unsigned long changes_printed;
+    bool zoned;  /* desk_tz is set */
+    int desk_tz; /* the first record's UTC offset: promised-by times are all in it */
 } replay;
 
 static const char *const change_names[] = {"open",   "state",    "urgent", "ladder", "customer",
@@ -127,7 +129,7 @@ static void print_change(void *ctx, const conversation *c, int64_t at, unsigned 
         buf_json_string(b, c->surname);
     }
     if (c->complaint_deadline) {
-        put_ts(b, "promised_by", c->complaint_deadline, c->tz_offset);
+        put_ts(b, "promised_by", c->complaint_deadline, r->zoned ? r->desk_tz : c->tz_offset);
         put_bool(b, "overdue", c->complaint_overdue);
     }
     if (c->closed)
@@ -226,6 +228,10 @@ static unsigned long feed_lines(replay *r, int fd, const char *name)
             fprintf(stderr, "%s:%lu: skipped: %s\n", name, lr.line_number, err);
             bad++;
             continue;
+        }
+        if (!r->zoned) {
+            r->zoned = true;
+            r->desk_tz = ev.tz_offset;
         }
         if (!engine_feed(r->engine, &ev, err, sizeof err)) {
             fprintf(stderr, "%s:%lu: skipped: %s\n", name, lr.line_number, err);

@@ -354,6 +354,9 @@ static int run_console(console *cs, const console_args *c, const console_hooks *
     char err[512] = "";
     if (config_bool(s.cfg, "ui.session_log"))
         cs->logging = sessionlog_open(&cs->log, loop_now(cs->loop), a->tz_offset, err, sizeof err);
+    if (cs->logging) /* open records say who handled the conversation */
+        sessionlog_set_agent(&cs->log, engine_config(a->engine, "agent_no"),
+                             engine_config(a->engine, "agent_name"));
     if (!app_init(a))
         goto done;
     if (!console_watch(cs)) {

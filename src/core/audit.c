@@ -26,16 +26,19 @@ enum {
     KEY_KEY,
     KEY_CHANNEL,
     KEY_KIND,
+    KEY_AGENT,
+    KEY_AGENT_NAME,
     KEY_COUNT
 };
 
-static const char *const known_keys[KEY_COUNT] = {"ts",   "conv",  "type", "from",    "text",
-                                                  "line", "state", "key",  "channel", "kind"};
+static const char *const known_keys[KEY_COUNT] = {"ts",      "conv", "type",  "from",
+                                                  "text",    "line", "state", "key",
+                                                  "channel", "kind", "agent", "agent_name"};
 
 /* Index of a known top-level key (len bytes), -1 for others. */
 static int key_index(const char *key, size_t len)
 {
-    static const unsigned char lengths[KEY_COUNT] = {2, 4, 4, 4, 4, 4, 5, 3, 7, 4};
+    static const unsigned char lengths[KEY_COUNT] = {2, 4, 4, 4, 4, 4, 5, 3, 7, 4, 5, 10};
     for (int k = 0; k < KEY_COUNT; k++)
         if (len == lengths[k] && key[0] == known_keys[k][0] && !memcmp(key, known_keys[k], len))
             return k;
@@ -117,6 +120,8 @@ static bool scan_event(const char *line, size_t len, event *ev, char *scratch, s
     ev->key = v[KEY_KEY];
     ev->channel = v[KEY_CHANNEL];
     ev->kind = v[KEY_KIND];
+    ev->agent = v[KEY_AGENT];
+    ev->agent_name = v[KEY_AGENT_NAME];
     if (!v[KEY_TS] || !civil_parse_iso(v[KEY_TS], strlen(v[KEY_TS]), &ev->ts_ms, &ev->tz_offset))
         return false;
     if (!ev->conv || !*ev->conv || strlen(ev->conv) > 128 || !v[KEY_TYPE])
@@ -179,12 +184,9 @@ static void hist_add(histogram *h, int64_t v)
     h->count++;
 }
 
-/* The value at nearest rank ceil(count * num / den), never above the exact maximum. */
-static int64_t hist_quantile(const histogram *h, uint64_t num, uint64_t den)
+/* The value at a rank (1-based), never above the exact maximum. */
+static int64_t hist_rank(const histogram *h, uint64_t rank)
 {
-    uint64_t rank = (h->count * num + den - 1) / den;
-    if (rank < 1)
-        rank = 1;
     uint64_t seen = 0;
     for (size_t i = 0; i < HIST_BUCKETS; i++) {
         seen += h->buckets[i];
@@ -196,12 +198,27 @@ static int64_t hist_quantile(const histogram *h, uint64_t num, uint64_t den)
     return h->max;
 }
 
+/* The value at nearest rank ceil(count * num / den). */
+static int64_t hist_quantile(const histogram *h, uint64_t num, uint64_t den)
+{
+    uint64_t rank = (h->count * num + den - 1) / den;
+    return hist_rank(h, rank < 1 ? 1 : rank);
+}
+
+/* The usual median: the middle value, or the mean of the two middle ones. */
+static int64_t hist_median(const histogram *h)
+{
+    if (h->count % 2)
+        return hist_rank(h, h->count / 2 + 1);
+    return (hist_rank(h, h->count / 2) + hist_rank(h, h->count / 2 + 1)) / 2;
+}
+
 /* Median, p90 and maximum of what the histogram holds. */
 static audit_stats hist_stats(const histogram *h)
 {
     audit_stats s = {h->count, AUDIT_NONE, AUDIT_NONE, AUDIT_NONE};
     if (h->count) {
-        s.median = hist_quantile(h, 1, 2);
+        s.median = hist_median(h);
         s.p90 = hist_quantile(h, 9, 10);
         s.max = h->max;
     }
@@ -221,8 +238,8 @@ static audit_stats exact_stats(int64_t *v, size_t n)
     if (n == 0)
         return s;
     qsort(v, n, sizeof *v, cmp_int64);
-    size_t r50 = (n + 1) / 2, r90 = (n * 9 + 9) / 10;
-    s.median = v[r50 - 1];
+    size_t r90 = (n * 9 + 9) / 10;
+    s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     s.p90 = v[(r90 > n ? n : r90) - 1];
     s.max = v[n - 1];
     return s;
@@ -237,6 +254,7 @@ enum {
     TAG_GOODBYE = 1u << 3,
     TAG_PROMISE_SIMPLE = 1u << 4,
     TAG_PROMISE_COMPLEX = 1u << 5,
+    TAG_RETURN = 1u << 6, /* back from a hold: thanks for waiting */
 };
 
 typedef struct marker {
@@ -294,6 +312,19 @@ static const marker markers[] = {
     {"24小時", TAG_PROMISE_COMPLEX},
     {"24個小時", TAG_PROMISE_COMPLEX},
     {"24 hours", TAG_PROMISE_COMPLEX},
+    {"久等", TAG_RETURN},
+    {"谢谢您的等候", TAG_RETURN},
+    {"感谢您的等候", TAG_RETURN},
+    {"谢谢您的耐心等待", TAG_RETURN},
+    {"感谢您的耐心等待", TAG_RETURN},
+    {"謝謝您的等候", TAG_RETURN},
+    {"感謝您的等候", TAG_RETURN},
+    {"感謝您的耐心等待", TAG_RETURN},
+    {"thank you for holding", TAG_RETURN},
+    {"thanks for holding", TAG_RETURN},
+    {"thank you for waiting", TAG_RETURN},
+    {"thanks for waiting", TAG_RETURN},
+    {"kept you waiting", TAG_RETURN},
 };
 
 #define MARKER_COUNT (sizeof markers / sizeof markers[0])
@@ -331,9 +362,22 @@ struct conv_state {
     size_t next_count, next_cap;
     bool in_hold, hold_late;
     int64_t hold_start, hold_last;
-    bool asked; /* the closing question was asked */
+    bool asked;   /* the closing question was asked */
+    bool counted; /* within since/until/agent: enters the totals */
     size_t offence_cap;
 };
+
+/* The id of a conversation ended by quiet: its later records, until `until`, are not a new
+ * conversation. */
+typedef struct idle_end idle_end;
+struct idle_end {
+    uint64_t hash;
+    int64_t until;
+    idle_end *bucket_next, *fifo_next;
+    char id[];
+};
+
+#define IDLE_BUCKETS 1024
 
 struct audit {
     const playbook *pb;
@@ -354,6 +398,10 @@ struct audit {
     size_t scratch_cap;
     scan_result scan;
     histogram first_hist, next_hist, handle_hist;
+    int ni_rule;     /* the lint rule forbidding 你, -1 when the playbook has none */
+    int return_line; /* the line said when leaving the hold (hold.return), PB_NONE if none */
+    idle_end *idle_buckets[IDLE_BUCKETS];
+    idle_end *idle_first, *idle_last; /* in the order they ended */
     audit_totals t;
     bool finished;
     bool oom; /* an allocation failed while applying the current event */
@@ -407,10 +455,16 @@ audit *audit_new(const playbook *pb, const lint *l, const audit_options *o)
     a->promise_simple_ms = playbook_setting(pb, "complaint_simple", 2 * 3600000LL);
     a->promise_complex_ms = playbook_setting(pb, "complaint_complex", 24 * 3600000LL);
     a->hold_state = playbook_state_index(pb, "hold");
+    a->ni_rule = -1;
+    a->return_line = playbook_line_index(pb, "hold.return");
+    for (size_t i = 0; i < lint_rule_count(l); i++)
+        if (lint_rule_kind(l, i) == LINT_FORBIDDEN && !strcmp(lint_rule_phrase(l, i), "你"))
+            a->ni_rule = (int)i;
     a->now = INT64_MIN;
     a->t.answer_within_ms = a->opt.answer_within_ms;
     a->t.target_percent = a->opt.target_percent;
     a->t.longest_hold_ms = AUDIT_NONE;
+    a->t.first_opened = a->t.last_opened = AUDIT_NONE;
     a->table_cap = 64;
     a->table = calloc(a->table_cap, sizeof *a->table);
     a->t.per_rule = calloc(lint_rule_count(l) + 1, sizeof *a->t.per_rule);
@@ -436,6 +490,9 @@ static void free_offences(audit_conv *r)
 
 static void conv_free(conv_state *cs)
 {
+    for (size_t i = 0; i < cs->r.excerpt_count; i++)
+        free(cs->r.excerpt[i].text);
+    free(cs->r.excerpt);
     free(cs->nexts);
     free_offences(&cs->r);
     free(cs);
@@ -453,6 +510,10 @@ void audit_free(audit *a)
         next = g->next;
         engine_free(g->engine);
         free(g);
+    }
+    for (idle_end *e = a->idle_first, *next; e; e = next) {
+        next = e->fifo_next;
+        free(e);
     }
     free(a->table);
     free(a->t.per_rule);
@@ -648,6 +709,40 @@ static generation *generation_for(audit *a, const char *id)
     return g;
 }
 
+/* Copies at most cap - 1 bytes of s, never cutting a UTF-8 character. */
+static void copy_cut(char *dst, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= cap) {
+        n = cap - 1;
+        while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+/* True when the conversation is within since/until and is the chosen agent's. */
+static bool conv_selected(const audit *a, const audit_conv *r)
+{
+    if (a->opt.has_since && r->opened_at < a->opt.since_ms)
+        return false;
+    if (a->opt.has_until && r->opened_at >= a->opt.until_ms)
+        return false;
+    return !a->opt.agent || !strcmp(a->opt.agent, r->agent) || !strcmp(a->opt.agent, r->agent_name);
+}
+
+/* Takes the agent from the first record that names one. */
+static void take_agent(audit *a, conv_state *cs, const event *ev)
+{
+    if (!ev->agent || !*ev->agent || cs->r.agent[0])
+        return;
+    copy_cut(cs->r.agent, sizeof cs->r.agent, ev->agent);
+    if (ev->agent_name)
+        copy_cut(cs->r.agent_name, sizeof cs->r.agent_name, ev->agent_name);
+    cs->counted = conv_selected(a, &cs->r);
+}
+
 static conv_state *conv_new(audit *a, const event *ev, uint64_t h, const char *file,
                             unsigned long number)
 {
@@ -672,6 +767,8 @@ static conv_state *conv_new(audit *a, const event *ev, uint64_t h, const char *f
     cs->r.first_response_ms = AUDIT_NONE;
     cs->r.longest_hold_ms = AUDIT_NONE;
     cs->r.promised_by = AUDIT_NONE;
+    cs->r.longest_wait_ms = AUDIT_NONE;
+    cs->counted = conv_selected(a, &cs->r);
     cs->hash_next = a->table[h & (a->table_cap - 1)];
     a->table[h & (a->table_cap - 1)] = cs;
     cs->prev = a->last;
@@ -706,6 +803,12 @@ static void add_totals(audit *a, const audit_conv *r)
 {
     audit_totals *t = &a->t;
     t->conversations++;
+    if (t->first_opened == AUDIT_NONE || r->opened_at < t->first_opened)
+        t->first_opened = r->opened_at;
+    if (t->last_opened == AUDIT_NONE || r->opened_at > t->last_opened)
+        t->last_opened = r->opened_at;
+    t->polite_checked += r->polite_checked;
+    t->polite += r->polite_checked && r->polite;
     if (r->closed) {
         t->closed++;
         hist_add(&a->handle_hist, r->handle_ms);
@@ -738,8 +841,9 @@ static void add_totals(audit *a, const audit_conv *r)
     t->promises_pending += r->promise == PROMISE_PENDING;
 }
 
-/* Ends a conversation at `at` (closed, or still open at the end), reports and frees it. */
-static void conv_end(audit *a, conv_state *cs, int64_t at, bool closed)
+/* Ends a conversation at `at` (closed, or still open at the end), its promise judged at
+ * promise_at (later than `at` for a conversation ended by quiet), reports and frees it. */
+static void conv_end(audit *a, conv_state *cs, int64_t at, int64_t promise_at, bool closed)
 {
     audit_conv *r = &cs->r;
     r->closed = closed;
@@ -748,21 +852,26 @@ static void conv_end(audit *a, conv_state *cs, int64_t at, bool closed)
         int64_t d = at > cs->waiting_since ? at - cs->waiting_since : 0;
         r->unanswered++;
         r->waited_ms += d;
+        if (d > r->longest_wait_ms)
+            r->longest_wait_ms = d;
         if (d > a->opt.answer_within_ms)
             r->sl_counted++; /* a wait already past the target is a miss */
     }
     if (cs->in_hold)
         hold_end(cs, at);
-    check_promise(cs, at);
+    check_promise(cs, promise_at);
     if (closed) {
         r->handle_ms = at > r->opened_at ? at - r->opened_at : 0;
         if (r->promise == PROMISE_PENDING)
             r->promise = PROMISE_MET;
     }
     r->next_response = exact_stats(cs->nexts, cs->next_count);
-    add_totals(a, r);
-    if (a->report)
-        a->report(a->report_ctx, r);
+    if (cs->counted) {
+        add_totals(a, r);
+        if (a->report)
+            a->report(a->report_ctx, r);
+    } else
+        a->t.filtered++;
     table_remove(a, cs);
     generation *g = cs->gen;
     g->open--;
@@ -770,11 +879,61 @@ static void conv_end(audit *a, conv_state *cs, int64_t at, bool closed)
     generation_release(a, g);
 }
 
-/* Ends, as never closed, the conversations idle for longer than the idle limit at now. */
+/* Remembers the id of a conversation ended by quiet at now, for another idle period. */
+static void idle_remember(audit *a, const conv_state *cs, int64_t now)
+{
+    size_t len = strlen(cs->r.id);
+    idle_end *e = malloc(sizeof *e + len + 1);
+    if (!e)
+        return; /* its later records would count as a new conversation: no worse than before */
+    e->hash = cs->hash;
+    e->until = now + a->opt.idle_ms;
+    memcpy(e->id, cs->r.id, len + 1);
+    e->bucket_next = a->idle_buckets[cs->hash % IDLE_BUCKETS];
+    a->idle_buckets[cs->hash % IDLE_BUCKETS] = e;
+    e->fifo_next = NULL;
+    if (a->idle_last)
+        a->idle_last->fifo_next = e;
+    else
+        a->idle_first = e;
+    a->idle_last = e;
+}
+
+/* Forgets the remembered ids whose time is up at now. */
+static void idle_forget(audit *a, int64_t now)
+{
+    while (a->idle_first && a->idle_first->until < now) {
+        idle_end *e = a->idle_first;
+        idle_end **p = &a->idle_buckets[e->hash % IDLE_BUCKETS];
+        while (*p != e)
+            p = &(*p)->bucket_next;
+        *p = e->bucket_next;
+        a->idle_first = e->fifo_next;
+        if (!a->idle_first)
+            a->idle_last = NULL;
+        free(e);
+    }
+}
+
+/* True when id belongs to a conversation recently ended by quiet. */
+static bool idle_ended(const audit *a, const char *id, uint64_t h)
+{
+    for (const idle_end *e = a->idle_buckets[h % IDLE_BUCKETS]; e; e = e->bucket_next)
+        if (e->hash == h && !strcmp(e->id, id))
+            return true;
+    return false;
+}
+
+/* Ends, as never closed, the conversations idle for longer than the idle limit at now: each
+ * ends at its last record, its promise is judged at now, and its id is remembered so that a
+ * late record (a close a day later) does not start a conversation of its own. */
 static void expire_idle(audit *a, int64_t now)
 {
-    while (a->first && now - a->first->last_at > a->opt.idle_ms)
-        conv_end(a, a->first, a->first->last_at, false);
+    idle_forget(a, now);
+    while (a->first && now - a->first->last_at > a->opt.idle_ms) {
+        idle_remember(a, a->first, now);
+        conv_end(a, a->first, a->first->last_at, now, false);
+    }
 }
 
 /* ---- messages ---------------------------------------------------------------------------- */
@@ -795,15 +954,19 @@ static void answer(audit *a, conv_state *cs, int64_t at)
     int64_t d = at > cs->waiting_since ? at - cs->waiting_since : 0;
     cs->waiting = false;
     cs->r.waited_ms += d;
+    if (d > cs->r.longest_wait_ms)
+        cs->r.longest_wait_ms = d;
     cs->r.sl_counted++;
     cs->r.answered_within += d <= a->opt.answer_within_ms;
     if (!cs->answered_once) {
         cs->answered_once = true;
         cs->r.first_response_ms = d;
-        hist_add(&a->first_hist, d);
+        if (cs->counted)
+            hist_add(&a->first_hist, d);
         return;
     }
-    hist_add(&a->next_hist, d);
+    if (cs->counted)
+        hist_add(&a->next_hist, d);
     if (cs->next_count == cs->next_cap) {
         size_t cap = cs->next_cap ? cs->next_cap * 2 : 8;
         int64_t *grown = realloc(cs->nexts, cap * sizeof *grown);
@@ -851,6 +1014,31 @@ static void keep_offence(audit *a, conv_state *cs, const lint_hit *h, const char
     }
 }
 
+/* Keeps a copy of a message for the excerpt (the first keep_excerpt of them). */
+static void keep_excerpt(audit *a, conv_state *cs, const event *ev, unsigned long number)
+{
+    audit_conv *r = &cs->r;
+    if (r->excerpt_count >= a->opt.keep_excerpt)
+        return;
+    if (!r->excerpt && !(r->excerpt = calloc(a->opt.keep_excerpt, sizeof *r->excerpt))) {
+        a->oom = true;
+        return;
+    }
+    audit_message *m = &r->excerpt[r->excerpt_count];
+    size_t cap = strlen(ev->text) + 1;
+    if (cap > AUDIT_EXCERPT_BYTES + 1)
+        cap = AUDIT_EXCERPT_BYTES + 1;
+    if (!(m->text = malloc(cap))) {
+        a->oom = true;
+        return;
+    }
+    copy_cut(m->text, cap, ev->text);
+    m->at = ev->ts_ms;
+    m->agent = ev->from == FROM_AGENT;
+    m->line = number;
+    r->excerpt_count++;
+}
+
 #define HITS_PER_MESSAGE 32
 
 /* Lints an agent message; returns the number of hits. */
@@ -860,9 +1048,14 @@ static size_t lint_message(audit *a, conv_state *cs, const char *text, size_t le
     lint_hit hits[HITS_PER_MESSAGE];
     size_t n = lint_check(a->lint, text, len, hits, HITS_PER_MESSAGE);
     cs->r.forbidden += (unsigned)n;
-    a->t.forbidden += n;
+    if (cs->counted)
+        a->t.forbidden += n;
     for (size_t i = 0; i < n && i < HITS_PER_MESSAGE; i++) {
-        if (hits[i].rule >= 0)
+        if (hits[i].rule >= 0 && hits[i].rule == a->ni_rule)
+            cs->r.polite = false;
+        if (!cs->counted)
+            ;
+        else if (hits[i].rule >= 0)
             a->t.per_rule[hits[i].rule]++;
         else if (hits[i].kind == LINT_PLACEHOLDER)
             a->t.placeholders++;
@@ -881,13 +1074,19 @@ static void agent_message(audit *a, conv_state *cs, const event *ev, const char 
     const playbook *pb = a->pb;
     size_t len = strlen(ev->text);
     answer(a, cs, ev->ts_ms);
-    if (cs->in_hold) {
-        hold_mark(cs, ev->ts_ms);
-        cs->r.checkins++;
-    }
-    size_t hits = lint_message(a, cs, ev->text, len, file, number);
     uint32_t tags = lint_words_find(a->markers, ev->text, len);
     int line = ev->line ? playbook_line_index(pb, ev->line) : PB_NONE;
+    if (cs->in_hold) {
+        hold_mark(cs, ev->ts_ms);
+        /* the line that ends the hold ("thank you for waiting") is no check-in */
+        if (!(tags & TAG_RETURN) && !(line >= 0 && line == a->return_line))
+            cs->r.checkins++;
+    }
+    if (a->ni_rule >= 0 && !cs->r.polite_checked) {
+        cs->r.polite_checked = true;
+        cs->r.polite = true; /* until a 你 */
+    }
+    size_t hits = lint_message(a, cs, ev->text, len, file, number);
     if (cs->r.agent_messages++ == 0) {
         bool greeting_line = line >= 0 && pb->lines[line].state >= 0 &&
                              !strcmp(pb->states[pb->lines[line].state].id, "greeting");
@@ -931,12 +1130,19 @@ bool audit_feed(audit *a, const event *ev, const char *file, unsigned long numbe
     expire_idle(a, ev->ts_ms);
     uint64_t h = hash_id(ev->conv);
     conv_state *cs = table_find(a, ev->conv, h);
+    if (!cs && ev->type != EVENT_OPEN && a->idle_first && idle_ended(a, ev->conv, h)) {
+        a->t.after_idle++;
+        return true;
+    }
     if (!cs && !(cs = conv_new(a, ev, h, file, number))) {
         snprintf(err, errlen, "out of memory");
         return false;
     }
     touch(a, cs, ev->ts_ms);
+    take_agent(a, cs, ev);
     check_promise(cs, ev->ts_ms);
+    if (ev->type == EVENT_MESSAGE && ev->from != FROM_SYSTEM)
+        keep_excerpt(a, cs, ev, number);
     if (ev->type == EVENT_MESSAGE && ev->from == FROM_CUSTOMER)
         customer_message(cs, ev);
     else if (ev->type == EVENT_MESSAGE && ev->from == FROM_AGENT)
@@ -954,7 +1160,7 @@ bool audit_feed(audit *a, const event *ev, const char *file, unsigned long numbe
     if (!fed)
         return false;
     if (ev->type == EVENT_CLOSE)
-        conv_end(a, cs, ev->ts_ms, true);
+        conv_end(a, cs, ev->ts_ms, ev->ts_ms, true);
     return true;
 }
 
@@ -1002,7 +1208,7 @@ void audit_finish(audit *a)
         return;
     a->finished = true;
     while (a->first)
-        conv_end(a, a->first, a->now, false);
+        conv_end(a, a->first, a->now, a->now, false);
     a->t.first_response = hist_stats(&a->first_hist);
     a->t.next_response = hist_stats(&a->next_hist);
     a->t.handle = hist_stats(&a->handle_hist);

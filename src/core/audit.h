@@ -22,9 +22,14 @@ typedef struct audit_options {
     int64_t checkin_ms;       /* hold check-in interval: 0 = hold_checkin (25 s) */
     size_t keep_offences;     /* offending lines kept per conversation: 0 = 20 */
     int64_t idle_ms;          /* a conversation quiet this long has ended, never closed: 0 = 24 h */
+    bool has_since, has_until;
+    int64_t since_ms, until_ms; /* count only conversations opened in [since, until) */
+    const char *agent;          /* count only this agent's conversations (number or name) */
+    size_t keep_excerpt;        /* messages kept per conversation for excerpts: 0 = none */
 } audit_options;
 
-/* Median, 90th percentile (nearest rank) and maximum of a set of durations, in ms. */
+/* Median (the usual one: the mean of the two middle values of an even count), 90th percentile
+ * (nearest rank) and maximum of a set of durations, in ms. */
 typedef struct audit_stats {
     uint64_t count;
     int64_t median, p90, max; /* AUDIT_NONE when count is 0 */
@@ -48,9 +53,22 @@ typedef enum audit_promise {
     PROMISE_PENDING, /* open at the end of the input, the time not yet passed */
 } audit_promise;
 
+/* A message kept for the excerpt of a conversation. */
+typedef struct audit_message {
+    int64_t at;
+    bool agent; /* else the customer */
+    unsigned long line;
+    char *text; /* at most AUDIT_EXCERPT_BYTES, cut on a character boundary */
+} audit_message;
+
+#define AUDIT_EXCERPT_BYTES 400
+#define AUDIT_AGENT_MAX     64
+
 /* One conversation's figures, handed to the reporter when it closes or at the end. */
 typedef struct audit_conv {
     char id[129];
+    char agent[AUDIT_AGENT_MAX + 1];      /* the record's "agent", "" when none */
+    char agent_name[AUDIT_AGENT_MAX + 1]; /* "agent_name", "" when none */
     bool closed; /* false: never closed (open at the end of the input, or idle too long) */
     bool phone;
     const char *file; /* where its first event was */
@@ -69,12 +87,16 @@ typedef struct audit_conv {
     bool greeting_present, greeting_correct;
     bool goodbye, closing_asked; /* goodbye said; "还有什么可以帮您" asked before it */
     bool surname_known, surname_used;
+    bool polite_checked, polite; /* the playbook forbids 你 and the agent spoke; never said 你 */
     bool complaint, apology;
     int64_t promised_by; /* AUDIT_NONE when no promise */
     audit_promise promise;
     unsigned forbidden; /* hits in the agent's messages */
     audit_offence *offences;
-    size_t offence_count; /* kept ones (at most keep_offences) */
+    size_t offence_count;    /* kept ones (at most keep_offences) */
+    int64_t longest_wait_ms; /* the longest single wait for an answer, AUDIT_NONE when none */
+    audit_message *excerpt;  /* the first keep_excerpt messages */
+    size_t excerpt_count;
 } audit_conv;
 
 typedef struct audit_totals {
@@ -95,6 +117,10 @@ typedef struct audit_totals {
     unsigned long greeted_convs, greeting_present, greeting_correct; /* greeted: agent spoke */
     unsigned long goodbyes, closing_followed;
     unsigned long surname_known, surname_used;
+    unsigned long polite_checked, polite;
+    unsigned long after_idle; /* records for a conversation already ended by 24 h of quiet */
+    unsigned long filtered;   /* conversations left out by since/until/agent */
+    int64_t first_opened, last_opened; /* of the counted conversations; AUDIT_NONE when none */
     unsigned long complaints, apologies, promised, promises_met, promises_missed, promises_pending;
 } audit_totals;
 

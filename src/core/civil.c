@@ -1,5 +1,7 @@
 #include "core/civil.h"
 
+#include <stdio.h>
+
 /* Howard Hinnant's days_from_civil. */
 int64_t civil_days_from_date(int year, int month, int day)
 {
@@ -148,4 +150,16 @@ size_t civil_format_iso(int64_t ms, int offset_min, char out[32])
     }
     *p = '\0';
     return (size_t)(p - out);
+}
+
+size_t civil_format_deadline(int64_t ms, int64_t now, int offset_min, char out[32])
+{
+    civil_time t = civil_from_ms(ms, offset_min), n = civil_from_ms(now, offset_min);
+    int len;
+    if (t.year == n.year && t.month == n.month && t.day == n.day)
+        len = snprintf(out, 32, "%02d:%02d:%02d", t.hour, t.minute, t.second);
+    else
+        len = snprintf(out, 32, "%04d-%02d-%02d %02d:%02d:%02d", t.year, t.month, t.day, t.hour,
+                       t.minute, t.second);
+    return len > 0 ? (size_t)len : 0;
 }

@@ -20,6 +20,9 @@ bool civil_parse_iso(const char *s, size_t len, int64_t *ms, int *offset_min);
 size_t civil_format_iso(int64_t ms, int offset_min, char out[32]);
 /* Breaks Unix ms down into local civil time at the given UTC offset. */
 civil_time civil_from_ms(int64_t ms, int offset_min);
+/* A deadline as the desk reads it: "HH:MM:SS" at offset_min, with "YYYY-MM-DD " before it
+ * when it falls on another day than now there. Returns bytes written. */
+size_t civil_format_deadline(int64_t ms, int64_t now, int offset_min, char out[32]);
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t civil_days_from_date(int year, int month, int day);
 

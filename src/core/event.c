@@ -53,10 +53,13 @@ enum known_key {
     K_KEY,
     K_CHANNEL,
     K_KIND,
+    K_AGENT,
+    K_AGENT_NAME,
     K_COUNT
 };
-static const char *const known_names[K_COUNT] = {"ts",   "conv",  "type", "from",    "text",
-                                                 "line", "state", "key",  "channel", "kind"};
+static const char *const known_names[K_COUNT] = {"ts",      "conv", "type",  "from",
+                                                 "text",    "line", "state", "key",
+                                                 "channel", "kind", "agent", "agent_name"};
 
 /* Where a record's fields come from: the fast scanner's pairs, or a jansson object. */
 typedef struct source {
@@ -213,6 +216,8 @@ static bool parse_body(event *ev, const source *src, char *err, size_t errlen)
     ev->key = top_field(src, K_KEY, &bad);
     ev->channel = top_field(src, K_CHANNEL, &bad);
     ev->kind = top_field(src, K_KIND, &bad);
+    ev->agent = top_field(src, K_AGENT, &bad);
+    ev->agent_name = top_field(src, K_AGENT_NAME, &bad);
     if (bad)
         return fail(err, errlen, "a field that must be a string is not", NULL);
     if (!parse_customer(ev, src))
@@ -349,6 +354,8 @@ static void format_built(buf *out, const event *ev)
     put_pair(out, "key", ev->key, &first);
     put_pair(out, "channel", ev->channel, &first);
     put_pair(out, "kind", ev->kind, &first);
+    put_pair(out, "agent", ev->agent, &first);
+    put_pair(out, "agent_name", ev->agent_name, &first);
     if (ev->name || ev->surname || ev->title) {
         bool inner = true;
         buf_puts(out, ",\"customer\":{");
@@ -365,6 +372,34 @@ static void format_built(buf *out, const event *ev)
         buf_putc(out, '}');
     }
     buf_puts(out, "}\n");
+}
+
+void event_format_agent(buf *out, const event *ev, const char *agent, const char *agent_name)
+{
+    size_t start = out->len;
+    event_format(out, ev);
+    if (ev->type != EVENT_OPEN || (ev->agent && *ev->agent) || !agent || !*agent)
+        return;
+    char *brace = memchr(out->data + start, '{', out->len - start);
+    if (!brace)
+        return;
+    size_t at = (size_t)(brace - out->data) + 1;
+    buf fields;
+    buf_init(&fields);
+    buf_puts(&fields, "\"agent\":");
+    buf_json_string(&fields, agent);
+    if (agent_name && *agent_name) {
+        buf_puts(&fields, ",\"agent_name\":");
+        buf_json_string(&fields, agent_name);
+    }
+    buf_putc(&fields, ',');
+    size_t tail = out->len - at;
+    buf_append(out, fields.data, fields.len); /* room, then move the record's rest behind it */
+    if (!out->failed && !fields.failed) {
+        memmove(out->data + at + fields.len, out->data + at, tail);
+        memcpy(out->data + at, fields.data, fields.len);
+    }
+    buf_free(&fields);
 }
 
 void event_format(buf *out, const event *ev)

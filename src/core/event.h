@@ -47,6 +47,8 @@ typedef struct event {
     const char *channel;                /* open: "chat" (default) or "phone" */
     const char *name, *surname, *title; /* open, or any event updating the customer */
     const char *kind;                   /* lookup: "order", "stock" */
+    const char *agent;      /* optional, on open (or any record): who handled it, e.g. "1024" */
+    const char *agent_name; /* optional, with agent: the agent's name */
     event_field fields[EVENT_MAX_FIELDS];
     size_t field_count; /* lookup: the fetched values */
     const char *raw;    /* the record as received (parsed events), written back unchanged */
@@ -67,6 +69,11 @@ void event_init(event *ev, event_type type, const char *conv, int64_t ts_ms, int
 /* Appends the event as one JSON line (newline included). A parsed event is written exactly as
  * it was received, unknown fields included. */
 void event_format(buf *out, const event *ev);
+
+/* event_format, with "agent" and "agent_name" added to an open record that has no agent of
+ * its own (agent NULL or "": exactly event_format). The session log's open records say who
+ * handled the conversation this way. */
+void event_format_agent(buf *out, const event *ev, const char *agent, const char *agent_name);
 
 const char *event_type_name(event_type t);
 const char *event_from_name(event_from f);

@@ -1,8 +1,6 @@
 /* lookup: order and stock lookups over HTTP (or file:// for the demo), configured by the
- * `lookup:` section of config.yaml (huashu-config(5)). Each endpoint has a URL template whose
- * {id} is percent-encoded (an id can never change the path or the query), a method, headers
- * with ${ENV} expansion or a 0600 token file, timeouts, a body limit, a cache TTL, allowed
- * protocols, a CA file and a field map (fieldmap.h). Presets: shopify, woocommerce, generic.
+ * `lookup:` section of config.yaml (core/lookup_config.h parses it). Here ${ENV} references
+ * and 0600 token files are resolved and the requests made.
  *
  * Lookups run asynchronously on the console's loop through http.h; results come back to a
  * callback, successful ones cached per (endpoint, id). A finished lookup becomes a lookup
@@ -17,25 +15,9 @@
 #include "core/config.h"
 #include "core/event.h"
 #include "core/fieldmap.h"
+#include "core/lookup_config.h"
 #include "net/http.h"
 #include "net/loop.h"
-
-#define LOOKUP_MAX_ID 256 /* bytes of an order number or SKU */
-
-typedef struct lookup_config lookup_config;
-
-/* Parses the lookup: section of cfg, reporting problems to d with file:line:col. Returns a
- * config (without endpoints when the section is absent or wrong); NULL when out of memory. */
-lookup_config *lookup_config_load(config *cfg, diagnostics *d);
-/* The demo's endpoints: generic JSON files under dir (data/lookup) through file://. */
-lookup_config *lookup_config_demo(const char *dir);
-void lookup_config_free(lookup_config *lc);
-/* True when kind ("order", "stock") has an endpoint. */
-bool lookup_config_has(const lookup_config *lc, const char *kind);
-/* The field map of kind, NULL when it has no endpoint. */
-const fieldmap *lookup_config_fields(const lookup_config *lc, const char *kind);
-/* The preset's name ("shopify", "woocommerce", "generic", "demo"). */
-const char *lookup_config_preset(const lookup_config *lc);
 
 typedef enum lookup_status {
     LOOKUP_OK,
@@ -97,10 +79,6 @@ size_t lookup_in_flight(const lookup *lk);
 void lookup_event(const lookup_result *r, const char *conv, int64_t ts_ms, int tz_offset,
                   event *ev);
 
-/* Expands {id} in a URL template, percent-encoded (every byte but A-Z a-z 0-9 - _ ~); for
- * file:// URLs ids holding '/' or made of dots are refused. Returns malloc'd text, NULL with a
- * message in err. */
-char *lookup_expand_url(const char *tmpl, const char *key, char *err, size_t errlen);
 /* Plain name of a status ("not found", "authentication"...). */
 const char *lookup_status_name(lookup_status s);
 

@@ -112,7 +112,7 @@ bool sessionlog_write(sessionlog *log, const event *ev)
     buf_clear(&log->line);
     if (log->partial) /* end the broken line so this one starts on its own */
         buf_putc(&log->line, '\n');
-    event_format(&log->line, ev);
+    event_format_agent(&log->line, ev, log->agent, log->agent_name);
     bool some = false;
     if (!write_all(log->fd, log->line.data, log->line.len, &some)) {
         set_error(log, "cannot write");
@@ -164,5 +164,17 @@ void sessionlog_close(sessionlog *log)
     log->fd = -1;
     free(log->path);
     log->path = NULL;
+    free(log->agent);
+    free(log->agent_name);
+    log->agent = log->agent_name = NULL;
     buf_free(&log->line);
+}
+
+bool sessionlog_set_agent(sessionlog *log, const char *agent, const char *agent_name)
+{
+    free(log->agent);
+    free(log->agent_name);
+    log->agent = agent && *agent ? strdup(agent) : NULL;
+    log->agent_name = agent_name && *agent_name ? strdup(agent_name) : NULL;
+    return (!agent || !*agent || log->agent) && (!agent_name || !*agent_name || log->agent_name);
 }

@@ -19,12 +19,13 @@ typedef struct sessionlog {
     char *path; /* malloc'd */
     buf line;
     unsigned long written, failed;
-    off_t size;             /* the file's size after the last complete line */
-    bool partial;           /* a failed write left part of a line: end it before the next */
-    int err_no;             /* errno of the latest failure, 0 when none */
-    unsigned long unsynced; /* lines written since the last fsync */
-    int64_t synced_at;      /* when the last fsync ran (the caller's clock) */
-    char error[192];        /* the latest write or fsync failure, "" when none */
+    off_t size;               /* the file's size after the last complete line */
+    bool partial;             /* a failed write left part of a line: end it before the next */
+    int err_no;               /* errno of the latest failure, 0 when none */
+    unsigned long unsynced;   /* lines written since the last fsync */
+    int64_t synced_at;        /* when the last fsync ran (the caller's clock) */
+    char error[192];          /* the latest write or fsync failure, "" when none */
+    char *agent, *agent_name; /* written on open records (sessionlog_set_agent), or NULL */
 } sessionlog;
 
 /* Creates the sessions directory and opens (appending) the log named after the local date of
@@ -34,6 +35,10 @@ bool sessionlog_open(sessionlog *log, int64_t now_ms, int tz_min, char *err, siz
  * sessionlog_error). A line written only in part is cut off again (ftruncate), so the file holds
  * only whole lines. A later write tries again, so a disk that recovers loses only what failed. */
 bool sessionlog_write(sessionlog *log, const event *ev);
+/* Who writes this log (the config's agent_no and agent_name; NULL or "" when unknown): added
+ * as "agent" and "agent_name" to every open record without an agent of its own. False when
+ * out of memory (the records then go without). */
+bool sessionlog_set_agent(sessionlog *log, const char *agent, const char *agent_name);
 /* fsyncs lines written since the last sync once SESSIONLOG_SYNC_MS have passed since it (call
  * it from a timer, at least every second). False when fsync failed (see sessionlog_error). */
 bool sessionlog_sync(sessionlog *log, int64_t now_ms);

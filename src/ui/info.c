@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/civil.h"
 #include "core/text.h"
 #include "intl.h"
 #include "ui/app.h"
@@ -31,8 +32,8 @@ static bool deadline_line(app *a, const conversation *c, char *out, size_t cap)
 {
     if (!c->complaint_deadline)
         return false;
-    char clock[16];
-    draw_clock(c->complaint_deadline, c->tz_offset, clock, sizeof clock);
+    char clock[32];
+    civil_format_deadline(c->complaint_deadline, app_now(a), a->tz_offset, clock);
     snprintf(out, cap,
              c->complaint_overdue ? _("answer promised by %s: OVERDUE")
                                   : _("answer promised by %s"),

@@ -68,10 +68,11 @@ dpkg -x "$deb" "$root"
 for f in usr/bin/huashu usr/share/huashu/playbooks/zh_CN.yaml usr/share/huashu/drills/zh_CN/silent_call.yaml \
   usr/share/huashu/demo/shift.jsonl usr/share/man/man1/huashu.1.gz usr/share/locale/zh_CN/LC_MESSAGES/huashu.mo \
   usr/share/locale/zh_TW/LC_MESSAGES/huashu.mo usr/share/bash-completion/completions/huashu \
-  usr/share/doc/huashu/README.Debian usr/share/doc/huashu/copyright; do
+  usr/share/doc/huashu/README.Debian usr/share/doc/huashu/copyright \
+  usr/share/doc/huashu/examples/http_json_bridge.py; do
   [ -e "$root/$f" ] || missing="${missing:-} $f"
 done
-if [ -z "${missing:-}" ]; then ok "the package holds the program, data, man pages, catalogues, completion, README.Debian"; else
+if [ -z "${missing:-}" ]; then ok "the package holds the program, data, man pages, catalogues, completion, README.Debian, the example bridge"; else
   not_ok "package contents"; diag "missing:$missing"; fi
 
 # --- the installed program, run from elsewhere, nothing pointing at a source tree ---------------------

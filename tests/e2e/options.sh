@@ -46,6 +46,7 @@ value() {
   case $1 in
   --format) echo json ;; --set | --ui) echo company=x ;; --target) echo 85/15 ;;
   --fail-under) echo clean=1 ;; --start | --until) echo 2026-11-23T10:00:00+08:00 ;;
+  --by) echo agent,day ;; --since) echo 2026-11-23 ;;
   --ambiguous-width) echo 2 ;; *) echo 1 ;;
   esac
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # huashu replay: hand-written transcripts with known outcomes, bad lines, the real corpus.
 . "$(dirname "$0")/lib.sh"
-plan 26
+plan 27
 MINI="$TESTDATA/playbooks/mini.yaml"
 
 run_huashu replay --playbook "$MINI" "$TESTDATA/replay/hold.jsonl"
@@ -75,6 +75,9 @@ if ! grep '"conv":"u4"' "$TMP/out" | grep -q '"changes":\["ladder"' &&
 if grep -q '"conv":"c3","changes":\["ladder"\],"state":"closing",.*"ladder_end":true,"suggestions":\[{"id":"closing.bye_chat","reason":"ladder","text":"感谢您的咨询' "$TMP/out" &&
   ! grep -q '"conv":"c3".*感谢您的来电' "$TMP/out"; then
   ok "chat wording in a chat: no 感谢您的来电"; else not_ok "phone wording in a chat"; diag "$(grep '"conv":"c3"' "$TMP/out" | tail -2)"; fi
+zones=$(grep '"conv":"z5"' "$TMP/out" | grep -o '"promised_by":"[^"]*"' | sort -u)
+if [ "$zones" = '"promised_by":"2026-11-24T00:40:24.000+08:00"' ]; then
+  ok "the promised-by time in one zone (the run's first record's) for the whole run"; else not_ok "promised-by zones"; diag "$zones"; fi
 
 corpus="${SHARED:-}/corpus/taobao-ecd.jsonl"
 if [ -f "$corpus" ]; then

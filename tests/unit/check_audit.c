@@ -29,6 +29,7 @@ static void record(void *ctx, const audit_conv *c)
     seen_conv *s = &seen[seen_count++];
     s->c = *c;
     s->c.offences = NULL;
+    s->c.excerpt = NULL;
     s->first_match[0] = '\0';
     if (c->offence_count) {
         snprintf(s->first_match, sizeof s->first_match, "%s", c->offences[0].match);
@@ -126,8 +127,8 @@ START_TEST(basic_transcript_per_conversation)
     ck_assert(ca->closed);
     ck_assert_int_eq(ca->handle_ms, 150 * SEC);
     ck_assert_int_eq(ca->first_response_ms, 10 * SEC);
-    ck_assert_uint_eq(ca->next_response.count, 4); /* 20 45 5 5 */
-    ck_assert_int_eq(ca->next_response.median, 5 * SEC);
+    ck_assert_uint_eq(ca->next_response.count, 4);     /* 20 45 5 5 */
+    ck_assert_int_eq(ca->next_response.median, 12500); /* the usual median: (5 + 20) / 2 */
     ck_assert_int_eq(ca->next_response.p90, 45 * SEC);
     ck_assert_int_eq(ca->next_response.max, 45 * SEC);
     ck_assert_uint_eq(ca->answered_within, 4);
@@ -408,9 +409,9 @@ START_TEST(long_waits_are_within_a_twentieth_of_a_percent)
     }
     audit_finish(a);
     const audit_totals *t = audit_get_totals(a);
-    ck_assert_int_eq(t->first_response.max, 433 * SEC); /* the maximum is exact */
-    int64_t median = 100 * SEC + 4 * 37 * SEC;          /* 5th of 10 */
-    int64_t p90 = 100 * SEC + 8 * 37 * SEC;             /* 9th of 10 */
+    ck_assert_int_eq(t->first_response.max, 433 * SEC);       /* the maximum is exact */
+    int64_t median = 100 * SEC + 4 * 37 * SEC + 37 * SEC / 2; /* mean of the 5th and 6th */
+    int64_t p90 = 100 * SEC + 8 * 37 * SEC;                   /* 9th of 10 */
     ck_assert(llabs(t->first_response.median - median) * 2000 <= median);
     ck_assert(llabs(t->first_response.p90 - p90) * 2000 <= p90);
 }
@@ -478,6 +479,118 @@ START_TEST(hold_entered_by_state_events)
 }
 END_TEST
 
+/* Bug: 24 h of quiet split one conversation in two, a phantom closed conversation with handle
+ * 0 s entered the AHT, and the promise showed pending though its time had long passed. */
+START_TEST(quiet_day_does_not_split_a_conversation)
+{
+    feed("{\"ts\":\"2026-11-23T10:00:00+08:00\",\"conv\":\"p\",\"type\":\"open\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:05+08:00\",\"conv\":\"p\",\"type\":\"message\","
+         "\"from\":\"customer\",\"text\":\"我要投诉\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:06+08:00\",\"conv\":\"p\",\"type\":\"key\","
+         "\"key\":\"complaint\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:10+08:00\",\"conv\":\"p\",\"type\":\"message\","
+         "\"from\":\"agent\",\"text\":\"很抱歉,我们会在2小时内给您答复\"}");
+    /* another conversation a day and a half later ends p by quiet, then p's close arrives */
+    feed("{\"ts\":\"2026-11-24T22:00:00+08:00\",\"conv\":\"o\",\"type\":\"open\"}");
+    feed("{\"ts\":\"2026-11-24T22:00:01+08:00\",\"conv\":\"p\",\"type\":\"close\"}");
+    feed("{\"ts\":\"2026-11-24T22:00:09+08:00\",\"conv\":\"o\",\"type\":\"close\"}");
+    audit_finish(a);
+    const audit_totals *t = audit_get_totals(a);
+    ck_assert_uint_eq(t->conversations, 2); /* p and o, no phantom p */
+    ck_assert_uint_eq(t->closed, 1);
+    ck_assert_int_eq(t->handle_total_ms, 9 * SEC); /* o alone */
+    ck_assert_uint_eq(t->after_idle, 1);
+    const audit_conv *p = &find("p")->c;
+    ck_assert(!p->closed);
+    ck_assert_int_eq(p->promise, PROMISE_MISSED); /* 2 h passed long before the quiet ended */
+    ck_assert_uint_eq(t->promises_missed, 1);
+    ck_assert_uint_eq(t->promises_pending, 0);
+}
+END_TEST
+
+/* Bug: the return line said just before un-hold counted as a hold check-in. */
+START_TEST(return_line_is_no_checkin)
+{
+    feed("{\"ts\":\"2026-11-23T10:00:00+08:00\",\"conv\":\"h\",\"type\":\"open\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:10+08:00\",\"conv\":\"h\",\"type\":\"key\",\"key\":\"hold\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:30+08:00\",\"conv\":\"h\",\"type\":\"message\","
+         "\"from\":\"agent\",\"text\":\"很抱歉,您的问题正在查证中,麻烦您再稍等片刻\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:50+08:00\",\"conv\":\"h\",\"type\":\"message\","
+         "\"from\":\"agent\",\"text\":\"谢谢您的等候。很抱歉,让您久等了!\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:51+08:00\",\"conv\":\"h\",\"type\":\"key\",\"key\":\"hold\"}");
+    /* a second hold ended by the return line given by its line id */
+    feed("{\"ts\":\"2026-11-23T10:01:00+08:00\",\"conv\":\"h\",\"type\":\"key\",\"key\":\"hold\"}");
+    feed("{\"ts\":\"2026-11-23T10:01:10+08:00\",\"conv\":\"h\",\"type\":\"message\","
+         "\"from\":\"agent\",\"text\":\"好了\",\"line\":\"hold.return\"}");
+    feed("{\"ts\":\"2026-11-23T10:01:11+08:00\",\"conv\":\"h\",\"type\":\"key\",\"key\":\"hold\"}");
+    feed("{\"ts\":\"2026-11-23T10:01:20+08:00\",\"conv\":\"h\",\"type\":\"close\"}");
+    const audit_conv *c = &find("h")->c;
+    ck_assert_uint_eq(c->holds, 2);
+    ck_assert_uint_eq(c->checkins, 1);
+    ck_assert_uint_eq(c->holds_ok, 2);
+}
+END_TEST
+
+/* The usual median of an even count: the mean of the two middle values. */
+START_TEST(median_of_an_even_count_is_the_mean_of_the_middle_two)
+{
+    static const char *const waits[] = {"05.000", "10.000", "30.000", "30.500"};
+    char line[256];
+    for (int i = 0; i < 4; i++) {
+        snprintf(line, sizeof line,
+                 "{\"ts\":\"2026-11-23T10:00:00+08:00\",\"conv\":\"m%d\",\"type\":\"message\","
+                 "\"from\":\"customer\",\"text\":\"?\"}",
+                 i);
+        feed(line);
+        snprintf(line, sizeof line,
+                 "{\"ts\":\"2026-11-23T10:00:%s+08:00\",\"conv\":\"m%d\",\"type\":\"message\","
+                 "\"from\":\"agent\",\"text\":\"ok\"}",
+                 waits[i], i);
+        feed(line);
+    }
+    audit_finish(a);
+    ck_assert_int_eq(audit_get_totals(a)->first_response.median, 20 * SEC);
+}
+END_TEST
+
+/* The agent comes from the open record; --agent and --since/--until choose conversations. */
+START_TEST(agent_and_period_select_conversations)
+{
+    audit_free(a);
+    audit_options o = {.agent = "1024",
+                       .has_since = true,
+                       .since_ms = 1795399200000LL /* 2026-11-23T10:00:00+08:00 */};
+    start(&o);
+    feed("{\"ts\":\"2026-11-23T09:00:00+08:00\",\"conv\":\"early\",\"type\":\"open\","
+         "\"agent\":\"1024\",\"agent_name\":\"张三\"}");
+    feed("{\"ts\":\"2026-11-23T09:00:09+08:00\",\"conv\":\"early\",\"type\":\"close\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:00+08:00\",\"conv\":\"mine\",\"type\":\"open\","
+         "\"agent\":\"1024\",\"agent_name\":\"张三\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:01+08:00\",\"conv\":\"mine\",\"type\":\"message\","
+         "\"from\":\"agent\",\"text\":\"你好\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:05+08:00\",\"conv\":\"theirs\",\"type\":\"open\","
+         "\"agent\":\"2048\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:06+08:00\",\"conv\":\"theirs\",\"type\":\"message\","
+         "\"from\":\"agent\",\"text\":\"你好\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:09+08:00\",\"conv\":\"mine\",\"type\":\"close\"}");
+    feed("{\"ts\":\"2026-11-23T10:00:10+08:00\",\"conv\":\"theirs\",\"type\":\"close\"}");
+    audit_finish(a);
+    ck_assert_uint_eq(seen_count, 1);
+    ck_assert_str_eq(seen[0].c.id, "mine");
+    ck_assert_str_eq(seen[0].c.agent, "1024");
+    ck_assert_str_eq(seen[0].c.agent_name, "张三");
+    ck_assert(seen[0].c.polite_checked && !seen[0].c.polite); /* 你好 */
+    const audit_totals *t = audit_get_totals(a);
+    ck_assert_uint_eq(t->conversations, 1);
+    ck_assert_uint_eq(t->filtered, 2);
+    ck_assert_uint_eq(t->forbidden, 1); /* theirs' 你 is not counted */
+    ck_assert_uint_eq(t->per_rule[1], 1);
+    ck_assert_uint_eq(t->polite_checked, 1);
+    ck_assert_uint_eq(t->polite, 0);
+    ck_assert_int_eq(t->first_opened, 1795399200000LL);
+}
+END_TEST
+
 static Suite *audit_suite(void)
 {
     Suite *s = suite_create("audit");
@@ -497,6 +610,10 @@ static Suite *audit_suite(void)
     tcase_add_test(tc, long_waits_are_within_a_twentieth_of_a_percent);
     tcase_add_test(tc, mangled_lines_are_counted_one_way_or_the_other);
     tcase_add_test(tc, hold_entered_by_state_events);
+    tcase_add_test(tc, quiet_day_does_not_split_a_conversation);
+    tcase_add_test(tc, return_line_is_no_checkin);
+    tcase_add_test(tc, median_of_an_even_count_is_the_mean_of_the_middle_two);
+    tcase_add_test(tc, agent_and_period_select_conversations);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -32,6 +32,26 @@ START_TEST(civil_round_trip)
 }
 END_TEST
 
+START_TEST(deadline_in_the_desk_zone_with_the_date_when_not_today)
+{
+    int64_t ms, now;
+    int tz;
+    char out[32];
+    ck_assert(civil_parse_iso("2026-11-23T22:40:24.000+08:00", 29, &ms, &tz));
+    ck_assert(civil_parse_iso("2026-11-23T14:00:00Z", 20, &now, &tz));
+    civil_format_deadline(ms, now, 480, out);
+    ck_assert_str_eq(out, "22:40:24");
+    /* the same instant, stamped in UTC elsewhere, reads the same at the desk */
+    ck_assert(civil_parse_iso("2026-11-23T14:40:24Z", 20, &ms, &tz));
+    civil_format_deadline(ms, now, 480, out);
+    ck_assert_str_eq(out, "22:40:24");
+    /* tomorrow at the desk: with the date */
+    ck_assert(civil_parse_iso("2026-11-24T06:40:24.000+08:00", 29, &ms, &tz));
+    civil_format_deadline(ms, now, 480, out);
+    ck_assert_str_eq(out, "2026-11-24 06:40:24");
+}
+END_TEST
+
 START_TEST(parses_each_type)
 {
     event ev;
@@ -87,6 +107,42 @@ START_TEST(rejects_bad_records_with_reasons)
     ck_assert(!parse(
         &ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"conv\":\"d\",\"type\":\"close\"}",
         err));
+}
+END_TEST
+
+/* The session log's open records say who handled the conversation; parsing reads it back. */
+START_TEST(format_agent_adds_the_agent_to_open_records)
+{
+    event ev;
+    char err[256];
+    buf b;
+    buf_init(&b);
+    ck_assert(
+        parse(&ev, "{\"ts\":\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\"}", err));
+    event_format_agent(&b, &ev, "1024", "张\"三");
+    ck_assert_str_eq(buf_str(&b), "{\"agent\":\"1024\",\"agent_name\":\"张\\\"三\",\"ts\":"
+                                  "\"2026-11-23T10:00:00Z\",\"conv\":\"c\",\"type\":\"open\"}\n");
+    event_release(&ev);
+    ck_assert(event_parse(&ev, b.data, b.len - 1, err, sizeof err));
+    ck_assert_str_eq(ev.agent, "1024");
+    ck_assert_str_eq(ev.agent_name, "张\"三");
+    /* an open that names its agent keeps it; other records and no agent: unchanged */
+    buf_clear(&b);
+    event_format_agent(&b, &ev, "2048", NULL);
+    ck_assert_ptr_null(strstr(buf_str(&b), "2048"));
+    event_release(&ev);
+    event built;
+    event_init(&built, EVENT_CLOSE, "c", 1795399331250LL, 480);
+    buf_clear(&b);
+    event_format_agent(&b, &built, "1024", "x");
+    ck_assert_ptr_null(strstr(buf_str(&b), "agent"));
+    event_init(&built, EVENT_OPEN, "c", 1795399331250LL, 480);
+    buf_clear(&b);
+    event_format_agent(&b, &built, "", "x");
+    ck_assert_ptr_null(strstr(buf_str(&b), "agent"));
+    event_format_agent(&b, &built, "7", NULL);
+    ck_assert_ptr_nonnull(strstr(buf_str(&b), "{\"agent\":\"7\",\"ts\":"));
+    buf_free(&b);
 }
 END_TEST
 
@@ -258,11 +314,13 @@ static Suite *event_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, civil_round_trip);
     tcase_add_test(tc, parses_each_type);
+    tcase_add_test(tc, deadline_in_the_desk_zone_with_the_date_when_not_today);
     tcase_add_test(tc, rejects_bad_records_with_reasons);
     tcase_add_test(tc, format_keeps_unknown_fields_and_escapes);
     tcase_add_test(tc, fast_path_decodes_what_jansson_would);
     tcase_add_test(tc, fast_path_rejects_what_jansson_rejects);
     tcase_add_test(tc, fast_path_agrees_at_every_offset);
+    tcase_add_test(tc, format_agent_adds_the_agent_to_open_records);
     suite_add_tcase(s, tc);
     return s;
 }
