@@ -1,6 +1,6 @@
 /* lookup and http: redaction, file:// lookups with the cache, events for the engine, and
- * (against tests/tools/httpd.py on 127.0.0.1) concurrency and cancellation inside one loop. No test waits on a clock: the slow server answers after
- * 10 s and every test is over long before. */
+ * (against tests/tools/httpd.py on 127.0.0.1) concurrency and cancellation inside one loop. No test
+ * waits on a clock: the slow server answers after 10 s and every test is over long before. */
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -25,7 +25,6 @@ static lookup_config *parse(const char *yaml, diagnostics *d, config **cfg)
     ck_assert_ptr_nonnull(lc);
     return lc;
 }
-
 
 typedef struct outcome {
     int calls;
