@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/feed.sh: live-feed figures for bench/RESULTS.md (issue #4).
+# bench/feed.sh: live-feed figures for bench/RESULTS.md (its "Live feeds" section).
 #  1. events/s through a feed into the engine and the session log (huashu feed, no terminal);
 #  2. memory of huashu feed at 200 conversations x 100 events/s and 1,000 x 10,000;
 #  3. the console under 1,000 conversations at 10,000 events/s: key-to-screen latency of a

@@ -38,6 +38,7 @@ typedef struct gate {
 typedef struct audit_args {
     const char *playbook;
     const char *output; /* -o FILE, NULL for standard output */
+    bool progress;      /* --progress: whatever the size */
     auditreport_options rep;
     audit_options opt;
     gate gates[MAX_GATES];
@@ -69,6 +70,7 @@ enum {
     OPT_UNTIL,
     OPT_AGENT,
     OPT_WORST,
+    OPT_PROGRESS,
     OPT_TARGET,
     OPT_FAIL_UNDER
 };
@@ -86,6 +88,7 @@ static const cli_option audit_command_options[] = {
     {"--agent", "NO|NAME", "only this agent's conversations", OPT_AGENT, NULL},
     {"--worst", "N", "list the N conversations to listen to first (default 10, 0: none)", OPT_WORST,
      NULL},
+    {"--progress", NULL, "a progress line on a terminal even for small inputs", OPT_PROGRESS, NULL},
     {"--target", "X/Y", "service level target: X% answered within Y seconds", OPT_TARGET, NULL},
     {"--fail-under", "KEY=VALUE", "exit 1 when a percentage is below VALUE", OPT_FAIL_UNDER, NULL},
     {NULL, NULL, NULL, 0, NULL},
@@ -97,7 +100,7 @@ static const cli_spec audit_spec = {
     "huashu audit",
     "huashu audit [--playbook NAME|FILE] [--format text|json|csv|html] [-o FILE]\n"
     "                    [--summary] [--by agent,week,day,hour] [--since TIME] [--until TIME]\n"
-    "                    [--agent NO|NAME] [--worst N] [--target X/Y]\n"
+    "                    [--agent NO|NAME] [--worst N] [--progress] [--target X/Y]\n"
     "                    [--fail-under KEY=VALUE]... [FILE...|-]",
     "KPIs and rule compliance over event logs (JSON Lines, .gz accepted), per conversation,\n"
     "in total and per agent / week / day / hour, with the conversations to listen to first.\n"
@@ -212,6 +215,9 @@ static bool take_option(void *ctx, int id, const char *name, const char *value)
         return true;
     case OPT_WORST:
         return parse_count(value, &a->rep.worst);
+    case OPT_PROGRESS:
+        a->progress = true;
+        return true;
     case OPT_TARGET:
         return parse_target(a, value);
     case OPT_FAIL_UNDER:
@@ -467,7 +473,7 @@ static int audit_run(audit_args *args, const playbook *pb, const lint *l)
         return 2;
     }
     r.total = inputs_size(args->files, args->file_count);
-    r.progress = isatty(STDERR_FILENO) && r.total >= PROGRESS_BYTES;
+    r.progress = isatty(STDERR_FILENO) && (args->progress || r.total >= PROGRESS_BYTES);
     r.started = now_s();
     buf_init(&r.text);
     audit_set_reporter(a, on_conversation, &r);

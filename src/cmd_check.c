@@ -15,14 +15,20 @@
 #include "net/lookup.h"
 #include "net/feed.h"
 #include "net/paths.h"
+#include "net/scriptconv.h"
+#include "core/detect.h"
 #include "ui/keys.h"
 
 static const char *const bundled[] = {"zh_CN", "zh_TW", "en"};
 
 static void report_playbook(const char *path, const playbook *pb)
 {
-    printf("%s: ok: playbook %s (%s), %zu states, %zu lines, %zu forbidden phrases\n", path, pb->id,
+    printf("%s: ok: playbook %s (%s), %zu states, %zu lines, %zu forbidden phrases", path, pb->id,
            pb->locale, pb->state_count, pb->line_count, pb->forbidden_count);
+    if (detect_example_count(pb->detector))
+        printf(", %zu examples (%zu features)", detect_example_count(pb->detector),
+               detect_feature_count(pb->detector));
+    putchar('\n');
 }
 
 /* Validates one playbook file; returns 0 when clean, 1 when problems were printed, 2 on I/O. */
@@ -31,6 +37,10 @@ static int check_playbook_file(const char *path, const char *data, size_t len)
     diagnostics d;
     diag_init(&d);
     playbook *pb = playbook_load(path, data, len, paths_read_playbook, NULL, &d);
+    if (pb && !scriptconv_train(pb, &d)) {
+        playbook_free(pb);
+        pb = NULL;
+    }
     int status = 0;
     if (pb)
         report_playbook(path, pb);

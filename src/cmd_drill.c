@@ -22,7 +22,8 @@
 #include "intl.h"
 #include "net/linereader.h"
 #include "net/paths.h"
-#include "ui/drill.h"
+#include "ui/drill_mode.h"
+#include "net/os.h"
 
 #define DEFAULT_START    "2026-01-05T10:00:00+08:00" /* a Monday morning, no holiday */
 #define RUN_CONV         "drill"
@@ -207,7 +208,7 @@ static bool load_drill(const char *arg, const char *pb_override, drill **dr, pla
     free(path);
     if (*dr && (*pb_name = playbook_name(*dr, pb_override)))
         *pb = drill_playbook(*dr, *pb_name, &d);
-    bool ok = *pb && drill_bind(*dr, *pb, &d);
+    bool ok = *pb && drill_bind(*dr, *pb, &d) && drill_check(*dr, *pb, &d);
     fputs(buf_str(&d.text), stderr);
     diag_free(&d);
     return ok;
@@ -220,7 +221,7 @@ int drill_check_file(const char *path, const char *data, size_t len)
     drill *dr = drill_load(path, data, len, &d);
     char *name = dr ? playbook_name(dr, NULL) : NULL;
     playbook *pb = name ? drill_playbook(dr, name, &d) : NULL;
-    bool ok = pb && drill_bind(dr, pb, &d);
+    bool ok = pb && drill_bind(dr, pb, &d) && drill_check(dr, pb, &d);
     if (ok)
         printf("%s: ok: drill %s (%s), %zu steps, %zu expectations, playbook %s\n", path, dr->id,
                dr->title, dr->step_count, dr->expect_total, pb->id);
@@ -234,22 +235,6 @@ int drill_check_file(const char *path, const char *data, size_t len)
 }
 
 /* ---- saving -------------------------------------------------------------------------- */
-
-/* mkdir -p, each missing directory 0700. */
-static bool make_dirs(const char *dir)
-{
-    char p[4096];
-    snprintf(p, sizeof p, "%s", dir);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0700) != 0 && errno != EEXIST)
-            return false;
-        *s = '/';
-    }
-    return mkdir(p, 0700) == 0 || errno == EEXIST;
-}
 
 /* Writes text to path through a temporary file in the same directory and a rename. */
 static bool write_atomic(const char *path, const buf *text, char *err, size_t errlen)
@@ -308,7 +293,7 @@ static void safe_name(const char *s, char *out, size_t cap)
 static bool save_result(const drill_result *res, char *path, size_t cap, char *err, size_t errlen)
 {
     char *dir = paths_state_dir("drills");
-    if (!dir || !make_dirs(dir)) {
+    if (!dir || !os_make_dirs(dir)) {
         snprintf(err, errlen, "%s: %s", dir ? dir : "state directory", strerror(errno));
         free(dir);
         return false;

@@ -15,6 +15,7 @@
 #include "cmdline.h"
 #include "commands.h"
 #include "core/buf.h"
+#include "core/detect.h"
 #include "core/engine.h"
 #include "core/event.h"
 #include "core/text.h"
@@ -32,7 +33,8 @@ typedef struct item {
     bool seen;      /* a customer message of conv was fed */
     bool text_seen; /* ... one whose text equals the TSV's */
     int before, after;
-    char *got_text; /* the message measured */
+    char *got_text;    /* the message measured */
+    detect_result why; /* how detection scored it */
 } item;
 
 typedef struct eval_set {
@@ -246,6 +248,16 @@ static bool feed_events(const char *path, engine *e, eval_set *s)
             ev.type == EVENT_MESSAGE && ev.from == FROM_CUSTOMER ? find_item(s, ev.conv) : NULL;
         const conversation *c = it ? engine_find(e, ev.conv) : NULL;
         int before = c ? c->state : PB_NONE;
+        detect_result why = {.top_count = 0};
+        const playbook *pb = engine_playbook(e);
+        if (c && pb->detector) {
+            detect_ctx ctx = {
+                .state = c->state,
+                .said_state = c->last_sent_line >= 0 ? pb->lines[c->last_sent_line].state : PB_NONE,
+                .asked = c->asked,
+                .explain = true};
+            detect_message(pb->detector, pb, &ctx, ev.text, strlen(ev.text), &why);
+        }
         if (!engine_feed(e, &ev, err, sizeof err))
             fprintf(stderr, "%s:%lu: %s\n", path, lr.line_number, err);
         c = it ? engine_find(e, ev.conv) : NULL;
@@ -261,6 +273,7 @@ static bool feed_events(const char *path, engine *e, eval_set *s)
             it->text_seen = it->text_seen || !strcmp(ev.text, it->text);
             it->before = before;
             it->after = c->state;
+            it->why = why;
         }
         event_release(&ev);
     }
@@ -398,9 +411,12 @@ static void print_text(const playbook *pb, const eval_set *s, const scores *sc, 
         const char *t = it->got_text ? it->got_text : it->text;
         buf_printf(b, "  %s  %s -> %s  ", it->conv, it->expected, sc->labels[sc->got[i]]);
         text_sanitize(b, t, strlen(t), false);
+        for (size_t k = 0; k < it->why.top_count; k++)
+            buf_printf(b, "%s%s %.2f%s", k ? ", " : "  (",
+                       it->why.top[k] >= 0 ? pb->states[it->why.top[k]].id : SAME_LABEL,
+                       it->why.top_score[k], k + 1 == it->why.top_count ? ")" : "");
         buf_putc(b, '\n');
     }
-    (void)pb;
     buf_printf(b, "\naccuracy %.3f\n", sc->accuracy);
     buf_printf(b, "macro-F1 %.3f over %zu states\n", sc->macro_f1, n);
     buf_printf(b, "%zu messages, %zu right, %zu missed\n", s->count, sc->right, misses);

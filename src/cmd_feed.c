@@ -22,6 +22,7 @@
 #include "net/paths.h"
 #include "net/sessionlog.h"
 #include "startup.h"
+#include "net/os.h"
 
 #define SYNC_EVERY_MS 1000 /* how often the session log is asked to fsync */
 
@@ -134,20 +135,6 @@ static bool take_option(void *ctx, int id, const char *name, const char *value)
         a->spec = value;
     }
     return true;
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int local_offset(int64_t ms)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    return localtime_r(&t, &tm) ? (int)(tm.tm_gmtoff / 60) : 0;
 }
 
 static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -394,7 +381,7 @@ static long peak_rss_kib(void)
 static void print_stats(headless *h)
 {
     const feed_stats *st = feed_get_stats(h->feed);
-    double secs = (double)(mono_ms() - h->started_mono_ms) / 1000;
+    double secs = (double)(os_mono_ms() - h->started_mono_ms) / 1000;
     note("%lu events in %.3f s (%.0f/s), %lu bad, %lu not used by the engine, %lu sent, "
          "%lu not sent, %lu read-only, %zu conversations open, peak RSS %ld KiB",
          st->events, secs, secs > 0 ? (double)st->events / secs : 0.0, st->bad_total, h->rejected,
@@ -438,11 +425,11 @@ int cmd_feed(int argc, char **argv)
     if (r != CLI_OK)
         return r == CLI_HELP ? 0 : 2;
     buf_init(&h.out);
-    h.started_mono_ms = mono_ms();
+    h.started_mono_ms = os_mono_ms();
     int status = 2;
     h.loop = loop_new();
     if (h.loop && setup_core(&h)) {
-        h.tz_offset = local_offset(loop_now(h.loop));
+        h.tz_offset = os_local_offset(loop_now(h.loop));
         if (setup_edges(&h)) {
             run(&h);
             status = h.exit_status;

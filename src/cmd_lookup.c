@@ -20,6 +20,7 @@
 #include "core/text.h"
 #include "net/loop.h"
 #include "net/lookup.h"
+#include "net/os.h"
 #include "net/paths.h"
 #include "startup.h"
 
@@ -231,10 +232,9 @@ static int64_t wall_clock(int *tz)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    time_t t = ts.tv_sec;
-    *tz = localtime_r(&t, &tm) ? (int)(tm.tm_gmtoff / 60) : 0;
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    *tz = os_local_offset(now);
+    return now;
 }
 
 /* Prints a finished lookup and keeps the worst exit status. */

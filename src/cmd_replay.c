@@ -132,12 +132,23 @@ static void print_change(void *ctx, const conversation *c, int64_t at, unsigned 
         put_ts(b, "promised_by", c->complaint_deadline, r->zoned ? r->desk_tz : c->tz_offset);
         put_bool(b, "overdue", c->complaint_overdue);
     }
+    if (c->unsure_count && (changes & CHANGE_MESSAGE)) { /* detection's runner-ups */
+        buf_puts(b, ",\"unsure\":[");
+        for (unsigned i = 0; i < c->unsure_count; i++) {
+            buf_puts(b, i ? ",\"" : "\"");
+            buf_puts(b, pb->states[c->unsure[i]].id);
+            buf_putc(b, '"');
+        }
+        buf_putc(b, ']');
+    }
     if (c->closed)
         buf_puts(b, ",\"closed\":true");
     else
         put_suggestions(r, c, at);
     if (!c->answered_once)
         buf_puts(b, ",\"greeted\":false");
+    if (c->end_sent && !c->closed)
+        buf_puts(b, ",\"may_end\":true");
     buf_puts(b, "}\n");
     r->changes_printed++;
     if (b->len > (1u << 16)) {

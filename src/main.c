@@ -41,6 +41,9 @@ static void usage(FILE *out)
         fprintf(out, "  huashu %s\n", commands[i].usage);
     fprintf(out, "\nconsole options:\n");
     cli_options(&console_spec, out);
+    fprintf(out, "\nconnect a chat: --feed SPEC, or feed: SPEC in ~/.config/huashu/config.yaml;\n"
+                 "a sent line goes to the chat (unix:, exec:, chatwoot:) or to the clipboard\n"
+                 "(-, file:; inside tmux: set -g set-clipboard on). huashu(1), FEEDS.\n");
     fprintf(out, "\nhuashu --version, huashu COMMAND --help; see huashu(1).\n");
 }
 

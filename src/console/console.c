@@ -21,6 +21,7 @@
 #include "intl.h"
 #include "net/paths.h"
 #include "ui/app.h"
+#include "net/os.h"
 
 /* The ids of console_options' own rows. */
 enum {
@@ -142,13 +143,6 @@ bool console_take(void *ctx, int id, const char *name, const char *value)
     }
 }
 
-static int local_offset(int64_t ms)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    return localtime_r(&t, &tm) ? (int)(tm.tm_gmtoff / 60) : 0;
-}
-
 static void demo_event(void *ctx, event *ev)
 {
     app_feed(ctx, ev);
@@ -163,7 +157,7 @@ static void demo_skipped_line(void *ctx, unsigned long line, const char *message
 static bool set_clock(console *cs, const console_args *c)
 {
     int64_t start = loop_now(cs->loop);
-    cs->a.tz_offset = local_offset(start);
+    cs->a.tz_offset = os_local_offset(start);
     if (c->start_time &&
         !civil_parse_iso(c->start_time, strlen(c->start_time), &start, &cs->a.tz_offset)) {
         fprintf(stderr, "huashu: --start wants an RFC 3339 time, got \"%s\"\n", c->start_time);
@@ -301,13 +295,6 @@ static long rss_kib(void)
     return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
 }
 
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Starts the feed: --feed or the config's feed: (feedlink), else the demo unless phone-desk
  * mode. The link also fsyncs the session log every few seconds. */
 static bool start_feed(console *cs, const console_args *c, bool hooks, config *cfg)
@@ -410,7 +397,7 @@ int console_main(console_args *c, const console_hooks *hooks)
     console cs;
     memset(&cs, 0, sizeof cs);
     app *a = &cs.a;
-    a->started_mono_us = mono_us();
+    a->started_mono_us = os_mono_us();
     ui_options_defaults(&a->opt);
     keymap_defaults(&a->keys);
     bool feed_on_stdin = c->feed && !strcmp(c->feed, "-"); /* keys then come from /dev/tty */

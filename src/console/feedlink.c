@@ -10,6 +10,7 @@
 #include "core/text.h"
 #include "intl.h"
 #include "net/feed.h"
+#include "net/os.h"
 
 #define SYNC_EVERY_MS 1000 /* real milliseconds between sessionlog_sync calls */
 
@@ -21,13 +22,6 @@ struct feedlink {
     bool sync_failed;
     unsigned sync_timer;
 };
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Rebuilds the status line label from the feed's state and counters. */
 static void update_label(feedlink *fl)
@@ -105,6 +99,7 @@ static void on_sent(void *ctx, const char *conv, const char *text, const char *e
 bool feedlink_send(feedlink *fl, app *a, event *ev)
 {
     char err[256];
+    bool copied;
     switch (feed_send(fl->feed, ev, err, sizeof err)) {
     case FEED_SEND_OK:
         return app_feed(a, ev), true;
@@ -113,7 +108,10 @@ bool feedlink_send(feedlink *fl, app *a, event *ev)
         return true;
     case FEED_SEND_READ_ONLY:
         app_feed(a, ev);
-        if (clipboard_copy(a, ev->text))
+        copied = clipboard_copy(a, ev->text);
+        if (copied && clipboard_dropped(a))
+            app_message(a, true, "%s", _("tmux drops the copy: set -g set-clipboard on"));
+        else if (copied)
             app_message(a, false, "%s", _("copied to clipboard (read-only feed)"));
         else
             app_message(a, true, "%s",
@@ -146,7 +144,7 @@ static void sync_tick(void *ctx, unsigned id, int64_t now)
 {
     feedlink *fl = ctx;
     console *cs = fl->cs;
-    if (cs->logging && !sessionlog_sync(&cs->log, mono_ms())) {
+    if (cs->logging && !sessionlog_sync(&cs->log, os_mono_ms())) {
         if (!fl->sync_failed)
             app_message(fl->a, true, "%s", sessionlog_error(&cs->log));
         fl->sync_failed = true;

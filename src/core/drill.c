@@ -16,7 +16,7 @@ typedef struct loader {
 } loader;
 
 static const char *const kind_names[EXPECT_KIND_COUNT] = {
-    "state", "line", "say", "never", "never_line", "surname", "hangup",
+    "state", "line", "say", "never", "never_line", "surname", "hangup", "reply",
 };
 
 static const char *const cond_names[] = {"state", "line", "words", "silence"};
@@ -194,7 +194,7 @@ static int expect_kind(loader *ld, yaml_node_t *map, yaml_node_t **value)
         if (kind >= 0) {
             yamldoc_error(ld->y, v,
                           "an expectation has one of state, line, say, never, "
-                          "never_line, surname, hangup (found %s and %s)",
+                          "never_line, surname, hangup, reply (found %s and %s)",
                           kind_names[kind], kind_names[k]);
             return -1;
         }
@@ -204,14 +204,14 @@ static int expect_kind(loader *ld, yaml_node_t *map, yaml_node_t **value)
     if (kind < 0)
         yamldoc_error(ld->y, map,
                       "an expectation needs one of state, line, say, never, never_line, surname, "
-                      "hangup");
+                      "hangup, reply");
     return kind;
 }
 
 /* The what-to-expect part of an expectation: its words, or true for surname and hangup. */
 static bool load_expect_words(loader *ld, drill_expect *x, yaml_node_t *v)
 {
-    if (x->kind == EXPECT_SURNAME || x->kind == EXPECT_HANGUP) {
+    if (x->kind == EXPECT_SURNAME || x->kind == EXPECT_HANGUP || x->kind == EXPECT_REPLY) {
         bool on = false;
         if (!yamldoc_bool(ld->y, v, &on))
             return false;
@@ -226,9 +226,9 @@ static bool load_expect_words(loader *ld, drill_expect *x, yaml_node_t *v)
 /* One entry of a step's expect: list: its kind and words, then name, label and timing. */
 static void load_expect(loader *ld, drill_step *st, yaml_node_t *node)
 {
-    static const char *const keys[] = {"state",   "line",   "say",    "never",    "never_line",
-                                       "surname", "hangup", "name",   "label",    "within",
-                                       "after",   "grace",  "points", "required", NULL};
+    static const char *const keys[] = {
+        "state", "line",  "say",    "never", "never_line", "surname", "hangup",   "reply",
+        "name",  "label", "within", "after", "grace",      "points",  "required", NULL};
     if (!yamldoc_expect_map(ld->y, node, "an expectation"))
         return;
     yamldoc_check_keys(ld->y, node, keys, "an expectation");
@@ -349,6 +349,7 @@ static void load_lookup(loader *ld, drill_step *st, yaml_node_t *node)
         return;
     }
     st->lookup_kind = copy(ld, kind);
+    st->lookup_mark = mark_of(ld, yamldoc_get(ld->y, node, "kind"));
     yaml_node_t *k, *v;
     for (size_t i = 0; yamldoc_pair(ld->y, fields, i, &k, &v); i++) {
         if (i >= DRILL_MAX_FIELDS) {
@@ -359,6 +360,7 @@ static void load_lookup(loader *ld, drill_step *st, yaml_node_t *node)
             yamldoc_error(ld->y, k, "lookup fields are name: value");
             continue;
         }
+        st->field_marks[st->field_count] = mark_of(ld, k);
         st->fields[st->field_count].name = copy(ld, yamldoc_scalar(k));
         st->fields[st->field_count++].value = copy(ld, yamldoc_scalar(v));
     }
@@ -374,6 +376,25 @@ static void load_list(loader *ld, drill_step *st, yaml_node_t *map, const char *
     yaml_node_t *item;
     for (size_t i = 0; (item = yamldoc_item(ld->y, seq, i)); i++)
         load(ld, st, item);
+}
+
+/* The response rule (scoring: respond): a step whose customer speaks and stays expects a reply
+ * within the limit, unless it says how to answer with a reply: expectation of its own. */
+static void add_response_rule(loader *ld, drill_step *st)
+{
+    if (ld->dr->scoring.respond_off || !st->text || st->hangup)
+        return;
+    for (size_t x = 0; x < st->expect_count; x++)
+        if (st->expects[x].kind == EXPECT_REPLY)
+            return;
+    drill_expect *x = PUSH(ld, st->expects, st->expect_count);
+    if (!x)
+        return;
+    x->kind = EXPECT_REPLY;
+    x->implicit = true;
+    x->mark = st->mark;
+    x->words_mark = st->mark;
+    x->points = -1;
 }
 
 /* One step: its id (step<N> by default), the customer's turn, expectations and branches. */
@@ -407,6 +428,7 @@ static void load_step(loader *ld, yaml_node_t *node, size_t index)
     load_list(ld, st, node, "expect", load_expect);
     load_list(ld, st, node, "on", load_branch);
     st->then_name = copy(ld, get_scalar(ld, node, "then"));
+    add_response_rule(ld, st);
     if (st->hangup && (st->expect_count || st->branch_count))
         yamldoc_error(ld->y, node,
                       "the customer hangs up in this step: the drill ends there, so "
@@ -432,9 +454,9 @@ static void load_persona(loader *ld, yaml_node_t *node)
 /* scoring: the drill-wide defaults of points, windows, penalties and the pass mark. */
 static void load_scoring(loader *ld, yaml_node_t *node)
 {
-    static const char *const keys[] = {"points",       "within",     "grace",
-                                       "late_penalty", "late_unit",  "forbidden",
-                                       "pass",         "similarity", NULL};
+    static const char *const keys[] = {"points",    "within",         "grace", "late_penalty",
+                                       "late_unit", "forbidden",      "pass",  "similarity",
+                                       "respond",   "respond_points", NULL};
     if (!yamldoc_expect_map(ld->y, node, "scoring"))
         return;
     yamldoc_check_keys(ld->y, node, keys, "scoring");
@@ -447,6 +469,12 @@ static void load_scoring(loader *ld, yaml_node_t *node)
     get_int(ld, node, "forbidden", 1000, &sc->forbidden_penalty);
     get_int(ld, node, "pass", 100, &sc->pass);
     get_int(ld, node, "similarity", 100, &sc->similarity);
+    get_int(ld, node, "respond_points", 1000, &sc->respond_points);
+    const char *respond = get_scalar(ld, node, "respond");
+    if (respond && (!strcmp(respond, "off") || !strcmp(respond, "false")))
+        sc->respond_off = true;
+    else
+        get_duration(ld, node, "respond", &sc->respond);
 }
 
 /* The defaults huashu-drill(5) documents, before the file overrides them. */
@@ -461,6 +489,8 @@ static void set_defaults(drill *dr)
     dr->scoring.forbidden_penalty = 5;
     dr->scoring.pass = 80;
     dr->scoring.similarity = LINEMATCH_THRESHOLD;
+    dr->scoring.respond.ms = 30000;
+    dr->scoring.respond_points = 5;
     dr->limit.ms = 600000;
 }
 
@@ -491,6 +521,8 @@ static void load_header(loader *ld, yaml_node_t *root)
         load_persona(ld, yamldoc_get(ld->y, root, "persona"));
     if (yamldoc_get(ld->y, root, "scoring"))
         load_scoring(ld, yamldoc_get(ld->y, root, "scoring"));
+    if (yamldoc_get(ld->y, root, "never"))
+        dr->never = get_words(ld, yamldoc_get(ld->y, root, "never"), "never", &dr->never_count);
 }
 
 /* The index of step id, DRILL_END for "end", DRILL_NEXT when there is no such step. */
@@ -631,8 +663,9 @@ bool drill_looks_like(yamldoc *y)
 
 drill *drill_load(const char *file, const char *data, size_t len, diagnostics *d)
 {
-    static const char *const keys[] = {"drill",   "title", "playbook", "channel", "intro",
-                                       "persona", "limit", "scoring",  "steps",   NULL};
+    static const char *const keys[] = {"drill", "title",   "playbook", "channel",
+                                       "intro", "persona", "limit",    "scoring",
+                                       "never", "steps",   NULL};
     drill *dr = calloc(1, sizeof *dr);
     if (!dr || !(dr->file = strdup(file))) {
         free(dr);
@@ -719,6 +752,10 @@ static void bind_step(drill *dr, drill_step *st, const playbook *pb, diagnostics
     bind_duration(&st->wait, pb, NULL, d);
     for (size_t x = 0; x < st->expect_count; x++) {
         drill_expect *e = &st->expects[x];
+        if (e->implicit) {
+            e->within = (drill_duration){.ms = sc->respond.ms, .given = true};
+            e->points = sc->respond_points;
+        }
         bind_duration(&e->within, pb, &sc->within, d);
         bind_duration(&e->after, pb, NULL, d);
         bind_duration(&e->grace, pb, &sc->grace, d);
@@ -747,6 +784,7 @@ bool drill_bind(drill *dr, const playbook *pb, diagnostics *d)
     bind_duration(&sc->grace, pb, NULL, d);
     bind_duration(&sc->late_unit, pb, NULL, d);
     bind_duration(&dr->limit, pb, NULL, d);
+    bind_duration(&sc->respond, pb, NULL, d);
     if (sc->late_unit.ms <= 0)
         sc->late_unit.ms = 1000;
     for (size_t i = 0; i < dr->step_count; i++)
@@ -814,6 +852,8 @@ void drill_free(drill *dr)
     free(dr->title_word);
     free(dr->mood);
     free(dr->limit.setting);
+    free(dr->scoring.respond.setting);
+    free_words(dr->never, dr->never_count);
     free(dr->scoring.within.setting);
     free(dr->scoring.grace.setting);
     free(dr->scoring.late_unit.setting);

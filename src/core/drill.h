@@ -47,6 +47,7 @@ typedef enum drill_kind {
     EXPECT_NEVER_LINE, /* the agent does not send a line during the step */
     EXPECT_SURNAME,    /* a reply addresses the customer by surname (and title) */
     EXPECT_HANGUP,     /* the agent ends the call */
+    EXPECT_REPLY,      /* the agent answers (any message): the response limit */
     EXPECT_KIND_COUNT
 } drill_kind;
 
@@ -61,6 +62,7 @@ typedef struct drill_expect {
     drill_duration within, after, grace;
     int points;
     bool required;
+    bool implicit;      /* the response rule a customer message brings (scoring: respond) */
     pb_mark mark;       /* the expectation */
     pb_mark words_mark; /* its state, line or phrases */
 } drill_expect;
@@ -93,6 +95,7 @@ typedef struct drill_step {
     char *lookup_kind;   /* a lookup result arriving with the turn ("order"), NULL for none */
     event_field fields[DRILL_MAX_FIELDS];
     size_t field_count;
+    pb_mark lookup_mark, field_marks[DRILL_MAX_FIELDS];
     drill_expect *expects;
     size_t expect_count;
     drill_branch *branches;
@@ -111,6 +114,9 @@ typedef struct drill_scoring {
     int forbidden_penalty;    /* per forbidden phrase or avoided line (5) */
     int pass;                 /* percent needed to pass (80) */
     int similarity;           /* percent a reply needs to carry a line (linematch.h, 50) */
+    drill_duration respond;   /* every customer message wants a reply this soon (30 s) */
+    bool respond_off;         /* respond: off */
+    int respond_points;       /* what such a reply is worth (5) */
 } drill_scoring;
 
 typedef struct drill {
@@ -119,7 +125,9 @@ typedef struct drill {
     bool phone;
     char *name, *surname, *title_word, *mood; /* the persona */
     bool known;                               /* the customer's name is known at open */
-    drill_duration limit;                     /* the drill ends after this long (10 min) */
+    char **never;                             /* drill-wide phrases no reply may contain */
+    size_t never_count;
+    drill_duration limit; /* the drill ends after this long (10 min) */
     drill_scoring scoring;
     drill_step *steps;
     size_t step_count;
@@ -137,6 +145,11 @@ drill *drill_load(const char *file, const char *data, size_t len, diagnostics *d
  * resolves durations. Returns false after reporting problems to d. */
 bool drill_bind(drill *dr, const playbook *pb, diagnostics *d);
 void drill_free(drill *dr);
+/* What huashu check refuses in a bound drill that loads but cannot work: a cycle of steps
+ * that takes no time, surname: true without a persona surname, lookup kinds and fields the
+ * playbook has no placeholder for, a say: or never-broken phrase the playbook forbids,
+ * steps no path reaches, no expectation at all. Returns false after reporting to d. */
+bool drill_check(const drill *dr, const playbook *pb, diagnostics *d);
 /* True when a YAML document's top-level keys make it a drill (drill: or steps:). */
 bool drill_looks_like(yamldoc *y);
 const char *drill_kind_name(drill_kind k);

@@ -316,6 +316,10 @@ static void match_message(drill_run *r, const event *ev)
             if (message_is_line(r, x->words, x->word_count, ev))
                 broken(r, i, ev->ts_ms, ev->text);
             break;
+        case EXPECT_REPLY:
+            if (ev->text && *ev->text)
+                occurred(r, i, ev->ts_ms, ev->text);
+            break;
         default:
             break;
         }
@@ -567,6 +571,31 @@ static void lint_reply(drill_run *r, const event *ev)
     }
 }
 
+/* Charges the reply's drill-wide never: phrases (a penalty each, as a forbidden phrase). */
+static void never_reply(drill_run *r, const event *ev)
+{
+    for (size_t i = 0; i < r->dr->never_count; i++) {
+        if (!contains(ev->text, r->dr->never[i]))
+            continue;
+        drill_hit *grown = realloc(r->res.hits, (r->res.hit_count + 1) * sizeof *grown);
+        if (!grown) {
+            r->res.failed = true;
+            return;
+        }
+        r->res.hits = grown;
+        drill_hit *h = &grown[r->res.hit_count];
+        *h = (drill_hit){ev->ts_ms, "never",          strdup(r->dr->never[i]),
+                         NULL,      strdup(ev->text), r->dr->scoring.forbidden_penalty};
+        if (!h->phrase || !h->text) {
+            free(h->phrase);
+            free(h->text);
+            r->res.failed = true;
+            return;
+        }
+        r->res.hit_count++;
+    }
+}
+
 /* An agent message: transcript, penalties, expectations, branches, then a reply-turn. */
 static void on_agent_message(drill_run *r, const event *ev)
 {
@@ -575,6 +604,7 @@ static void on_agent_message(drill_run *r, const event *ev)
     r->spoke = true;
     r->res.replies++;
     lint_reply(r, ev);
+    never_reply(r, ev);
     r->last_agent_at = ev->ts_ms;
     match_message(r, ev);
     int target = branch_for(r, ev, PB_NONE);

@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/detect.h"
 #include "core/linematch.h"
 #include "core/lint.h"
-#include "core/names.h"
+#include "core/person_name.h"
 #include "core/text.h"
 
 #define DEFAULT_RESPONSE_LIMIT_MS 30000
@@ -298,11 +299,20 @@ int64_t engine_next_deadline(const engine *e)
 }
 
 /* Sets name=value in a value list, replacing an existing entry. */
+/* A cleaned copy of a value (text_sanitize), NULL when out of memory. */
+static char *clean_dup(const char *value)
+{
+    buf b;
+    buf_init(&b);
+    text_sanitize(&b, value, strlen(value), false);
+    return buf_take(&b);
+}
+
 static bool set_value(conv_value **list, size_t *count, const char *name, const char *value)
 {
     for (size_t i = 0; i < *count; i++) {
         if (strcmp((*list)[i].name, name) == 0) {
-            char *copy = strdup(value);
+            char *copy = clean_dup(value);
             if (!copy)
                 return false;
             free((*list)[i].value);
@@ -315,7 +325,7 @@ static bool set_value(conv_value **list, size_t *count, const char *name, const 
         return false;
     *list = grown;
     grown[*count].name = strdup(name);
-    grown[*count].value = strdup(value);
+    grown[*count].value = clean_dup(value);
     if (!grown[*count].name || !grown[*count].value) {
         free(grown[*count].name);
         free(grown[*count].value);
@@ -541,32 +551,28 @@ static conversation *conversation_new(engine *e, const char *id, int64_t now)
     return c;
 }
 
-/* Copies s into a fixed field without splitting a UTF-8 character. */
-static void copy_field(char *dst, size_t cap, const char *s)
+/* Sets a customer field from an event: cleaned of controls, escapes, bidi and format
+ * characters (customer values are data, shown and sent as they are), cut between characters.
+ * True when it changed. */
+static bool set_field(char *dst, size_t cap, const char *s)
 {
-    size_t len = strlen(s);
-    size_t n = len < cap ? len : cap - 1;
-    while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    memcpy(dst, s, n);
-    dst[n] = '\0';
+    char clean[128];
+    text_sanitize_into(clean, cap < sizeof clean ? cap : sizeof clean, s);
+    if (strcmp(clean, dst) == 0)
+        return false;
+    memcpy(dst, clean, strlen(clean) + 1);
+    return true;
 }
 
 static unsigned update_customer(conversation *c, const event *ev)
 {
     unsigned changes = 0;
-    if (ev->name && strcmp(ev->name, c->name) != 0) {
-        copy_field(c->name, sizeof c->name, ev->name);
+    if (ev->name && set_field(c->name, sizeof c->name, ev->name))
         changes = CHANGE_CUSTOMER;
-    }
-    if (ev->surname && strcmp(ev->surname, c->surname) != 0) {
-        copy_field(c->surname, sizeof c->surname, ev->surname);
+    if (ev->surname && set_field(c->surname, sizeof c->surname, ev->surname))
         changes = CHANGE_CUSTOMER;
-    }
-    if (ev->title && strcmp(ev->title, c->title) != 0) {
-        copy_field(c->title, sizeof c->title, ev->title);
+    if (ev->title && set_field(c->title, sizeof c->title, ev->title))
         changes = CHANGE_CUSTOMER;
-    }
     return changes;
 }
 
@@ -574,13 +580,13 @@ static unsigned update_customer(conversation *c, const event *ev)
 static unsigned learn_name(conversation *c, const char *text)
 {
     person_name pn;
-    if (c->surname[0] || !names_from_message(text, &pn))
+    if (c->surname[0] || !person_name_from_message(text, &pn))
         return 0;
-    copy_field(c->surname, sizeof c->surname, pn.surname);
+    set_field(c->surname, sizeof c->surname, pn.surname);
     if (pn.title[0] && !c->title[0])
-        copy_field(c->title, sizeof c->title, pn.title);
+        set_field(c->title, sizeof c->title, pn.title);
     if (!c->name[0])
-        copy_field(c->name, sizeof c->name, pn.name);
+        set_field(c->name, sizeof c->name, pn.name);
     return CHANGE_CUSTOMER;
 }
 
@@ -601,6 +607,31 @@ static unsigned on_open(engine *e, conversation *c, const event *ev)
     return CHANGE_OPEN | CHANGE_STATE;
 }
 
+/* A customer message read by the playbook's detector (core/detect.c): a move, or the state
+ * stays (unsure: the runner-ups are kept); a message that is no hail of the current state
+ * still takes the state's customer_message transition (silent, unclear). */
+static unsigned detect_move(engine *e, conversation *c, const char *text, int64_t now)
+{
+    const playbook *pb = e->pb;
+    detect_ctx ctx = {.state = c->state,
+                      .said_state =
+                          c->last_sent_line >= 0 ? pb->lines[c->last_sent_line].state : PB_NONE,
+                      .asked = c->asked};
+    detect_result r;
+    detect_message(pb->detector, pb, &ctx, text, strlen(text), &r);
+    c->unsure_count = 0;
+    for (size_t i = 0; i < r.unsure_count && i < 3; i++)
+        c->unsure[c->unsure_count++] = r.unsure[i];
+    if (r.to != PB_NONE) {
+        pb_transition t = {.trigger = TRIGGER_CUE, .to = r.to, .line = r.line};
+        return take(e, c, &t, now, false);
+    }
+    if (r.best == c->state || (r.best == PB_NONE && c->state == e->initial_state))
+        return 0; /* a hail, or nothing said yet: greeting stays */
+    pb_event_kind kind = ON_CUSTOMER_MESSAGE;
+    return take(e, c, find_transition(e, c, match_event, &kind), now, false);
+}
+
 static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
 {
     int64_t now = ev->ts_ms;
@@ -614,6 +645,7 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
     c->ladder_line = PB_NONE;
     c->ladder_ended = false;
     c->ladder_awaits = PB_NONE;
+    c->end_sent = false; /* the customer is still talking */
     customer_text msg = {ev->text, 0};
     if (e->cue_words)
         msg.cues = lint_words_find(e->cue_words, ev->text, strlen(ev->text));
@@ -621,6 +653,8 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
                                            : playbook_cue_matches(e->pb, e->chase_cue, ev->text)))
         c->chased = true;
     unsigned learned = learn_name(c, ev->text);
+    if (e->pb->detector)
+        return CHANGE_MESSAGE | learned | detect_move(e, c, ev->text, now);
     const pb_transition *t = find_transition(e, c, match_customer, &msg);
     return CHANGE_MESSAGE | learned | take(e, c, t, now, false);
 }
@@ -630,6 +664,8 @@ static unsigned on_customer_message(engine *e, conversation *c, const event *ev)
  * the next pause starts now; any message restarts the pause of a ladder waiting for none. */
 static void ladder_on_agent(engine *e, conversation *c, int line, const char *text, int64_t now)
 {
+    if (line >= 0 && e->pb->lines[line].end)
+        c->end_sent = true;
     if (c->ladder_awaits < 0) {
         c->ladder_base = now;
         return;
@@ -641,6 +677,8 @@ static void ladder_on_agent(engine *e, conversation *c, int line, const char *te
     if (repeating || line == c->ladder_awaits ||
         (line < 0 && text &&
          linematch_similarity(e->pb->lines[c->ladder_awaits].text, text) >= LINEMATCH_THRESHOLD)) {
+        if (e->pb->lines[c->ladder_awaits].end)
+            c->end_sent = true;
         c->ladder_awaits = PB_NONE;
         c->ladder_base = now;
     }
@@ -660,6 +698,9 @@ static unsigned on_agent_message(engine *e, conversation *c, const event *ev)
     c->sent_in_state = true;
     int line = ev->line ? playbook_line_index(e->pb, ev->line) : PB_NONE;
     c->last_sent_line = line;
+    if (e->pb->detector)
+        c->asked =
+            detect_asked(e->pb->detector, e->pb, line, ev->text, ev->text ? strlen(ev->text) : 0);
     ladder_on_agent(e, c, line, ev->text, now);
     if (line >= 0 && line == c->pending_line)
         c->pending_line = PB_NONE;
@@ -770,6 +811,7 @@ bool engine_feed(engine *e, const event *ev, char *err, size_t errlen)
         changes |= CHANGE_STATE;
         break;
     case EVENT_KEY:
+        c->unsure_count = 0; /* the agent decided */
         changes |= on_key(e, c, ev);
         break;
     case EVENT_LOOKUP:

@@ -58,12 +58,16 @@ typedef struct conversation {
     int ladder_line;     /* line the ladder suggests now, PB_NONE when none */
     bool ladder_ended;   /* an end step fired: the call may be ended */
     int ladder_awaits;   /* line the agent must send before the next step, PB_NONE */
+    bool end_sent;       /* the agent sent a line marked end: the call or chat may end */
     int pending_line;    /* line suggested by the last transition, PB_NONE when none */
     int last_sent_line;  /* last playbook line the agent sent, PB_NONE when unknown */
     bool complaint_open;
     int64_t complaint_deadline; /* 0 when no promise was made */
     bool complaint_overdue;
     unsigned message_count;
+    int unsure[3]; /* detection was unsure of the last customer message: the likeliest states */
+    unsigned unsure_count;
+    uint32_t asked; /* the replies the agent's last message opened (detect_asked) */
     conv_value *values;
     size_t value_count;
     int64_t next_deadline; /* engine-internal */

@@ -3,7 +3,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <regex.h>
 #include <string.h>
+
+#include "core/detect.h"
 
 const char *const playbook_shared_states[] = {
     "greeting",     "identify", "inquiry",       "hold",           "transfer",
@@ -335,6 +338,20 @@ static void free_words(char **words, size_t count)
     free(words);
 }
 
+/* A number from 0 to 100 (weights, thresholds); false (reported) otherwise. */
+static bool parse_weight(loader *ld, yaml_node_t *node, double *out)
+{
+    const char *s = yamldoc_scalar(node);
+    char *end = NULL;
+    double v = s && *s ? strtod(s, &end) : -1;
+    if (!s || !*s || *end || !(v >= 0 && v <= 100)) {
+        yamldoc_error(ld->y, node, "want a number from 0 to 100");
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 static void load_cues(loader *ld, yaml_node_t *map)
 {
     if (!yamldoc_expect_map(ld->y, map, "cues"))
@@ -355,7 +372,22 @@ static void load_cues(loader *ld, yaml_node_t *map)
             return;
         }
         free_words(set->words, set->word_count);
-        set->words = load_word_list(ld, v, &set->word_count, "a cue set");
+        set->weight = 1;
+        yaml_node_t *words = v;
+        if (v && v->type == YAML_MAPPING_NODE) {
+            static const char *const keys[] = {"weight", "words", NULL};
+            yamldoc_check_keys(ld->y, v, keys, "a cue set");
+            yaml_node_t *w = yamldoc_get(ld->y, v, "weight");
+            if (w && !parse_weight(ld, w, &set->weight))
+                continue;
+            if (!(words = yamldoc_get(ld->y, v, "words"))) {
+                yamldoc_error(ld->y, v, "a cue set needs \"words\"");
+                set->words = NULL;
+                set->word_count = 0;
+                continue;
+            }
+        }
+        set->words = load_word_list(ld, words, &set->word_count, "a cue set");
         set->folded = false;
         for (size_t w = 0; w < set->word_count; w++)
             for (const char *c = set->words[w]; *c; c++)
@@ -875,7 +907,8 @@ static void load_avoid(loader *ld, yaml_node_t *seq, pb_state *st)
 
 static void load_state(loader *ld, yaml_node_t *k, yaml_node_t *v)
 {
-    static const char *const keys[] = {"label", "lines", "avoid", "ladder", "transitions", NULL};
+    static const char *const keys[] = {"label",       "lines",    "avoid", "ladder",
+                                       "transitions", "examples", NULL};
     const char *id = yamldoc_scalar(k);
     if (!id || !valid_name(id, NULL)) {
         yamldoc_error(ld->y, k, "state ids are lowercase words (a-z, 0-9, _)");
@@ -917,6 +950,10 @@ static void load_state(loader *ld, yaml_node_t *k, yaml_node_t *v)
         load_ladder(ld, n, st);
     if ((n = yamldoc_get(ld->y, v, "transitions")))
         load_transitions(ld, n, &st->transitions, &st->transition_count, false);
+    if ((n = yamldoc_get(ld->y, v, "examples"))) {
+        free_words(st->examples, st->example_count);
+        st->examples = load_word_list(ld, n, &st->example_count, "examples");
+    }
 }
 
 static void load_states(loader *ld, yaml_node_t *map)
@@ -926,6 +963,122 @@ static void load_states(loader *ld, yaml_node_t *map)
     yaml_node_t *k, *v;
     for (size_t i = 0; yamldoc_pair(ld->y, map, i, &k, &v); i++)
         load_state(ld, k, v);
+}
+
+static void free_reply(pb_reply *r)
+{
+    free(r->said_name);
+    free(r->asked_name);
+    free_transition(&r->t);
+}
+
+static void load_replies(loader *ld, yaml_node_t *seq)
+{
+    static const char *const keys[] = {"said", "asked", "cue", "to", "line", NULL};
+    if (!yamldoc_expect_seq(ld->y, seq, "replies"))
+        return;
+    pb_detect *dt = &ld->pb->detect;
+    for (size_t i = 0; i < dt->reply_count; i++)
+        free_reply(&dt->replies[i]);
+    free(dt->replies);
+    dt->replies = NULL;
+    dt->reply_count = 0;
+    yaml_node_t *item;
+    for (size_t i = 0; (item = yamldoc_item(ld->y, seq, i)); i++) {
+        if (!yamldoc_expect_map(ld->y, item, "a reply"))
+            continue;
+        yamldoc_check_keys(ld->y, item, keys, "a reply");
+        const char *said = get_scalar(ld, item, "said"), *cue = get_scalar(ld, item, "cue");
+        const char *to = get_scalar(ld, item, "to"), *line = get_scalar(ld, item, "line");
+        if (!said || !cue || !to) {
+            yamldoc_error(ld->y, item, "a reply needs \"said\", \"cue\" and \"to\"");
+            continue;
+        }
+        pb_reply *r = PUSH(ld, dt->replies, dt->reply_count);
+        if (!r)
+            return;
+        const char *asked = get_scalar(ld, item, "asked");
+        *r = (pb_reply){.said = PB_NONE,
+                        .asked = PB_NONE,
+                        .t = {.trigger = TRIGGER_CUE,
+                              .to = PB_NONE,
+                              .line = PB_NONE,
+                              .cue = PB_NONE,
+                              .mark = mark_of(ld, item)}};
+        r->said_name = copy(ld, said);
+        r->asked_name = copy(ld, asked);
+        r->t.cue_name = copy(ld, cue);
+        r->t.to_name = copy(ld, to);
+        r->t.line_id = copy(ld, line);
+        if (!r->said_name || !r->t.cue_name || !r->t.to_name || (line && !r->t.line_id) ||
+            (asked && !r->asked_name)) {
+            free_reply(r);
+            dt->reply_count--;
+            return;
+        }
+    }
+}
+
+/* Replaces a word list of the detect: section when the key is given. */
+static void load_detect_list(loader *ld, yaml_node_t *map, const char *key, char ***words,
+                             size_t *count)
+{
+    yaml_node_t *n = yamldoc_get(ld->y, map, key);
+    if (!n)
+        return;
+    free_words(*words, *count);
+    *words = load_word_list(ld, n, count, key);
+}
+
+static void load_detect(loader *ld, yaml_node_t *map)
+{
+    static const char *const keys[] = {"threshold", "noise",   "polite",   "negators",
+                                       "same",      "replies", "examples", NULL};
+    if (!yamldoc_expect_map(ld->y, map, "detect"))
+        return;
+    yamldoc_check_keys(ld->y, map, keys, "detect");
+    pb_detect *dt = &ld->pb->detect;
+    dt->mark = mark_of(ld, map);
+    yaml_node_t *n;
+    if ((n = yamldoc_get(ld->y, map, "threshold")) && parse_weight(ld, n, &dt->threshold) &&
+        dt->threshold > 1) {
+        yamldoc_error(ld->y, n, "threshold: want a number from 0 to 1");
+        dt->threshold = -1;
+    }
+    load_detect_list(ld, map, "noise", &dt->noise, &dt->noise_count);
+    load_detect_list(ld, map, "polite", &dt->polite, &dt->polite_count);
+    load_detect_list(ld, map, "negators", &dt->negators, &dt->negator_count);
+    load_detect_list(ld, map, "same", &dt->same, &dt->same_count);
+    if ((n = yamldoc_get(ld->y, map, "replies")))
+        load_replies(ld, n);
+    if ((n = yamldoc_get(ld->y, map, "examples")) && yamldoc_expect_map(ld->y, n, "examples")) {
+        yaml_node_t *k, *v;
+        for (size_t i = 0; yamldoc_pair(ld->y, n, i, &k, &v); i++) {
+            const char *id = yamldoc_scalar(k);
+            int s = id ? playbook_state_index(ld->pb, id) : PB_NONE;
+            if (s < 0) {
+                yamldoc_error(ld->y, k, "examples for unknown state \"%s\"", id ? id : "");
+                continue;
+            }
+            pb_state *st = &ld->pb->states[s];
+            free_words(st->examples, st->example_count);
+            st->examples = load_word_list(ld, v, &st->example_count, "examples");
+        }
+    }
+    if ((n = yamldoc_get(ld->y, map, "noise"))) {
+        yaml_node_t *item;
+        for (size_t i = 0; i < dt->noise_count && (item = yamldoc_item(ld->y, n, i)); i++) {
+            regex_t re;
+            int rc = regcomp(&re, dt->noise[i], REG_EXTENDED);
+            if (rc != 0) {
+                char msg[128];
+                regerror(rc, &re, msg, sizeof msg);
+                yamldoc_error(ld->y, item, "noise: bad regular expression: %s", msg);
+            } else {
+                regfree(&re);
+            }
+        }
+    }
 }
 
 /* ---- resolving names once every file is merged -------------------------- */
@@ -1046,6 +1199,14 @@ static void resolve_all(loader *ld)
         resolve_state(ld, &pb->states[i]);
     for (size_t i = 0; i < pb->transition_count; i++)
         resolve_transition(ld, &pb->transitions[i]);
+    for (size_t i = 0; i < pb->detect.reply_count; i++) {
+        pb_reply *r = &pb->detect.replies[i];
+        if ((r->said = playbook_state_index(pb, r->said_name)) < 0)
+            error_at(ld, r->t.mark, "reply after unknown state \"%s\"", r->said_name);
+        if (r->asked_name && (r->asked = playbook_cue_index(pb, r->asked_name)) < 0)
+            error_at(ld, r->t.mark, "unknown cue set \"%s\"", r->asked_name);
+        resolve_transition(ld, &r->t);
+    }
 }
 
 /* ---- documents ---------------------------------------------------------- */
@@ -1084,7 +1245,8 @@ static void apply_root(loader *ld, yaml_node_t *root)
 {
     static const char *const keys[] = {"playbook",  "name",         "locale",   "extends",
                                        "settings",  "placeholders", "calendar", "cues",
-                                       "forbidden", "transitions",  "states",   NULL};
+                                       "forbidden", "transitions",  "states",   "detect",
+                                       NULL};
     if (!yamldoc_expect_map(ld->y, root, "a playbook"))
         return;
     yamldoc_check_keys(ld->y, root, keys, "a playbook");
@@ -1115,6 +1277,8 @@ static void apply_root(loader *ld, yaml_node_t *root)
         load_transitions(ld, n, &ld->pb->transitions, &ld->pb->transition_count, true);
     if ((n = yamldoc_get(ld->y, root, "states")))
         load_states(ld, n);
+    if ((n = yamldoc_get(ld->y, root, "detect")))
+        load_detect(ld, n);
 }
 
 static const yamldoc_cache *yaml_cache;
@@ -1153,6 +1317,7 @@ playbook *playbook_load(const char *file, const char *data, size_t len, playbook
         diag_add(d, file, 1, 1, "out of memory");
         return NULL;
     }
+    pb->detect.threshold = -1;
     int before = d->count;
     loader ld = {.pb = pb, .diag = d, .reader = reader, .reader_ctx = reader_ctx};
     yamldoc none = {.file = file, .diag = d};
@@ -1184,6 +1349,7 @@ static void free_state(pb_state *st)
     for (size_t i = 0; i < st->transition_count; i++)
         free_transition(&st->transitions[i]);
     free(st->transitions);
+    free_words(st->examples, st->example_count);
 }
 
 void playbook_free(playbook *pb)
@@ -1212,6 +1378,14 @@ void playbook_free(playbook *pb)
         free(pb->forbidden[i].note);
         free_words(pb->forbidden[i].allow, pb->forbidden[i].allow_count);
     }
+    detect_free(pb->detector);
+    free_words(pb->detect.noise, pb->detect.noise_count);
+    free_words(pb->detect.polite, pb->detect.polite_count);
+    free_words(pb->detect.negators, pb->detect.negator_count);
+    free_words(pb->detect.same, pb->detect.same_count);
+    for (size_t i = 0; i < pb->detect.reply_count; i++)
+        free_reply(&pb->detect.replies[i]);
+    free(pb->detect.replies);
     for (size_t i = 0; i < pb->time_count; i++)
         free(pb->times[i].text);
     for (size_t i = 0; i < pb->holiday_count; i++)

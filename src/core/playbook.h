@@ -115,6 +115,8 @@ typedef struct pb_state {
     size_t avoid_count;
     pb_transition *transitions;
     size_t transition_count;
+    char **examples; /* what customers say that leads here (detection's training data) */
+    size_t example_count;
     int origin;
     pb_mark mark;
 } pb_state;
@@ -129,8 +131,38 @@ typedef struct pb_cue_set {
     char *name;
     char **words;
     size_t word_count;
-    bool folded; /* some word has ASCII letters: match them case-insensitively */
+    bool folded;   /* some word has ASCII letters: match them case-insensitively */
+    double weight; /* what a match adds to its target state's score (default 1) */
 } pb_cue_set;
+
+/* A short reply read against the agent's last line: after a line of state `said` (or an agent
+ * message with a word of cue set `asked`), a message matching cue `t.cue` leads to t.to
+ * (detect: replies:). */
+typedef struct pb_reply {
+    char *said_name;
+    int said;
+    char *asked_name; /* cue set: agent words that ask the question (when no line id) */
+    int asked;        /* PB_NONE when none */
+    pb_transition t;
+} pb_reply;
+
+/* How customer messages are read (detect:, huashu-playbook(5)). */
+typedef struct pb_detect {
+    double threshold; /* below it the state stays; < 0: the default */
+    char **noise;     /* POSIX extended regular expressions removed before matching */
+    size_t noise_count;
+    char **polite; /* words removed before cue matching (不好意思, 请问) */
+    size_t polite_count;
+    char **negators; /* a cue word right after one of these does not count (不是投诉) */
+    size_t negator_count;
+    char **same; /* examples of messages that change nothing (好的, 嗯, an order number) */
+    size_t same_count;
+    pb_reply *replies;
+    size_t reply_count;
+    pb_mark mark;
+} pb_detect;
+
+struct detector; /* core/detect.h: trained from the playbook by detect_train() */
 
 typedef struct pb_forbidden {
     char *phrase, *better, *note;
@@ -176,6 +208,8 @@ typedef struct playbook {
     size_t state_count;
     pb_line *lines;
     size_t line_count;
+    pb_detect detect;
+    struct detector *detector; /* NULL until detect_train(); owned */
 } playbook;
 
 /* Supplies the text of a playbook named by `extends:` (an id or a path relative to `from`).

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/civil.h"
+#include "core/linematch.h"
 
 const char *suggest_time_greeting(const playbook *pb, int64_t now, int tz_offset)
 {
@@ -305,4 +306,46 @@ void suggest_clear(suggestion *s, size_t n)
         free(s[i].text);
         s[i].text = NULL;
     }
+}
+
+bool suggest_still_carries(const engine *e, const conversation *c, int line, const char *text,
+                           int64_t now)
+{
+    const playbook *pb = engine_playbook(e);
+    if (line < 0 || (size_t)line >= pb->line_count || !text)
+        return false;
+    buf filled;
+    buf_init(&filled);
+    suggest_fill(e, c, line, now, &filled, NULL, 0);
+    bool carries = !filled.failed && linematch_carries(pb->lines[line].text, buf_str(&filled), text,
+                                                       LINEMATCH_THRESHOLD);
+    buf_free(&filled);
+    return carries;
+}
+
+void suggest_keep_order(const suggestion *kept, size_t kept_n, suggestion *fresh, size_t n)
+{
+    suggestion out[SUGGEST_MAX];
+    bool placed[SUGGEST_MAX] = {false}, used[SUGGEST_MAX] = {false};
+    if (n > SUGGEST_MAX)
+        n = SUGGEST_MAX;
+    for (size_t i = 0; i < kept_n && i < n; i++) {
+        for (size_t j = 0; j < n; j++) {
+            if (!used[j] && fresh[j].line == kept[i].line) {
+                out[i] = fresh[j];
+                used[j] = placed[i] = true;
+                break;
+            }
+        }
+    }
+    size_t next = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (placed[i])
+            continue;
+        while (used[next])
+            next++;
+        out[i] = fresh[next];
+        used[next] = true;
+    }
+    memcpy(fresh, out, n * sizeof *out);
 }

@@ -40,6 +40,17 @@ size_t suggest_rank(const engine *e, const conversation *c, int64_t now, suggest
                     size_t max);
 void suggest_clear(suggestion *s, size_t n);
 
+/* Reorders fresh[0..n) so that every line also in kept[0..kept_n) keeps its position there
+ * (the numbers the agent sees do not move); the other lines fill the free positions in their
+ * ranked order. */
+void suggest_keep_order(const suggestion *kept, size_t kept_n, suggestion *fresh, size_t n);
+
+/* True when text, a suggestion the agent may have edited, still carries playbook line `line`
+ * as filled for c at now (linematch_carries at LINEMATCH_THRESHOLD): a message that no
+ * longer does is sent with no line id. */
+bool suggest_still_carries(const engine *e, const conversation *c, int line, const char *text,
+                           int64_t now);
+
 /* The time-of-day and holiday greetings of the playbook at now (NULL when none applies). */
 const char *suggest_time_greeting(const playbook *pb, int64_t now, int tz_offset);
 const char *suggest_holiday_greeting(const playbook *pb, int64_t now, int tz_offset);

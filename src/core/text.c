@@ -276,6 +276,52 @@ void text_sanitize(buf *out, const char *s, size_t len, bool keep_newlines)
     }
 }
 
+size_t text_sanitize_into(char *dst, size_t cap, const char *s)
+{
+    size_t len = strlen(s), i = 0, k = 0;
+    int marks = 0;
+    if (cap == 0)
+        return 0;
+    while (i < len) {
+        if (s[i] == 0x1B) {
+            i += escape_length(s + i, len - i);
+            continue;
+        }
+        uint32_t cp;
+        size_t n = text_decode(s + i, len - i, &cp);
+        i += n;
+        if (cp == '\t')
+            cp = ' ';
+        else if (cp < 0x20 || is_forbidden_cp(cp))
+            continue;
+        if (text_cp_width(cp, false) == 0 && cp != ' ') {
+            if (++marks > 4)
+                continue;
+        } else {
+            marks = 0;
+        }
+        char one[4];
+        size_t m = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        if (k + m >= cap)
+            break;
+        if (m == 1) {
+            one[0] = (char)cp;
+        } else if (m == 2) {
+            one[0] = (char)(0xC0 | (cp >> 6)), one[1] = (char)(0x80 | (cp & 0x3F));
+        } else if (m == 3) {
+            one[0] = (char)(0xE0 | (cp >> 12)), one[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            one[2] = (char)(0x80 | (cp & 0x3F));
+        } else {
+            one[0] = (char)(0xF0 | (cp >> 18)), one[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+            one[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), one[3] = (char)(0x80 | (cp & 0x3F));
+        }
+        memcpy(dst + k, one, m);
+        k += m;
+    }
+    dst[k] = '\0';
+    return k;
+}
+
 /* Punctuation that must not begin a line (simple kinsoku). */
 static bool no_line_start(uint32_t cp)
 {

@@ -33,6 +33,10 @@ size_t text_fit(const char *s, size_t len, size_t max_cols, bool ambiguous_wide,
  * tag characters removed; at most 4 combining marks per base character. */
 void text_sanitize(buf *out, const char *s, size_t len, bool keep_newlines);
 
+/* text_sanitize of the string s (no newlines kept) into dst, at most cap - 1 bytes, cut
+ * between characters, NUL-terminated; returns the length. Allocates nothing. */
+size_t text_sanitize_into(char *dst, size_t cap, const char *s);
+
 /* Byte length of the next line when wrapping s to width columns: breaks at spaces or between
  * wide characters, never splits a character, never starts a line with closing punctuation
  * (，。！？、；：)」』 …). *next receives where the following line starts (spaces skipped). */

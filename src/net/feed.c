@@ -15,6 +15,7 @@
 #include "core/text.h"
 #include "net/feed_impl.h"
 #include "net/paths.h"
+#include "net/os.h"
 
 #define EXCERPT_COLUMNS 80
 
@@ -198,42 +199,15 @@ const char *feed_log_at(const feed *f, size_t i)
     return i < f->log_count ? f->log[(f->log_start + i) % FEED_LOG_LINES] : NULL;
 }
 
-/* Minutes east of UTC of the local time zone at t. */
-static int local_offset(int64_t ms)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    if (!localtime_r(&t, &tm))
-        return 0;
-    return (int)(tm.tm_gmtoff / 60);
-}
-
-/* mkdir -p, each missing directory created 0700; false when one cannot be made. */
-static bool make_dirs(char *path)
-{
-    for (char *s = path + 1;; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        bool ok = mkdir(path, 0700) == 0 || errno == EEXIST;
-        *s = c;
-        if (!ok)
-            return false;
-        if (c == '\0')
-            return true;
-    }
-}
-
 /* The default diagnostics log beside the session logs (malloc'd), NULL when out of memory. */
 static char *default_diag_path(int64_t now)
 {
     char *dir = paths_state_dir("sessions");
-    if (!dir || !make_dirs(dir)) {
+    if (!dir || !os_make_dirs(dir)) {
         free(dir);
         return NULL;
     }
-    civil_time t = civil_from_ms(now, local_offset(now));
+    civil_time t = civil_from_ms(now, os_local_offset(now));
     size_t n = strlen(dir) + 64;
     char *path = malloc(n);
     if (path)
@@ -266,7 +240,7 @@ static void diag_write(feed *f, const char *msg)
     if (!diag_open(f, now))
         return;
     char ts[32];
-    civil_format_iso(now, local_offset(now), ts);
+    civil_format_iso(now, os_local_offset(now), ts);
     buf line;
     buf_init(&line);
     buf_printf(&line, "%s %s %s\n", ts, f->spec, msg);
@@ -410,19 +384,12 @@ static linereader_status follow_next(linereader *r, const char **line, size_t *l
     return LINE_AGAIN;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 linereader_status feed_drain(feed *f, linereader *r, bool follow, const char *where, bool *more)
 {
     *more = false;
-    int64_t until = mono_ms() + FEED_DRAIN_MS;
+    int64_t until = os_mono_ms() + FEED_DRAIN_MS;
     for (int budget = FEED_DRAIN_BUDGET; budget > 0; budget--) {
-        if ((budget & 31) == 0 && mono_ms() >= until)
+        if ((budget & 31) == 0 && os_mono_ms() >= until)
             break; /* the keyboard and the screen get their turn */
         const char *line;
         size_t len;

@@ -14,10 +14,11 @@
 #include <unistd.h>
 
 #include "core/chatwoot_map.h"
-#include "core/names.h"
+#include "core/person_name.h"
 #include "core/text.h"
 #include "net/feed_impl.h"
 #include "net/http.h"
+#include "net/os.h"
 
 #define MESSAGES_PAGE  20 /* Chatwoot's page of messages */
 #define MAX_BACK_PAGES 5  /* pages fetched back to close a gap after a long absence */
@@ -75,13 +76,6 @@ static cw_feed *impl(feed *f)
 
 static void poll_now(void *ctx, unsigned id, int64_t now);
 
-static int local_offset(int64_t ms)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    return localtime_r(&t, &tm) ? (int)(tm.tm_gmtoff / 60) : 0;
-}
-
 /* A request to the server with the token header and the configured limits. */
 static void request_init(cw_feed *s, http_request *rq, const char *method, const char *url)
 {
@@ -138,10 +132,10 @@ static void emit_open(feed *f, cw_conv *c, const chatwoot_conv_info *ci)
     int64_t now = loop_now(f->loop);
     int64_t at = ci->created_at > 0 ? ci->created_at * 1000 : now;
     event ev;
-    event_init(&ev, EVENT_OPEN, c->conv, at, local_offset(at));
+    event_init(&ev, EVENT_OPEN, c->conv, at, os_local_offset(at));
     ev.channel = "chat";
     person_name pn; /* 王芳 gives the surname 王, so lines can address her as 王女士 */
-    if (c->name[0] && names_parse(c->name, &pn)) {
+    if (c->name[0] && person_name_parse(c->name, &pn)) {
         ev.name = pn.name;
         ev.surname = pn.surname[0] ? pn.surname : NULL;
         ev.title = pn.title[0] ? pn.title : NULL;
@@ -156,7 +150,7 @@ static void emit_close(feed *f, cw_conv *c)
 {
     int64_t now = loop_now(f->loop);
     event ev;
-    event_init(&ev, EVENT_CLOSE, c->conv, now, local_offset(now));
+    event_init(&ev, EVENT_CLOSE, c->conv, now, os_local_offset(now));
     f->stats.events++;
     if (f->cb.event)
         f->cb.event(f->cb.ctx, &ev);
@@ -198,7 +192,7 @@ static void deliver_batch(feed *f, cw_conv *c)
             max_seen = m[i].id;
         event ev;
         if (is_own_reply(s, c, &m[i]) ||
-            !chatwoot_message_event(&m[i], c->conv, local_offset(m[i].created_ms), &ev))
+            !chatwoot_message_event(&m[i], c->conv, os_local_offset(m[i].created_ms), &ev))
             continue;
         f->stats.events++;
         if (f->cb.event)

@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "net/curlapi.h"
+#include "net/os.h"
 
 #define DEFAULT_TIMEOUT_MS         10000
 #define DEFAULT_CONNECT_TIMEOUT_MS 5000
@@ -85,13 +86,6 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp);
 static int socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp);
 
 /* ---- small helpers -------------------------------------------------------------------- */
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* A loop timer firing after ms of real time (the loop's clock may run faster in drills). */
 static unsigned timer_after(http_client *c, long ms, loop_timer_fn fn, void *ctx)
@@ -936,7 +930,7 @@ static void deliver(transfer *t)
         .message = message,
         .attempts = t->attempts,
         .retry_after_ms = t->retry_after_ms,
-        .elapsed_ms = (long)(mono_ms() - t->started_ms),
+        .elapsed_ms = (long)(os_mono_ms() - t->started_ms),
     };
     if (t->fn)
         t->fn(t->ctx, &r);
@@ -1106,7 +1100,7 @@ http_client *http_client_new(loop *l)
     c->loop = l;
     c->max_parallel = DEFAULT_PARALLEL;
     c->next_id = 1;
-    c->rng = (uint64_t)mono_ms() * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)c;
+    c->rng = (uint64_t)os_mono_ms() * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)c;
     if (!c->rng)
         c->rng = 1;
     return c;
@@ -1169,7 +1163,7 @@ uint64_t http_start(http_client *c, const http_request *rq, http_done_fn fn, voi
     t->id = c->next_id++;
     t->fn = fn;
     t->ctx = ctx;
-    t->started_ms = mono_ms();
+    t->started_ms = os_mono_ms();
     t->state = T_QUEUED;
     if (t->timeout_ms <= 0)
         t->timeout_ms = DEFAULT_TIMEOUT_MS;

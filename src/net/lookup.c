@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/text.h"
+#include "net/os.h"
 
 #define MAX_SECRETS    8
 #define CACHE_MAX      256
@@ -181,13 +182,6 @@ typedef struct cache_entry {
     int64_t expires;
 } cache_entry;
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- lookups -------------------------------------------------------------------------- */
 
 typedef struct pending {
@@ -256,7 +250,7 @@ static void cache_drop(lookup *lk, size_t i)
 /* The unexpired cache entry of (kind, key), dropping it when expired; NULL when none. */
 static cache_entry *cache_find(lookup *lk, const char *kind, const char *key)
 {
-    int64_t now = mono_ms();
+    int64_t now = os_mono_ms();
     for (size_t i = 0; i < lk->cache_count; i++) {
         cache_entry *e = &lk->cache[i];
         if (!strcmp(e->kind, kind) && !strcmp(e->key, key)) {
@@ -295,7 +289,7 @@ static void cache_put(lookup *lk, const endpoint *ep, const char *key, const fie
         return;
     }
     copy_result(&e->result, r);
-    e->expires = mono_ms() + ep->cache_ttl_ms;
+    e->expires = os_mono_ms() + ep->cache_ttl_ms;
     lk->cache_count++;
 }
 

@@ -1,4 +1,5 @@
 #include "net/loop.h"
+#include "net/os.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,13 +46,6 @@ struct loop {
 static volatile sig_atomic_t signal_pipe_write = -1;
 static int signal_pipe_read = -1;
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int64_t real_ms(void)
 {
     struct timespec ts;
@@ -67,7 +61,7 @@ loop *loop_new(void)
     l->next_id = 1;
     l->scale = 1.0;
     l->clock_start = real_ms();
-    l->mono_start = mono_ms();
+    l->mono_start = os_mono_ms();
     return l;
 }
 
@@ -101,14 +95,14 @@ void loop_free(loop *l)
 
 int64_t loop_now(const loop *l)
 {
-    int64_t elapsed = mono_ms() - l->mono_start;
+    int64_t elapsed = os_mono_ms() - l->mono_start;
     return l->clock_start + (int64_t)((double)elapsed * l->scale);
 }
 
 void loop_set_clock(loop *l, int64_t start_ms, double scale)
 {
     l->clock_start = start_ms;
-    l->mono_start = mono_ms();
+    l->mono_start = os_mono_ms();
     l->scale = scale > 0 ? scale : 1.0;
 }
 

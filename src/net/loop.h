@@ -1,7 +1,7 @@
 /* loop: the one poll() loop of the console. Descriptors with callbacks, timers on the loop's
  * clock, and a self-pipe that turns signals into ordinary callbacks. Single-threaded; nothing
- * here waits except poll() itself. Feeds (issue 4) and libcurl multi (issue 5) plug in with
- * loop_watch() and loop_timer_at(). */
+ * here waits except poll() itself. Feeds (net/feed*) and lookups (libcurl multi, net/http)
+ * plug in with loop_watch() and loop_timer_at(). */
 #ifndef HUASHU_LOOP_H
 #define HUASHU_LOOP_H
 

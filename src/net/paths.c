@@ -10,6 +10,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "net/scriptconv.h"
+
 #include "core/playbook.h"
 
 #define MAX_FILE (16u << 20)
@@ -325,6 +327,10 @@ playbook *paths_load_playbook(const char *name, diagnostics *d)
     playbook *pb = playbook_load(path, data, len, paths_read_playbook, NULL, d);
     free(data);
     free(path);
+    if (pb && !scriptconv_train(pb, d)) {
+        playbook_free(pb);
+        return NULL;
+    }
     return pb;
 }
 

@@ -10,28 +10,7 @@
 
 #include "core/civil.h"
 #include "net/paths.h"
-
-/* mkdir -p for path, each missing directory created 0700. */
-static bool make_dirs(const char *path)
-{
-    char *p = strdup(path);
-    if (!p)
-        return false;
-    bool ok = true;
-    for (char *s = p + 1; ok; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0700) != 0 && errno != EEXIST)
-            ok = false;
-        *s = c;
-        if (c == '\0')
-            break;
-    }
-    free(p);
-    return ok;
-}
+#include "net/os.h"
 
 bool sessionlog_open(sessionlog *log, int64_t now_ms, int tz_min, char *err, size_t errlen)
 {
@@ -39,7 +18,7 @@ bool sessionlog_open(sessionlog *log, int64_t now_ms, int tz_min, char *err, siz
     log->fd = -1;
     buf_init(&log->line);
     char *dir = paths_state_dir("sessions");
-    if (!dir || !make_dirs(dir)) {
+    if (!dir || !os_make_dirs(dir)) {
         snprintf(err, errlen, "cannot create %s: %s", dir ? dir : "the state directory",
                  strerror(errno));
         free(dir);

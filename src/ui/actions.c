@@ -68,10 +68,24 @@ static bool lint_allows(app *a, const char *draft)
     }
 }
 
+static void use_ladder_line(app *a)
+{
+    if (a->shown_for != a->selected || !a->ladder_shown_set) {
+        app_message(a, false, "%s", _("no timed line now"));
+        return;
+    }
+    action_insert_line(a, a->ladder_shown.line);
+}
+
 static void send_line(app *a)
 {
     const conversation *c = target(a);
     ui_conv *u = app_conv(a, a->selected);
+    if (c && u && u->draft.len == 0 && a->compose.mode == COMPOSE_TEXT && a->ladder_shown_set &&
+        a->shown_for == a->selected) {
+        use_ladder_line(a); /* Enter on an empty line takes the timed line */
+        return;
+    }
     if (!c || !u || u->draft.len == 0)
         return;
     char what[160];
@@ -85,6 +99,10 @@ static void send_line(app *a)
     event_init(&ev, EVENT_MESSAGE, c->id, app_now(a), a->tz_offset);
     ev.from = FROM_AGENT;
     ev.text = u->draft.data;
+    /* an edited suggestion whose words are gone is the agent's own message */
+    if (u->draft_line >= 0 &&
+        !suggest_still_carries(a->engine, c, u->draft_line, u->draft.data, app_now(a)))
+        u->draft_line = PB_NONE;
     ev.line = u->draft_line >= 0 ? a->pb->lines[u->draft_line].id : NULL;
     if (a->ops.send ? !a->ops.send(a->ops_ctx, a, &ev) : !app_feed(a, &ev))
         return;
@@ -182,7 +200,7 @@ static void lookup(app *a, prompt_kind kind)
     compose_start_prompt(a, kind, known);
 }
 
-/* Looks the conversation's last order or stock up again, past the cache (issue 5). */
+/* Looks the conversation's last order or stock up again, past the cache (the refresh key). */
 static void refresh_lookup(app *a)
 {
     const conversation *c = target(a);
@@ -200,7 +218,10 @@ static void copy_line(app *a)
         app_message(a, false, "%s", _("nothing to copy"));
         return;
     }
-    if (clipboard_copy(a, text))
+    bool copied = clipboard_copy(a, text);
+    if (copied && clipboard_dropped(a))
+        app_message(a, true, "%s", _("tmux drops the copy: set -g set-clipboard on"));
+    else if (copied)
         app_message(a, false, "%s", _("copied to the clipboard"));
     else
         app_message(a, true, "%s", _("could not copy to the clipboard"));
@@ -242,14 +263,47 @@ static void show_feed_log(app *a)
     a->help_scroll = 1 << 20; /* the newest lines: help_draw clamps it */
 }
 
+/* Esc: a warning on screen goes first, the typed reply stays; else the compose line is
+ * cleared and kept for undo. */
 static void clear_draft(app *a)
 {
     ui_conv *u = app_conv(a, a->selected);
-    if (u) {
+    if (a->status_alert && a->status[0]) {
+        a->status[0] = '\0';
+        a->status_until = 0;
+        a->status_alert = false;
+        app_mark(a, PANE_STATUS);
+        return;
+    }
+    if (u && u->draft.len) {
+        buf_clear(&u->undo);
+        buf_append(&u->undo, u->draft.data, u->draft.len);
+        u->undo_line = u->draft_line;
         buf_clear(&u->draft);
         u->cursor = 0;
         u->draft_line = PB_NONE;
+        char key[32];
+        keymap_describe(&a->keys, ACT_UNDO, key, sizeof key);
+        app_message(a, false, _("compose line cleared: %s brings it back"), key);
     }
+    app_mark(a, PANE_COMPOSE);
+}
+
+/* Brings back the compose line Esc cleared (swapping it with what is there now). */
+static void undo_clear(app *a)
+{
+    ui_conv *u = app_conv(a, a->selected);
+    if (!u || !u->undo.len) {
+        app_message(a, false, "%s", _("nothing to bring back"));
+        return;
+    }
+    buf t = u->draft;
+    int line = u->draft_line;
+    u->draft = u->undo;
+    u->draft_line = u->undo_line;
+    u->undo = t;
+    u->undo_line = line;
+    u->cursor = u->draft.len;
     app_mark(a, PANE_COMPOSE);
 }
 
@@ -305,10 +359,24 @@ static void suspend(app *a)
     a->suspend_pending = true;
 }
 
+/* Detection was unsure of the customer's last message: its likeliest state, on one key. */
+static void take_unsure(app *a)
+{
+    const conversation *c = target(a);
+    if (!c || !c->unsure_count) {
+        app_message(a, false, "%s", _("detection was sure of the last message"));
+        return;
+    }
+    action_key_event(a, a->pb->states[c->unsure[0]].id);
+}
+
 /* What each action does, besides suggestions (use1..9) and the engine's key events. */
 static void (*const handlers[ACT_COUNT])(app *a) = {
     [ACT_HELP] = show_help,
     [ACT_FEED_LOG] = show_feed_log,
+    [ACT_USE_LADDER] = use_ladder_line,
+    [ACT_UNDO] = undo_clear,
+    [ACT_UNSURE] = take_unsure,
     [ACT_SEND] = send_line,
     [ACT_CLEAR] = clear_draft,
     [ACT_NEXT] = next_conversation,

@@ -125,7 +125,9 @@ static bool sync_convs(app *a)
         ui_conv *u = &a->convs[a->conv_count];
         memset(u, 0, sizeof *u);
         buf_init(&u->draft);
+        buf_init(&u->undo);
         u->draft_line = PB_NONE;
+        u->undo_line = PB_NONE;
         index_insert(a, engine_at(a->engine, a->conv_count), a->conv_count);
         a->conv_count++;
     }
@@ -288,14 +290,42 @@ void app_select(app *a, int index)
     app_mark_all(a);
 }
 
+/* Keys that stay put: the ladder's line goes on its own key (0) instead of pushing the others
+ * down, and while the agent types, or within SHOWN_GRACE_MS of the last change, every line
+ * still suggested keeps its number. */
 void app_suggestions_update(app *a)
 {
-    suggest_clear(a->shown, a->shown_count);
-    a->shown_count = 0;
+    suggestion fresh[SUGGEST_MAX];
+    size_t n = 0;
+    int64_t now = app_now(a);
     const conversation *c = app_selected(a);
     if (c && !c->closed)
-        a->shown_count = suggest_rank(a->engine, c, app_now(a), a->shown, SUGGEST_MAX);
+        n = suggest_rank(a->engine, c, now, fresh, SUGGEST_MAX);
+    suggest_clear(&a->ladder_shown, a->ladder_shown_set ? 1 : 0);
+    a->ladder_shown_set = false;
+    for (size_t i = 0; i < n; i++) {
+        if (fresh[i].reason == REASON_LADDER) {
+            a->ladder_shown = fresh[i];
+            a->ladder_shown_set = true;
+            memmove(&fresh[i], &fresh[i + 1], (n - i - 1) * sizeof *fresh);
+            n--;
+            break;
+        }
+    }
+    bool same = a->shown_conv == a->selected && a->selected >= 0;
+    const ui_conv *u = a->selected >= 0 ? &a->convs[a->selected] : NULL;
+    if (same && ((u && u->draft.len > 0) || now - a->shown_changed_at < SHOWN_GRACE_MS))
+        suggest_keep_order(a->shown, a->shown_count, fresh, n);
+    bool changed = !same || n != a->shown_count;
+    for (size_t i = 0; !changed && i < n; i++)
+        changed = fresh[i].line != a->shown[i].line;
+    if (changed)
+        a->shown_changed_at = now;
+    suggest_clear(a->shown, a->shown_count);
+    memcpy(a->shown, fresh, n * sizeof *fresh);
+    a->shown_count = n;
     a->shown_for = a->selected;
+    a->shown_conv = a->selected;
 }
 
 /* ---- terminal ------------------------------------------------------------------ */
@@ -359,6 +389,7 @@ static void curses_start(app *a)
     draw_init_attrs(a);
     a->input = newwin(1, 1, 0, 0);
     keypad(a->input, TRUE);
+    meta(a->input, TRUE); /* 8-bit bytes as they are: input.c decodes UTF-8 itself */
     nodelay(a->input, TRUE);
     wnoutrefresh(a->input);
     define_key("\033[200~", KEY_MAX + 1);
@@ -372,8 +403,10 @@ bool app_init(app *a)
 {
     a->selected = -1;
     a->shown_for = -1;
+    a->shown_conv = -1;
     a->running = true;
     buf_init(&a->compose.answer);
+    buf_init(&a->paste);
     buf_init(&a->compose.before);
     buf_init(&a->compose.after);
     a->compose.ask_line = PB_NONE;
@@ -394,13 +427,16 @@ void app_free(app *a)
     bracketed_paste(false);
     endwin();
     suggest_clear(a->shown, a->shown_count);
+    suggest_clear(&a->ladder_shown, a->ladder_shown_set ? 1 : 0);
     for (size_t i = 0; i < a->conv_count; i++) {
         ui_conv *u = &a->convs[i];
         for (size_t k = 0; k < u->count; k++)
             free(msg_at(u, k)->text);
         free(u->msgs);
         buf_free(&u->draft);
+        buf_free(&u->undo);
     }
+    buf_free(&a->paste);
     free(a->convs);
     free(a->queue);
     free(a->index_table);

@@ -48,7 +48,7 @@ typedef struct pane_ops {
 extern const pane_ops queue_pane_ops, chat_pane_ops, suggest_pane_ops, info_pane_ops,
     compose_pane_ops, status_pane_ops, hint_pane_ops;
 
-/* A mode layered on the console (huashu drill, ui/drill.c): it sees every event fed and every
+/* A mode layered on the console (huashu drill, ui/drill_mode.c): it sees every event fed and every
  * engine change, may draw a pane in place of the console's own and an overlay on top, and
  * takes keys first (true when it used the key); it names its next deadline (ENGINE_NEVER when
  * none) and app_tick calls due once the clock reaches it. Its state is app.mode_ctx. */
@@ -97,6 +97,8 @@ typedef struct ui_conv {
     buf draft;  /* the compose line, kept per conversation */
     size_t cursor;
     int draft_line; /* playbook line the draft came from, PB_NONE when typed */
+    buf undo;       /* the draft Esc last cleared, for undo */
+    int undo_line;
 } ui_conv;
 
 typedef enum compose_mode {
@@ -174,7 +176,11 @@ struct app {
     int selected; /* engine index, -1 when none */
     suggestion shown[SUGGEST_MAX];
     size_t shown_count;
-    int shown_for; /* conversation the shown suggestions belong to */
+    int shown_for;           /* conversation the shown suggestions are up to date for, -1: stale */
+    int shown_conv;          /* conversation the shown suggestions (and their numbers) belong to */
+    suggestion ladder_shown; /* the ladder's line, on its own key (0), when ladder_shown_set */
+    bool ladder_shown_set;
+    int64_t shown_changed_at; /* when the suggestion numbers on screen last changed */
     compose_state compose;
     unsigned call_counter;
 
@@ -189,7 +195,12 @@ struct app {
     int help_scroll;
     WINDOW *help_win;
     bool quit_asked;
-    bool pasting;            /* inside a bracketed paste: Enter and Tab are text */
+    bool pasting;          /* inside a bracketed paste: Enter and Tab are text */
+    bool paste_ending;     /* a paste end came: the paste ends once no more input waits */
+    buf paste;             /* pasted text not yet put in the compose line */
+    size_t paste_left;     /* bytes of this paste that did not fit */
+    unsigned char utf8[4]; /* the bytes of a UTF-8 character read so far */
+    size_t utf8_len;
     lint *lint;              /* forbidden phrases of the playbook, for the compose line; built
                                 at the first check, not before the first frame */
     bool lint_built;         /* lint_new was called (lint stays NULL when it failed) */
@@ -212,7 +223,8 @@ struct app {
     int exit_status;
     int bench_frames; /* --bench: redraw this many times once the demo is in, then quit */
     double bench_redraw_ms, bench_repaint_ms;
-    int clip_pids[4]; /* clipboard helpers still to be reaped */
+    int clip_pids[4];   /* clipboard helpers still to be reaped */
+    int tmux_clipboard; /* tmux's set-clipboard: 0 not asked yet, 1 passes OSC 52, 2 drops it */
     /* a mode on top of the console (huashu drill), NULL in the plain console; its state */
     const app_mode *mode;
     void *mode_ctx;
@@ -250,6 +262,8 @@ void app_mark_all(app *a);
 void app_queue_update(app *a, int64_t now);
 /* Selects conversation index (or -1), leaving any prompt. */
 void app_select(app *a, int index);
+#define SHOWN_GRACE_MS 1500 /* suggestion numbers stay put this long after they changed */
+
 /* Recomputes the suggestions shown for the selected conversation. */
 void app_suggestions_update(app *a);
 size_t app_open_count(const app *a);
@@ -276,6 +290,9 @@ void draw_clock(int64_t ms, int tz, char *out, size_t cap);
 
 /* input.c */
 void input_on_ready(void *ctx, int fd, short revents);
+/* Puts the pasted text gathered so far in the compose line; ends a paste whose end marker
+ * came. Called once the input waiting has been read. */
+void input_paste_flush(app *a);
 /* Handles one key (already translated to an HK_ code). */
 void input_key(app *a, int key);
 
@@ -292,6 +309,11 @@ bool compose_empty(const app *a);
 bool compose_mode_key(app *a, int key);
 /* Edits the draft with key (typing, cursor movement); true when used. */
 bool compose_edit_key(app *a, int key);
+/* Inserts pasted text (made one line) where the agent is typing; returns the bytes that did
+ * not fit under the line's limit. */
+size_t compose_paste(app *a, const char *text, size_t len);
+/* Says how much of a paste did not fit (nothing when left is 0). */
+void compose_paste_cut(app *a, size_t left);
 void compose_cancel(app *a);
 void compose_start_ask(app *a, int line, const char *before, const char *after);
 void compose_start_pick(app *a);
@@ -317,6 +339,9 @@ void connect_help_row(const app *a, int r, char *label, size_t lcap, char *text,
 /* clipboard.c */
 /* Copies text with OSC 52 (and wl-copy / xclip when a display is known); false on failure. */
 bool clipboard_copy(app *a, const char *text);
+/* True when a copy went only by OSC 52 into a tmux whose set-clipboard option (not "on")
+ * keeps it from the desktop; tmux is asked once. */
+bool clipboard_dropped(app *a);
 /* Reaps clipboard helpers that have finished. */
 void clipboard_reap(app *a);
 

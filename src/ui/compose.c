@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/names.h"
+#include "core/lineedit.h"
+#include "core/person_name.h"
 #include "core/picker.h"
 #include "core/text.h"
 #include "intl.h"
@@ -16,69 +17,27 @@
 #define HOLE_OPEN  "\xE3\x80\x90" /* 【 */
 #define HOLE_CLOSE "\xE3\x80\x91" /* 】 */
 
-/* ---- editing a UTF-8 field ---------------------------------------------------------- */
+/* ---- editing a UTF-8 field (core/lineedit) -------------------------------------------- */
 
-static bool is_mark(app *a, const char *s, size_t at, size_t len)
+static void pick_refresh(app *a);
+
+void compose_paste_cut(app *a, size_t left)
 {
-    uint32_t cp;
-    text_decode(s + at, len - at, &cp);
-    return text_cp_width(cp, a->opt.ambiguous_width == 2) == 0 && cp >= 0x20;
+    if (left)
+        app_message(a, true,
+                    _("the compose line holds at most %u KiB: %zu bytes were not put in (the "
+                      "clipboard still has them)"),
+                    LINEEDIT_MAX / 1024, left);
 }
 
-/* Start of the glyph before cur; combining marks stay with their base. */
-static size_t glyph_prev(app *a, const buf *b, size_t cur)
+/* Inserts text at the field's cursor as one line; false when out of memory. */
+static bool insert_text(app *a, buf *b, size_t *cur, const char *s, size_t n, size_t *left)
 {
-    size_t i = cur;
-    while (i > 0) {
-        do
-            i--;
-        while (i > 0 && ((unsigned char)b->data[i] & 0xC0) == 0x80);
-        if (!is_mark(a, b->data, i, b->len))
-            break;
-    }
-    return i;
-}
-
-/* Start of the glyph after the one at cur. */
-static size_t glyph_next(app *a, const buf *b, size_t cur)
-{
-    if (cur >= b->len)
-        return b->len;
-    uint32_t cp;
-    size_t i = cur + text_decode(b->data + cur, b->len - cur, &cp);
-    while (i < b->len && is_mark(a, b->data, i, b->len))
-        i += text_decode(b->data + i, b->len - i, &cp);
-    return i;
-}
-
-static void buf_insert(buf *b, size_t at, const char *s, size_t n)
-{
-    size_t old = b->len;
-    buf_append(b, s, n);
-    if (b->len != old + n)
-        return;
-    memmove(b->data + at + n, b->data + at, old - at);
-    memcpy(b->data + at, s, n);
-}
-
-static void buf_erase(buf *b, size_t from, size_t to)
-{
-    if (to <= from || to > b->len)
-        return;
-    memmove(b->data + from, b->data + to, b->len - to);
-    b->len -= to - from;
-    b->data[b->len] = '\0';
-}
-
-/* Start of the word before cur (spaces first, then the word). */
-static size_t word_start(const buf *b, size_t cur)
-{
-    size_t i = cur;
-    while (i > 0 && b->data[i - 1] == ' ')
-        i--;
-    while (i > 0 && b->data[i - 1] != ' ')
-        i--;
-    return i;
+    bool failed;
+    *left = lineedit_insert(b, cur, s, n, 0, &failed);
+    if (failed)
+        app_message(a, true, "%s", _("out of memory: the text was not put in"));
+    return !failed;
 }
 
 /* Typing and cursor keys on one field; true when key was one of them. */
@@ -88,51 +47,51 @@ static bool edit_field(app *a, buf *b, size_t *cur, int key)
         buf tmp;
         buf_init(&tmp);
         text_encode(&tmp, (uint32_t)key);
-        buf_insert(b, *cur, tmp.data, tmp.len);
-        *cur += tmp.len;
+        size_t left = 0;
+        insert_text(a, b, cur, buf_str(&tmp), tmp.len, &left);
+        compose_paste_cut(a, left);
         buf_free(&tmp);
         return true;
     }
-    size_t prev = glyph_prev(a, b, *cur), next = glyph_next(a, b, *cur);
+    lineedit_op op;
     switch (key) {
     case HK_BACKSPACE:
-        buf_erase(b, prev, *cur), *cur = prev;
-        return true;
+        op = LINEEDIT_BACKSPACE;
+        break;
     case HK_DELETE:
     case HK_CTRL('d'):
-        buf_erase(b, *cur, next);
-        return true;
+        op = LINEEDIT_DELETE;
+        break;
     case HK_LEFT:
     case HK_CTRL('b'):
-        *cur = prev;
-        return true;
+        op = LINEEDIT_LEFT;
+        break;
     case HK_RIGHT:
     case HK_CTRL('f'):
-        *cur = next;
-        return true;
+        op = LINEEDIT_RIGHT;
+        break;
     case HK_HOME:
     case HK_CTRL('a'):
-        *cur = 0;
-        return true;
+        op = LINEEDIT_HOME;
+        break;
     case HK_END:
     case HK_CTRL('e'):
-        *cur = b->len;
-        return true;
+        op = LINEEDIT_END;
+        break;
     case HK_CTRL('u'):
-        buf_erase(b, 0, *cur), *cur = 0;
-        return true;
+        op = LINEEDIT_KILL_START;
+        break;
     case HK_CTRL('k'):
-        buf_erase(b, *cur, b->len);
-        return true;
-    case HK_CTRL('w'): {
-        size_t w = word_start(b, *cur);
-        buf_erase(b, w, *cur);
-        *cur = w;
-        return true;
-    }
+        op = LINEEDIT_KILL_END;
+        break;
+    case HK_CTRL('w'):
+        op = LINEEDIT_KILL_WORD;
+        break;
     default:
         return false;
     }
+    lineedit_apply(b, cur, op);
+    return true;
 }
 
 bool compose_empty(const app *a)
@@ -155,6 +114,24 @@ bool compose_edit_key(app *a, int key)
         u->draft_line = PB_NONE;
     app_mark(a, PANE_COMPOSE);
     return true;
+}
+
+size_t compose_paste(app *a, const char *text, size_t len)
+{
+    compose_state *cs = &a->compose;
+    ui_conv *u = app_conv(a, a->selected);
+    size_t left = 0;
+    if (cs->mode != COMPOSE_TEXT) {
+        insert_text(a, &cs->answer, &cs->answer_cursor, text, len, &left);
+        if (cs->mode == COMPOSE_PICK)
+            pick_refresh(a);
+    } else if (!u) {
+        app_message(a, false, "%s", _("no conversation to write to"));
+    } else if (insert_text(a, &u->draft, &u->cursor, text, len, &left) && u->draft.len == 0) {
+        u->draft_line = PB_NONE;
+    }
+    app_mark(a, PANE_COMPOSE);
+    return left;
 }
 
 void compose_cancel(app *a)
@@ -266,7 +243,7 @@ static void ask_commit(app *a)
             customer_event(a, NULL, value, NULL);
         else if (!strcmp(ph->name, "title"))
             customer_event(a, NULL, NULL, value);
-        else if (names_parse(value, &pn))
+        else if (person_name_parse(value, &pn))
             customer_event(a, pn.name, pn.surname, pn.title);
     } else if (c) {
         engine_set_value(a->engine, c->id, cs->ask_name, value, app_now(a));
@@ -341,7 +318,7 @@ static void prompt_commit(app *a)
     }
     if (cs->prompt == PROMPT_NAME) {
         person_name pn;
-        if (names_parse(value, &pn)) {
+        if (person_name_parse(value, &pn)) {
             customer_event(a, pn.name, pn.surname, pn.title);
             app_message(a, false, _("recorded: %s%s"), pn.surname, pn.title);
         }
@@ -445,24 +422,48 @@ static bool is_label(app *a, const char *s, size_t n)
     return false;
 }
 
-bool compose_has_hole(const app *ca, const char *text, char *what, size_t cap)
+/* Copies text[0, len) into out with every occurrence of the selected conversation's customer
+ * values (name, surname, title, looked-up and asked values) blanked byte for byte: they are
+ * data, never a placeholder to fill nor a phrase to lint or "fix". */
+static void mask_values(app *a, const char *text, size_t len, buf *out)
+{
+    buf_append(out, text, len);
+    const conversation *c = app_selected(a);
+    if (!c || out->failed || !out->data)
+        return;
+    const char *fixed[] = {c->name, c->surname, c->title};
+    for (size_t i = 0; i < 3 + c->value_count; i++) {
+        const char *v = i < 3 ? fixed[i] : c->values[i - 3].value;
+        size_t n = v ? strlen(v) : 0;
+        for (char *p = n ? strstr(out->data, v) : NULL; p; p = strstr(p + n, v))
+            memset(p, ' ', n);
+    }
+}
+
+bool compose_has_hole(const app *ca, const char *draft, char *what, size_t cap)
 {
     app *a = (app *)ca;
+    buf masked;
+    buf_init(&masked);
+    mask_values(a, draft, strlen(draft), &masked);
+    bool found = false;
+    const char *text = buf_str(&masked);
     for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{')) {
         const char *e = strchr(p, '}');
-        if (e && declared(a, p + 1, (size_t)(e - p - 1))) {
+        if (!found && e && declared(a, p + 1, (size_t)(e - p - 1))) {
             snprintf(what, cap, "%.*s", (int)(e - p + 1), p);
-            return true;
+            found = true;
         }
     }
-    for (const char *p = strstr(text, HOLE_OPEN); p; p = strstr(p + 3, HOLE_OPEN)) {
+    for (const char *p = strstr(text, HOLE_OPEN); p && !found; p = strstr(p + 3, HOLE_OPEN)) {
         const char *e = strstr(p + 3, HOLE_CLOSE);
         if (e && is_label(a, p + 3, (size_t)(e - p - 3))) {
             snprintf(what, cap, "%.*s", (int)(e + 3 - p), p);
-            return true;
+            found = true;
         }
     }
-    return false;
+    buf_free(&masked);
+    return found;
 }
 
 /* ---- forbidden phrases (core/lint) ------------------------------------------------------ */
@@ -482,11 +483,35 @@ static size_t phrase_hits(app *a, const char *text, size_t len, lint_hit *hits, 
     if (!a->lint)
         return 0;
     lint_hit all[LINT_MAX];
-    size_t n = lint_check(a->lint, text, len, all, LINT_MAX), k = 0;
+    buf masked; /* customer values are never linted */
+    buf_init(&masked);
+    mask_values(a, text, len, &masked);
+    size_t n = lint_check(a->lint, buf_str(&masked), masked.len, all, LINT_MAX), k = 0;
+    buf_free(&masked);
     for (size_t i = 0; i < n && i < LINT_MAX && k < max; i++)
         if (all[i].kind == LINT_FORBIDDEN || all[i].kind == LINT_AVOID)
             hits[k++] = all[i];
     return k;
+}
+
+/* How far from the cursor the screen looks for forbidden phrases to mark (bytes each way): the
+ * marks cost the same on a 1 MB line as on a short one. Sending checks the whole line. */
+#define LINT_NEAR 4096
+
+/* phrase_hits over the part of text within LINT_NEAR bytes of around (whole characters). */
+static size_t phrase_hits_near(app *a, const char *text, size_t len, size_t around, lint_hit *hits,
+                               size_t max)
+{
+    size_t from = around > LINT_NEAR ? around - LINT_NEAR : 0;
+    size_t to = len - around > LINT_NEAR ? around + LINT_NEAR : len;
+    while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80)
+        from--;
+    while (to < len && ((unsigned char)text[to] & 0xC0) == 0x80)
+        to++;
+    size_t n = phrase_hits(a, text + from, to - from, hits, max);
+    for (size_t i = 0; i < n; i++)
+        hits[i].offset += from;
+    return n;
 }
 
 /* The selected conversation's draft text ("" when none). */
@@ -496,19 +521,27 @@ static const char *app_selected_draft(app *a)
     return u && u->draft.data ? u->draft.data : "";
 }
 
-bool compose_lint_hit(app *a, lint_hit *hit)
+/* The hit the cursor is at or after, looking at the whole draft or only near the cursor. */
+static bool lint_hit_at_cursor(app *a, lint_hit *hit, bool near)
 {
     ui_conv *u = app_conv(a, a->selected);
     if (!u || a->compose.mode != COMPOSE_TEXT || u->draft.len == 0)
         return false;
     lint_hit hits[LINT_MAX];
-    size_t n = phrase_hits(a, u->draft.data, u->draft.len, hits, LINT_MAX), pick = 0;
+    size_t n = near ? phrase_hits_near(a, u->draft.data, u->draft.len, u->cursor, hits, LINT_MAX)
+                    : phrase_hits(a, u->draft.data, u->draft.len, hits, LINT_MAX);
+    size_t pick = 0;
     for (size_t i = 0; i < n; i++)
         if (hits[i].offset <= u->cursor)
             pick = i;
     if (n)
         *hit = hits[pick];
     return n > 0;
+}
+
+bool compose_lint_hit(app *a, lint_hit *hit)
+{
+    return lint_hit_at_cursor(a, hit, false);
 }
 
 /* The better wording of a hit as the agent would send it (an avoid line filled in). */
@@ -569,15 +602,6 @@ static const char *prompt_text(app *a)
     }
 }
 
-/* The first byte to show so that the cursor stays within cols columns. */
-static size_t scroll_start(app *a, const buf *b, size_t cursor, int cols)
-{
-    size_t start = 0;
-    while (start < cursor && draw_width(a, b->data + start, cursor - start) >= (size_t)cols)
-        start = glyph_next(a, b, start);
-    return start;
-}
-
 /* Draws text[from, to) clipped to what lies at or after start; returns columns used. */
 static int draw_range(app *a, pane *p, int x, const buf *b, size_t start, size_t from, size_t to,
                       int attr)
@@ -603,7 +627,7 @@ static void draw_hint(app *a, pane *p, int x)
 static int draw_lint_hint(app *a, pane *p)
 {
     lint_hit hit;
-    if (!compose_lint_hit(a, &hit))
+    if (!lint_hit_at_cursor(a, &hit, true))
         return 0;
     buf better, hint;
     buf_init(&better);
@@ -654,14 +678,16 @@ static void draw_compose(app *a, pane *p)
     lint_hit hits[LINT_MAX];
     size_t nhits = 0;
     if (cs->mode == COMPOSE_TEXT) {
-        nhits = phrase_hits(a, text.data, text.len, hits, LINT_MAX);
+        nhits = phrase_hits_near(a, text.data, text.len, cursor, hits, LINT_MAX);
     } else if (hole_len) {
         hits[0].offset = hole_at;
         hits[0].length = hole_len;
         nhits = 1;
     }
     int cols = p->w - x - 1 - (cs->mode == COMPOSE_TEXT ? draw_lint_hint(a, p) : 0);
-    size_t start = scroll_start(a, &text, cursor, cols > 1 ? cols : 1), pos = 0;
+    size_t start = lineedit_scroll_start(text.data, text.len, cursor, cols > 1 ? (size_t)cols : 1,
+                                         a->opt.ambiguous_width == 2),
+           pos = 0;
     int used = 0, mark = cs->mode == COMPOSE_TEXT ? ATTR_PAST : ATTR_HOLE;
     for (size_t i = 0; i < nhits; i++) {
         used += draw_range(a, p, x + used, &text, start, pos, hits[i].offset, ATTR_NORMAL);

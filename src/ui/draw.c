@@ -73,11 +73,15 @@ size_t draw_width(const app *a, const char *s, size_t len)
     return text_width(s, len, a->opt.ambiguous_width == 2);
 }
 
-/* The character curses is given for cp: never one curses thinks wider than we budgeted. */
+/* The character curses is given for cp: never one curses thinks wider than we budgeted, never
+ * a control, and a bidi or format character (from a name, an id, a looked-up value) as U+FFFD
+ * where it takes a column, else nothing. */
 static wchar_t safe_char(uint32_t cp, int budget)
 {
     if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
         return 0;
+    if (text_is_format_cp(cp)) /* bidi, zero-width and tag characters: shown, never obeyed */
+        return budget > 0 ? (wchar_t)TEXT_REPLACEMENT : 0;
     int cw = wcwidth((wchar_t)cp);
     if (cw < 0 || cw > budget)
         return budget > 0 ? (wchar_t)TEXT_REPLACEMENT : 0;

@@ -41,6 +41,35 @@ static bool deadline_line(app *a, const conversation *c, char *out, size_t cap)
     return true;
 }
 
+/* After a line marked end: was sent, that the call may be hung up or the chat closed. */
+static bool end_line(app *a, const conversation *c, char *out, size_t cap)
+{
+    if (!c->end_sent || c->closed)
+        return false;
+    char keys[64];
+    keymap_describe(&a->keys, ACT_HANGUP, keys, sizeof keys);
+    snprintf(out, cap,
+             c->phone ? _("the call may be ended: %s hangs up")
+                      : _("the chat may be closed: %s closes it"),
+             keys);
+    return true;
+}
+
+/* Detection was unsure of the last customer message: "unsure: 库存? 物流?  M-j: 库存". */
+static bool unsure_line(app *a, const conversation *c, char *out, size_t cap)
+{
+    if (!c->unsure_count)
+        return false;
+    size_t n = (size_t)snprintf(out, cap, "%s", _("unsure:"));
+    for (unsigned i = 0; i < c->unsure_count && n < cap; i++)
+        n += (size_t)snprintf(out + n, cap - n, " %s?", a->pb->states[c->unsure[i]].label);
+    char keys[64];
+    keymap_describe(&a->keys, ACT_UNSURE, keys, sizeof keys);
+    if (n < cap)
+        snprintf(out + n, cap - n, "  %s: %s", keys, a->pb->states[c->unsure[0]].label);
+    return true;
+}
+
 /* "label: value" for each value the conversation holds. */
 static void values_line(app *a, const conversation *c, buf *out)
 {
@@ -71,8 +100,8 @@ static bool lookup_hint(app *a, char *out, size_t cap)
     return false;
 }
 
-/* The lookup lines (issue 5): progress, result or error (wrapped over up to three rows), else
- * a hint to look something up. */
+/* The lookup lines (app_ops.lookup_status): progress, result or error (wrapped over up to
+ * three rows), else a hint to look something up. */
 static void lookup_line(app *a, pane *p, const conversation *c, int row)
 {
     bool alert = false;
@@ -105,6 +134,10 @@ static void draw_info(app *a, pane *p)
     char line[320];
     customer_line(a, c, line, sizeof line);
     draw_text_cut(a, p->win, row++, 1, line, strlen(line), p->w - 2, ATTR_NORMAL);
+    if (row < p->h && unsure_line(a, c, line, sizeof line))
+        draw_text_cut(a, p->win, row++, 1, line, strlen(line), p->w - 2, ATTR_NEAR);
+    if (row < p->h && end_line(a, c, line, sizeof line))
+        draw_text_cut(a, p->win, row++, 1, line, strlen(line), p->w - 2, ATTR_NEAR);
     if (row < p->h && deadline_line(a, c, line, sizeof line))
         draw_text_cut(a, p->win, row++, 1, line, strlen(line), p->w - 2,
                       c->complaint_overdue ? ATTR_PAST : ATTR_NEAR);

@@ -4,6 +4,8 @@
 
 #include <poll.h>
 
+#include "core/lineedit.h"
+#include "core/text.h"
 #include "intl.h"
 #include "ui/app.h"
 
@@ -68,6 +70,53 @@ static int translate(int rc, wint_t ch)
     }
 }
 
+/* Reads one key as wget_wch would: OK with a character, KEY_CODE_YES with a function key, ERR
+ * when no whole one waits. The bytes of a UTF-8 character are gathered here, across reads:
+ * ncurses' wget_wch loses a character split between two reads of a fast paste and then keeps
+ * failing with EILSEQ; invalid bytes come out as U+FFFD. */
+static int read_key(app *a, wint_t *ch)
+{
+    for (;;) {
+        int c = wgetch(a->input);
+        if (c == ERR)
+            return ERR;
+        if (c >= KEY_MIN || (c < 0x80 && a->utf8_len == 0)) {
+            *ch = (wint_t)c;
+            return c >= KEY_MIN ? KEY_CODE_YES : OK;
+        }
+        unsigned char byte = (unsigned char)c;
+        bool continuation = (byte & 0xC0) == 0x80;
+        if (a->utf8_len > 0 && !continuation) { /* a character cut short: U+FFFD for it */
+            a->utf8_len = 0;
+            ungetch(c); /* and this byte starts the next key */
+            *ch = TEXT_REPLACEMENT;
+            return OK;
+        }
+        a->utf8[a->utf8_len++] = byte;
+        size_t need = a->utf8[0] >= 0xF0 ? 4 : a->utf8[0] >= 0xE0 ? 3 : a->utf8[0] >= 0xC0 ? 2 : 1;
+        if (a->utf8_len < need && a->utf8_len < sizeof a->utf8)
+            continue;
+        uint32_t cp;
+        size_t used = text_decode((const char *)a->utf8, a->utf8_len, &cp);
+        if (used != a->utf8_len)
+            cp = TEXT_REPLACEMENT;
+        a->utf8_len = 0;
+        *ch = (wint_t)cp;
+        return OK;
+    }
+}
+
+/* How long input may pause inside a paste (ms): a paste end marker followed by more input
+ * within this time was part of the pasted text. */
+#define PASTE_GRACE_MS 100
+
+/* True when more input arrives on fd within PASTE_GRACE_MS. */
+static bool input_follows(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, PASTE_GRACE_MS) == 1 && (p.revents & POLLIN);
+}
+
 void input_on_ready(void *ctx, int fd, short revents)
 {
     app *a = ctx;
@@ -77,7 +126,13 @@ void input_on_ready(void *ctx, int fd, short revents)
         a->running = false;
         return;
     }
-    while ((rc = wget_wch(a->input, &ch)) != ERR) {
+    for (;;) {
+        if ((rc = read_key(a, &ch)) == ERR) {
+            if (!a->paste_ending || !input_follows(fd))
+                break;
+            a->paste_ending = false; /* more came at once: that end marker was pasted text */
+            continue;
+        }
         if (rc == KEY_CODE_YES && ch == KEY_RESIZE) {
             a->resize_pending = true;
             continue;
@@ -86,7 +141,7 @@ void input_on_ready(void *ctx, int fd, short revents)
         if (key == HK_ESC) {
             /* curses waited escape_delay ms for a sequence: a key now means Alt+key */
             wint_t next;
-            int rc2 = wget_wch(a->input, &next);
+            int rc2 = read_key(a, &next);
             if (rc2 != ERR) {
                 int k2 = translate(rc2, next);
                 key = k2 && k2 != HK_ESC ? k2 | HK_ALT : HK_ESC;
@@ -102,6 +157,24 @@ void input_on_ready(void *ctx, int fd, short revents)
         if (!a->running)
             return;
     }
+    input_paste_flush(a);
+}
+
+void input_paste_flush(app *a)
+{
+    if (a->paste.len) {
+        a->paste_left += compose_paste(a, a->paste.data, a->paste.len);
+        buf_clear(&a->paste);
+    }
+    if (a->paste.failed) {
+        app_message(a, true, "%s", _("out of memory: the paste was not put in"));
+        buf_clear(&a->paste);
+    }
+    if (a->paste_ending) { /* no more input waits: that was the paste's real end */
+        a->pasting = a->paste_ending = false;
+        compose_paste_cut(a, a->paste_left);
+        a->paste_left = 0;
+    }
 }
 
 /* y quits, anything else goes back to work. */
@@ -113,24 +186,40 @@ static void quit_answer(app *a, int key)
         a->running = false;
 }
 
-/* Inside a bracketed paste everything is text: line breaks and tabs become spaces. */
+/* Inside a bracketed paste everything is text: line breaks and tabs become spaces, and no key
+ * does anything. The text is gathered and put in the compose line in one piece once the input
+ * waiting has been read. A paste end marker ends the paste only when no more input follows it
+ * within PASTE_GRACE_MS: pasted text holding the marker itself (then Enter) cannot send. */
 static bool paste_key(app *a, int key)
 {
-    if (key == HK_PASTE_BEGIN || key == HK_PASTE_END) {
-        a->pasting = key == HK_PASTE_BEGIN;
+    if (key == HK_PASTE_BEGIN) {
+        if (!a->pasting)
+            a->paste_left = 0;
+        a->pasting = true;
+        a->paste_ending = false;
+        return true;
+    }
+    if (key == HK_PASTE_END) {
+        a->paste_ending = a->pasting;
         return true;
     }
     if (!a->pasting)
         return false;
     if (key == HK_ENTER || key == HK_TAB)
         key = ' ';
-    if (keys_printable(key) && !compose_mode_key(a, key))
-        compose_edit_key(a, key);
+    if (!keys_printable(key))
+        return true;
+    if (a->paste.len < 2 * LINEEDIT_MAX)
+        text_encode(&a->paste, (uint32_t)key);
+    else /* what cannot go in anyway is only counted */
+        a->paste_left += key < 0x80 ? 1 : key < 0x800 ? 2 : key < 0x10000 ? 3 : 4;
     return true;
 }
 
 void input_key(app *a, int key)
 {
+    if (a->pasting && paste_key(a, key))
+        return;
     if (a->mode && a->mode->key && a->mode->key(a, key))
         return;
     if (a->quit_asked) {

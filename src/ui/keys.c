@@ -13,7 +13,9 @@ const action_info action_table[ACT_COUNT] = {
     [ACT_NONE] = {"none", "", "", NULL},
     [ACT_HELP] = {"help", "F1 ?", N_("Show or hide this help"), NULL},
     [ACT_SEND] = {"send", "Enter", N_("Send the compose line"), NULL},
-    [ACT_CLEAR] = {"clear", "Esc", N_("Clear the compose line, close a prompt"), NULL},
+    [ACT_CLEAR] =
+        {"clear", "Esc",
+         N_("Dismiss a warning, close a prompt, else clear the compose line (M-z undoes)"), NULL},
     [ACT_NEXT] = {"next", "Tab", N_("Next conversation (most urgent first)"), NULL},
     [ACT_PREV] = {"prev", "S-Tab", N_("Previous conversation"), NULL},
     [ACT_USE1] = {"use1", "M-1 1", N_("Put suggestion 1 in the compose line"), NULL},
@@ -55,6 +57,14 @@ const action_info action_table[ACT_COUNT] = {
     [ACT_SUSPEND] = {"suspend", "C-z", N_("Suspend to the shell"), NULL},
     [ACT_FEED_LOG] = {"feed_log", "F11 M-l", N_("The feed's log: bad lines, bridge stderr, drops"),
                       NULL},
+    [ACT_USE_LADDER] = {"use0", "M-0 0",
+                        N_("Put the ladder's timed line (0) in the compose line; Enter on an empty "
+                           "compose line does too"),
+                        NULL},
+    [ACT_UNDO] = {"undo", "M-z", N_("Bring back the compose line Esc cleared"), NULL},
+    [ACT_UNSURE] = {"unsure", "M-j",
+                    N_("Take the likeliest state when detection was unsure (info: unsure: ...?)"),
+                    NULL},
 };
 
 typedef struct named_key {

@@ -71,6 +71,9 @@ typedef enum action {
     ACT_REDRAW,
     ACT_SUSPEND,
     ACT_FEED_LOG,
+    ACT_USE_LADDER, /* the ladder's line, on its own key */
+    ACT_UNDO,       /* bring back what Esc cleared */
+    ACT_UNSURE,     /* take detection's likeliest state when it was unsure */
     ACT_COUNT,
 } action;
 

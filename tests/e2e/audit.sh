@@ -2,7 +2,7 @@
 # huashu audit: the report formats, gzip input, --target and --fail-under, bad and empty
 # input, and the real corpus (skipped when ../shared/corpus is absent).
 . "$(dirname "$0")/lib.sh"
-plan 22
+plan 23
 
 MINI="$TESTDATA/playbooks/mini.yaml"
 BASIC="$TESTDATA/audit/basic.jsonl"
@@ -105,9 +105,19 @@ rc1=$rc
 run_huashu audit --since yesterday "$FLOOR"
 if [ "$rc1" = 2 ] && [ "$rc" = 2 ]; then ok "bad --by and --since: usage error"; else not_ok "bad --by/--since ($rc1 $rc)"; fi
 
-# the progress line appears only on a terminal (and for large inputs): never in a pipe
-run_huashu audit --summary "$FLOOR" "$FLOOR"
+# the progress line appears only on a terminal (and for large inputs, or with --progress)
+run_huashu audit --summary --progress "$FLOOR" "$FLOOR"
 if [ "$rc" = 0 ] && ! contains "$TMP/err" "files,"; then ok "no progress line when stderr is not a terminal"; else not_ok "progress line in a pipe"; diag "$(cat "$TMP/err")"; fi
+if command -v script >/dev/null 2>&1; then
+  # script(1) gives the command a terminal; its stdout goes to a file, its stderr stays on it
+  script -qec "$HUASHU_RUN '$HUASHU' audit --summary --progress '$FLOOR' '$FLOOR' >'$TMP/tty.out'" /dev/null \
+    >"$TMP/tty" 2>&1 </dev/null
+  script -qec "$HUASHU_RUN '$HUASHU' audit --summary '$FLOOR' >/dev/null" /dev/null >"$TMP/tty-small" 2>&1 </dev/null
+  if grep -q 'huashu audit: 2/2 files, .* MB/s, ETA' "$TMP/tty" && contains "$TMP/tty.out" "conversations    90" &&
+     ! grep -q 'files,' "$TMP/tty-small"; then
+    ok "progress line on a terminal (files, MB/s, ETA), not for a small input without --progress"
+  else not_ok "progress line on a terminal"; diag "$(cat -v "$TMP/tty" "$TMP/tty-small" | head -20)"; fi
+else skip "progress line on a terminal: no script(1)"; fi
 
 # the session log's open records name the agent (the config's agent_no and agent_name)
 printf '%s\n' '{"ts":"2026-11-23T10:00:00+08:00","conv":"s-1","type":"open"}' \

@@ -5,7 +5,7 @@
 # tmux needs to pass OSC 52 on.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 8
+plan 10
 
 # help_bottom: opens the help overlay and scrolls to its end.
 help_bottom() {
@@ -13,6 +13,11 @@ help_bottom() {
   wait_for "Esc closes" 10
   keys NPage NPage NPage NPage
 }
+
+run_huashu --help
+check "huashu --help says how to connect a chat and where a sent line goes" sh -c \
+  "grep -q 'connect a chat: --feed SPEC, or feed: SPEC in ~/.config/huashu/config.yaml' '$TMP/out' &&
+   grep -q 'inside tmux: set -g set-clipboard on' '$TMP/out'"
 
 # --- the bundled demo: no --demo, no --feed ----------------------------------------------------------
 start 100 30 --no-bell # (no arguments at all: console-lib would pass one empty one)
@@ -27,13 +32,22 @@ screen_check "demo: the help says how tmux passes OSC 52 on" \
 tm kill-session -t t
 
 # --- a read-only feed: replies go to the clipboard, no demo hint ----------------------------------
-: >"$TMP/chat.jsonl"
+printf '%s\n' '{"ts":"2026-11-23T10:00:00.000+08:00","conv":"f-1","type":"message","from":"customer","text":"在吗"}' \
+  >"$TMP/chat.jsonl"
 start 100 30 --feed "file:$TMP/chat.jsonl"
 wait_for "FEED file"
 help_bottom
 screen_check "file: the help says a sent line is copied to the clipboard" \
   "file: read-only, a sent line is copied to the clipboard"
 if screen | grep -qF "Connect a chat:"; then not_ok "file: no demo hint"; diag "$(screen)"; else ok "file: no demo hint"; fi
+# tmux's default set-clipboard (external) keeps OSC 52 from the desktop: the copy says so
+keys Escape
+tm set-option -g set-clipboard external
+wait_for "在吗"
+keys 1
+keys Enter
+screen_check "file: under tmux's set-clipboard external, a copy says how to let it through" \
+  "tmux drops the copy: set -g set-clipboard on"
 tm kill-session -t t
 
 # --- a bridge: replies go to the chat ------------------------------------------------------------

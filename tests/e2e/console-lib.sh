@@ -111,9 +111,10 @@ queue_row() { screen | grep -n "^[ >]$1 " | head -1 | cut -d: -f1 | grep . || ec
 # bell_rang: tmux saw a bell in the session's window.
 bell_rang() { [ "$(tm display -p -t t '#{window_bell_flag}')" = 1 ]; }
 
-# suggestion_number TEXT: the key number (1-9) of the suggestion holding TEXT, empty if none.
+# suggestion_number TEXT: the key number (1-9, 0 for the ladder's line) of the suggestion
+# holding TEXT, empty if none.
 suggestion_number() {
-  screen | grep -F -- "$1" | sed -n 's/^.*| \([1-9]\)[ *!>] .*$/\1/p; s/^ \([1-9]\)[ *!>] .*$/\1/p' | head -1
+  screen | grep -F -- "$1" | sed -n 's/^.*| \([0-9]\)[ *!>+] .*$/\1/p; s/^ \([0-9]\)[ *!>+] .*$/\1/p' | head -1
 }
 
 # compose_text: what the compose line holds ("> " prompt and trailing blanks removed).

@@ -14,7 +14,7 @@ screen_check "M-s marks a silent line" "无声电话"
 screen_check "the ladder counts to its next line on screen" "next line in "
 # the first step comes 5 s after the mark (real time: under load a fast clock would
 # move the ladder on between reading the screen and pressing the key)
-screen_check "the ladder's line comes by itself" "1* 您好,请问有什么可以帮您?"
+screen_check "the ladder's line comes by itself, on its own key 0" "0* 您好,请问有什么可以帮您?"
 keys "$(suggestion_number "您好,请问有什么可以帮您?")" Enter
 screen_check "using the line puts it in the call's record" "Me 您好,请问有什么可以帮您?"
 keys F3

@@ -70,7 +70,7 @@ wait_for "type a reply"
 keys F3
 wait_for "等候"
 # 25 s of hold at --time-scale 10 is 2.5 s
-screen_check "hold: the 25 s check-in line is suggested by itself" "1* 很抱歉,您的问题正在查证中"
+screen_check "hold: the 25 s check-in line is suggested by itself, on its own key 0" "0* 很抱歉,您的问题正在查证中"
 
 keys F1
 screen_check "F1 shows the key help" "huashu keys"

@@ -69,7 +69,7 @@ tm kill-session -t t
 
 # --- one column: the drill pane is a strip with the step, the score and the countdowns ------
 start 70 20 drill zh_CN/cant_hear
-if wait_for "1/3  score 0/25" && wait_for "请对方使用话筒" && screen | grep -q "^ [0-9]*s 标记无法听清"; then
+if wait_for "1/3  score 0/30" && wait_for "请对方使用话筒" && screen | grep -q "^ [0-9]*s 标记无法听清"; then
   ok "below 80 columns the drill pane keeps the step, the score and the countdowns"
 else not_ok "one column"; diag "$(screen)"; fi
 tm kill-session -t t

@@ -5,7 +5,7 @@
 
 DRILLS=$(ls "$HUASHU_DATA"/drills/*/*.yaml)
 count=$(echo "$DRILLS" | wc -l)
-plan $((count + 2))
+plan $((count + 4))
 
 # json_field FILE EXPR: a value of the JSON result in FILE (python3 reads it).
 json_field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
@@ -20,20 +20,28 @@ for f in $DRILLS; do
     not_ok "$id: silence scores 0 (got $got, exit $rc)"; fi
 done
 
-# --- the one cap: no drill can hang the runner ------------------------------------------------
-cat >"$TMP/cycle.yaml" <<'YAML'
-drill: cycle
-title: Cycle
-playbook: zh_CN
-steps:
-  - {id: a, customer: 你好, then: b}
-  - {id: b, customer: 在吗, then: a}
-YAML
+# --- huashu check refuses drills that cannot work; drill run too ---------------------------------
+B="$TESTDATA/drills/broken-check.yaml"
+run_huashu check "$B"
+if [ "$rc" -eq 1 ] &&
+  contains "$TMP/err" "broken-check.yaml:8:5: steps a -> b -> a take no time and loop for ever" &&
+  contains "$TMP/err" "broken-check.yaml:18:5: step \"lonely\" is never reached" &&
+  contains "$TMP/err" "broken-check.yaml:20:20: playbook zh_CN has no lookup kind \"parcel\"" &&
+  contains "$TMP/err" "broken-check.yaml:22:9: surname: true, but the persona has no surname" &&
+  contains "$TMP/err" "broken-check.yaml:23:15: say: \"我不知道\" asks for \"不知道\", which playbook zh_CN forbids" &&
+  contains "$TMP/err" "broken-check.yaml:25:43: playbook zh_CN has no placeholder {order.colour}"; then
+  ok "check: zero-time cycles, unreachable steps, unknown lookups, surname without one, forbidden say:"
+else not_ok "check broken-check"; diag "$(cat "$TMP/err")"; fi
+printf 'drill: x\ntitle: t\nplaybook: zh_CN\nsteps:\n  - customer: hi\n' >"$TMP/none.yaml"
+run_huashu check "$TMP/none.yaml"
+if [ "$rc" -eq 1 ] && contains "$TMP/err" "none.yaml:5:5: the drill expects nothing of the trainee"; then
+  ok "check: a drill with no expectations"
+else not_ok "check no expectations"; diag "$(cat "$TMP/err")"; fi
 echo '{"at":1,"text":"您好"}' >"$TMP/one.jsonl"
-run_huashu drill run "$TMP/cycle.yaml" --answers "$TMP/one.jsonl" --format json
-if [ "$rc" -eq 1 ] && contains "$TMP/out" '"end":"step limit"'; then
-  ok "a cycle of steps that takes no time ends at the step cap, failed"
-else not_ok "step cap"; diag "rc=$rc" "$(head -c 600 "$TMP/out")" "$(cat "$TMP/err")"; fi
+run_huashu drill run "$B" --answers "$TMP/one.jsonl"
+if [ "$rc" -eq 2 ] && contains "$TMP/err" "take no time and loop for ever" && [ ! -s "$TMP/out" ]; then
+  ok "drill run refuses a drill that would loop (it hung, growing without end)"
+else not_ok "drill run on a looping drill"; diag "rc=$rc" "$(cat "$TMP/err")"; fi
 
 check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

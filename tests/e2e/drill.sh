@@ -129,7 +129,7 @@ if [ "$rc" -eq 1 ] && contains "$TMP/err" "conversation \"c-9\" has no customer 
 run_huashu check "$ANSWERS/broken.yaml"
 if [ "$rc" -eq 1 ] && contains "$TMP/err" "broken.yaml:5:10: channel: phone or chat" &&
   contains "$TMP/err" "broken.yaml:6:44: unknown key \"age\" in persona" &&
-  contains "$TMP/err" "broken.yaml:13:15: an expectation has one of state, line, say, never, never_line, surname, hangup (found line and say)" &&
+  contains "$TMP/err" "broken.yaml:13:15: an expectation has one of state, line, say, never, never_line, surname, hangup, reply (found line and say)" &&
   contains "$TMP/err" "broken.yaml:15:27: goto: no step \"nowhere\""; then
   ok "check: drill structure errors with file:line:col"
 else not_ok "check broken drill"; diag "$(cat "$TMP/err")"; fi

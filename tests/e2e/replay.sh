@@ -48,13 +48,13 @@ if grep -q 'Acme Ltd' "$TMP/out"; then ok "the config's agent: values fill place
 # what the agent sees first (bundled zh_CN playbook, no config)
 run_huashu replay "$TESTDATA/replay/first-line.jsonl"
 row() { grep "\"ts\":\"2026-11-23T$1.000+08:00\",\"conv\":\"$2\"" "$TMP/out" | head -1; }
-if row 10:00:05 g1 | grep -q '"state":"inquiry".*"suggestions":\[{"id":"greeting.chat","reason":"greeting","text":"您好,上午好!' &&
+if row 10:00:05 g1 | grep -q '"state":"greeting".*"suggestions":\[{"id":"greeting.chat","reason":"greeting","text":"您好,上午好!' &&
   row 10:00:08 g1 | grep -q '"state":"shipping".*"suggestions":\[{"id":"greeting.chat".*},{"id":"shipping.track"'; then
   ok "until the agent greeted, the greeting is first and the answer to the question second"; else not_ok "greeting first"; diag "$(row 10:00:05 g1)" "$(row 10:00:08 g1)"; fi
 if row 10:00:35 g1 | grep -q '"suggestions":\[{"id":"greeting.chat_late","reason":"late","text":"您好,上午好!.*线路忙,让您久等了' &&
   row 10:00:50 g1 | grep -q '"suggestions":\[{"id":"shipping.track"' && ! row 10:00:50 g1 | grep -q greeted; then
   ok "a late first reply greets with the apology; after the agent's reply no greeting"; else not_ok "late greeting"; diag "$(row 10:00:35 g1)" "$(row 10:00:50 g1)"; fi
-if row 10:01:20 g1 | grep -q '"state":"shipping","prev":"inquiry","urgent":false.*"suggestions":\[{"id":"greeting.late","reason":"late"' &&
+if row 10:01:20 g1 | grep -q '"state":"shipping","prev":"greeting","urgent":false.*"suggestions":\[{"id":"greeting.late","reason":"late"' &&
   row 10:03:00 c2 | grep -q '"state":"complaint".*"urgent":true.*"suggestions":\[{"id":"greeting.late","reason":"late"'; then
   ok "the late apology first in any state, and on 人呢?"; else not_ok "late apology in any state"; diag "$(row 10:01:20 g1)" "$(row 10:03:00 c2)"; fi
 if row 10:03:10 c3 | grep -q '"suggestions":\[{"id":"complaint.simple".*},{"id":"complaint.complex"' &&

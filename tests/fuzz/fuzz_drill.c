@@ -139,6 +139,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                             (st->branches[j].target >= 0 &&
                              (size_t)st->branches[j].target < dr->step_count));
         }
+        diagnostics checked;
+        diag_init(&checked);
+        FUZZ_ASSERT(drill_check(dr, pb, &checked) == (checked.count == 0));
+        diag_free(&checked);
         play(dr, pb);
     }
     drill_free(dr);

@@ -68,7 +68,12 @@ for f in "$srcdir"/tests/data/drills/*.jsonl "$srcdir"/tests/data/replay/*.jsonl
   head -60 "$f" >"$corpus/drill_log/$(basename "$(dirname "$f")")-$(basename "$f")"
 done
 
-targets="event playbook config text lint drill fieldmap chatwoot drill_log"
+# lineedit seeds: a header byte pair, then keys, typed text and pastes holding paste markers
+mkdir -p "$corpus/lineedit"
+printf '\377\000\013\010hello 王\014\040\033[201~\r\n\342\200\256pasted\005\001\012\016\024' >"$corpus/lineedit/s1"
+{ printf '\002\001\015\020'; head -c 256 "$srcdir/tests/data/audit/basic.jsonl"; printf '\016\003\007\006'; } >"$corpus/lineedit/s2"
+
+targets="event playbook config text lint drill fieldmap chatwoot drill_log lineedit"
 n=0
 echo "1..$(echo $targets | wc -w)"
 for t in $targets; do

@@ -30,7 +30,7 @@
 #include "core/event.h"
 #include "core/fieldmap.h"
 #include "core/lint.h"
-#include "core/names.h"
+#include "core/person_name.h"
 #include "core/picker.h"
 #include "core/playbook.h"
 #include "core/queue.h"
@@ -272,7 +272,7 @@ static void scen_text(run *r)
         dig_str(r, none);
     torture_free(none);
     person_name pn;
-    if (names_parse("王芳女士", &pn))
+    if (person_name_parse("王芳女士", &pn))
         dig_str(r, pn.surname);
 }
 

@@ -47,19 +47,6 @@ static const seen_conv *find(const char *id)
     return NULL;
 }
 
-static char *read_data(const char *rel, size_t *len)
-{
-    char path[512];
-    unit_data(rel, path, sizeof path);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    static char text[1 << 16];
-    *len = fread(text, 1, sizeof text - 1, f);
-    text[*len] = '\0';
-    fclose(f);
-    return text;
-}
-
 static void start(const audit_options *o)
 {
     a = audit_new(pb, l, o);
@@ -70,13 +57,7 @@ static void start(const audit_options *o)
 
 static void setup(void)
 {
-    size_t len;
-    char *text = read_data("playbooks/mini.yaml", &len);
-    diagnostics d;
-    diag_init(&d);
-    pb = playbook_load("mini.yaml", text, len, NULL, NULL, &d);
-    ck_assert_msg(pb != NULL, "%s", buf_str(&d.text));
-    diag_free(&d);
+    pb = unit_playbook();
     l = lint_new(pb);
     ck_assert_ptr_nonnull(l);
     start(NULL);
@@ -93,7 +74,7 @@ static void teardown(void)
 static unsigned feed_file(const char *rel)
 {
     size_t len;
-    char *text = read_data(rel, &len);
+    char *text = unit_read(rel, &len);
     unsigned bad = 0;
     unsigned long number = 0;
     for (char *line = text; line < text + len;) {
@@ -104,6 +85,7 @@ static unsigned feed_file(const char *rel)
             bad++;
         line += n + 1;
     }
+    free(text);
     return bad;
 }
 
@@ -420,7 +402,7 @@ END_TEST
 START_TEST(mangled_lines_are_counted_one_way_or_the_other)
 {
     size_t len;
-    char *text = read_data("audit/basic.jsonl", &len);
+    char *text = unit_read("audit/basic.jsonl", &len);
     uint32_t seed = 7;
     unsigned long fed = 0;
     char line[1024];
@@ -449,6 +431,7 @@ START_TEST(mangled_lines_are_counted_one_way_or_the_other)
         audit_feed_line(a, line, n, "fuzz", (unsigned long)round, err, sizeof err);
         fed++;
     }
+    free(text);
     audit_finish(a);
     const audit_totals *t = audit_get_totals(a);
     ck_assert_uint_le(t->lines, fed);

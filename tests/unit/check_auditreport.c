@@ -9,18 +9,7 @@ static lint *l;
 
 static void setup(void)
 {
-    char path[512];
-    unit_data("playbooks/mini.yaml", path, sizeof path);
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    static char text[1 << 16];
-    size_t len = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    diagnostics d;
-    diag_init(&d);
-    pb = playbook_load("mini.yaml", text, len, NULL, NULL, &d);
-    ck_assert_msg(pb != NULL, "%s", buf_str(&d.text));
-    diag_free(&d);
+    pb = unit_playbook();
     l = lint_new(pb);
     ck_assert_ptr_nonnull(l);
 }

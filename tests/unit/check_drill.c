@@ -18,18 +18,7 @@ static playbook *pb;
 
 static void setup(void)
 {
-    char path[512];
-    unit_data("playbooks/mini.yaml", path, sizeof path);
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    static char text[65536];
-    size_t len = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    diagnostics d;
-    diag_init(&d);
-    pb = playbook_load(path, text, len, NULL, NULL, &d);
-    ck_assert_msg(pb != NULL, "%s", buf_str(&d.text));
-    diag_free(&d);
+    pb = unit_playbook();
 }
 
 static void teardown(void)
@@ -156,6 +145,7 @@ static const char *const hold_drill =
     "drill: hold\n"
     "title: 等候\n"
     "playbook: mini\n"
+    "scoring: {respond: off}\n"
     "persona: {name: 王芳, surname: 王, title: 女士}\n"
     "steps:\n"
     "  - id: ask\n"
@@ -305,6 +295,7 @@ END_TEST
 static const char *const branch_drill = "drill: branch\n"
                                         "title: 分支\n"
                                         "playbook: mini\n"
+                                        "scoring: {respond: off}\n"
                                         "persona: {surname: 李, title: 先生}\n"
                                         "steps:\n"
                                         "  - id: angry\n"
@@ -441,6 +432,7 @@ START_TEST(test_time_limit)
     const char *yaml = "drill: slow\n"
                        "title: t\n"
                        "playbook: mini\n"
+                       "scoring: {respond: off}\n"
                        "limit: 20s\n"
                        "steps:\n"
                        "  - customer: 在吗?\n"
@@ -466,6 +458,7 @@ START_TEST(test_session_caps_steps_and_time)
     const char *yaml = "drill: cycle\n"
                        "title: t\n"
                        "playbook: mini\n"
+                       "scoring: {respond: off}\n"
                        "steps:\n"
                        "  - {id: a, customer: 在吗?, then: b}\n"
                        "  - {id: b, customer: 喂?, then: a}\n";
@@ -553,6 +546,7 @@ START_TEST(test_silence_scores_nothing)
     const char *yaml = "drill: quiet\n"
                        "title: t\n"
                        "playbook: mini\n"
+                       "scoring: {respond: off}\n"
                        "steps:\n"
                        "  - id: ask\n"
                        "    customer: 我的订单呢?\n"
@@ -589,6 +583,52 @@ START_TEST(test_silence_scores_nothing)
     ck_assert_int_eq(res->score, 20);
     ck_assert_int_eq(res->ended, START + 22 * SEC);
     stop(&h);
+    drill_free(dr);
+}
+END_TEST
+
+/* The response rule: every customer message wants a reply within 30 s (5 points) unless the
+ * drill says respond: off; a drill-wide never: charges any reply holding its phrase. */
+START_TEST(test_response_rule_and_drill_never)
+{
+    const char *yaml = "drill: respond\n"
+                       "title: t\n"
+                       "playbook: mini\n"
+                       "never: [没办法]\n"
+                       "steps:\n"
+                       "  - id: ask\n"
+                       "    customer: 在吗?\n"
+                       "  - id: again\n"
+                       "    customer: 怎么不说话?\n"
+                       "    when: 10s\n"
+                       "  - id: bye\n"
+                       "    customer: 算了。\n";
+    drill *dr = load_ok(yaml);
+    ck_assert_uint_eq(dr->expect_total, 3);
+    ck_assert_int_eq(drill_expect_at(dr, 0, NULL)->kind, EXPECT_REPLY);
+    ck_assert_str_eq(drill_expect_at(dr, 0, NULL)->name, "ask.reply");
+    harness h;
+    start(&h, dr);
+    say(&h, 5, "您好,没办法", NULL);
+    say(&h, 55, "在的", NULL); /* 40 s after "怎么不说话?" (at 15 s): 10 s late, -4 */
+    const drill_result *res = finish(&h);
+    ck_assert_int_eq(status_of(res, "ask.reply"), DRILL_MET);
+    ck_assert_int_eq(status_of(res, "again.reply"), DRILL_LATE);
+    ck_assert_int_eq(outcome_of(res, "again.reply")->awarded, 1);
+    ck_assert_int_eq(status_of(res, "bye.reply"), DRILL_MISSED);
+    ck_assert_uint_eq(res->hit_count, 1);
+    ck_assert_str_eq(res->hits[0].kind, "never");
+    ck_assert_int_eq(res->max, 15);
+    ck_assert_int_eq(res->score, 1); /* 5 + 1 - 5 */
+    stop(&h);
+    drill_free(dr);
+    dr = load_ok("drill: quiet\n"
+                 "title: t\n"
+                 "playbook: mini\n"
+                 "scoring: {respond: off}\n"
+                 "steps:\n"
+                 "  - {customer: 在吗?}\n");
+    ck_assert_uint_eq(dr->expect_total, 0);
     drill_free(dr);
 }
 END_TEST
@@ -920,10 +960,11 @@ START_TEST(test_skeleton_quotes_ids_and_caps_times)
     ck_assert_msg(dr != NULL, "%s\n%s", buf_str(&d.text), y);
     ck_assert_str_eq(dr->playbook, "my: book");
     ck_assert_uint_eq(dr->step_count, 2);
-    ck_assert_uint_eq(dr->steps[0].expect_count, 2);
+    ck_assert_uint_eq(dr->steps[0].expect_count, 3); /* and the response rule's reply */
+    ck_assert(dr->steps[0].expects[2].implicit);
     ck_assert_str_eq(dr->steps[0].expects[0].words[0], "a: b #c");
     ck_assert_str_eq(dr->steps[0].expects[1].words[0], "null");
-    ck_assert_uint_eq(dr->steps[1].expect_count, 2); /* no empty line */
+    ck_assert_uint_eq(dr->steps[1].expect_count, 3); /* no empty line; the reply */
     ck_assert_int_eq(dr->steps[1].expects[1].kind, EXPECT_SAY);
     drill_free(dr);
     diag_free(&d);
@@ -953,6 +994,7 @@ static Suite *drill_suite(void)
     tcase_add_test(tc, test_line_met_by_what_was_said);
     tcase_add_test(tc, test_linematch_both_ways);
     tcase_add_test(tc, test_silence_scores_nothing);
+    tcase_add_test(tc, test_response_rule_and_drill_never);
     tcase_add_test(tc, test_state_reached_by_key_and_hangup_after);
     tcase_add_test(tc, test_result_json_and_text);
     tcase_add_test(tc, test_answers_records);

@@ -34,18 +34,7 @@ static void record(void *ctx, const conversation *c, int64_t at, unsigned change
 
 static void setup(void)
 {
-    char path[512];
-    unit_data("playbooks/mini.yaml", path, sizeof path);
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    static char text[65536];
-    size_t len = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    diagnostics d;
-    diag_init(&d);
-    pb = playbook_load(path, text, len, NULL, NULL, &d);
-    ck_assert_msg(pb != NULL, "%s", buf_str(&d.text));
-    diag_free(&d);
+    pb = unit_playbook();
     e = engine_new(pb);
     memset(&log_, 0, sizeof log_);
     engine_set_observer(e, record, &log_);
@@ -491,6 +480,65 @@ START_TEST(open_conversations_are_capped_with_a_message)
 }
 END_TEST
 
+START_TEST(an_edited_suggestion_is_no_longer_its_line)
+{
+    open_conv("c1", T0, NULL);
+    const conversation *c = engine_find(e, "c1");
+    int ask = playbook_line_index(pb, "hold.ask");
+    ck_assert(suggest_still_carries(e, c, ask, "麻烦您等待一下,我帮您查看,好吗?", T0));
+    ck_assert(suggest_still_carries(e, c, ask, "麻烦您稍等待一下,我马上帮您查看,好吗?", T0));
+    ck_assert(!suggest_still_carries(e, c, ask, "麻烦死了,等着", T0));
+    event ev;
+    event_init(&ev, EVENT_KEY, "c1", T0 + SEC, TZ);
+    ev.key = "identify";
+    ev.surname = "王";
+    ev.title = "女士";
+    feed(&ev);
+    int known = playbook_line_index(pb, "greeting.known");
+    ck_assert(suggest_still_carries(e, c, known, "王女士,请问有什么可以帮您?", T0 + SEC));
+    /* the surname the line was filled with is gone: not that line any more */
+    ck_assert(!suggest_still_carries(e, c, known, "女士,请问有什么可以帮您?", T0 + SEC));
+}
+END_TEST
+
+START_TEST(kept_lines_keep_their_numbers)
+{
+    suggestion kept[3] = {{.line = 10}, {.line = 11}, {.line = 12}};
+    suggestion fresh[4] = {{.line = 20}, {.line = 12}, {.line = 10}, {.line = 13}};
+    suggest_keep_order(kept, 3, fresh, 4);
+    /* 10 and 12 stay at 1 and 3; 20 fills the hole 11 left, 13 comes after */
+    ck_assert_int_eq(fresh[0].line, 10);
+    ck_assert_int_eq(fresh[1].line, 20);
+    ck_assert_int_eq(fresh[2].line, 12);
+    ck_assert_int_eq(fresh[3].line, 13);
+    suggestion fewer[1] = {{.line = 12}};
+    suggest_keep_order(kept, 3, fewer, 1);
+    ck_assert_int_eq(fewer[0].line, 12);
+}
+END_TEST
+
+START_TEST(customer_values_are_cleaned_when_they_enter)
+{
+    event ev;
+    event_init(&ev, EVENT_OPEN, "c1", T0, TZ);
+    ev.name = "王\x1b]2;PWNED\x07芳\xe2\x80\xae";
+    ev.surname = "\xe2\x81\xa6王\xe2\x80\x8b";
+    ev.title = "女士\x1b[31m";
+    feed(&ev);
+    const conversation *c = engine_find(e, "c1");
+    ck_assert_str_eq(c->name, "王芳");
+    ck_assert_str_eq(c->surname, "王");
+    ck_assert_str_eq(c->title, "女士");
+    event_init(&ev, EVENT_LOOKUP, "c1", T0 + SEC, TZ);
+    ev.kind = "order";
+    ev.fields[0].name = "status";
+    ev.fields[0].value = "已发货\x1b]52;c;ZXZpbA==\x07\xc2\x9b";
+    ev.field_count = 1;
+    feed(&ev);
+    ck_assert_str_eq(conversation_value(c, "order.status"), "已发货");
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -512,9 +560,12 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, state_transitions_win_over_global_cues);
     tcase_add_test(tc, close_stops_timers);
     tcase_add_test(tc, a_jump_of_a_year_does_not_replay_every_repetition);
+    tcase_add_test(tc, an_edited_suggestion_is_no_longer_its_line);
+    tcase_add_test(tc, kept_lines_keep_their_numbers);
     tcase_add_test(tc, closed_conversations_are_forgotten_after_the_grace_period);
     tcase_add_test(tc, without_limits_nothing_is_forgotten);
     tcase_add_test(tc, open_conversations_are_capped_with_a_message);
+    tcase_add_test(tc, customer_values_are_cleaned_when_they_enter);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -8,12 +8,7 @@ static playbook *pb;
 
 static void setup(void)
 {
-    char path[512];
-    diagnostics d;
-    diag_init(&d);
-    pb = paths_load_playbook(unit_data("playbooks/mini.yaml", path, sizeof path), &d);
-    ck_assert_msg(pb != NULL, "%s", buf_str(&d.text));
-    diag_free(&d);
+    pb = unit_playbook();
 }
 
 static void teardown(void)

@@ -267,17 +267,7 @@ END_TEST
 
 START_TEST(loads_the_test_fixture)
 {
-    char path[512];
-    unit_data("playbooks/mini.yaml", path, sizeof path);
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    static char text[65536];
-    size_t len = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    diagnostics d;
-    diag_init(&d);
-    playbook *pb = playbook_load(path, text, len, NULL, NULL, &d);
-    ck_assert_msg(pb != NULL, "%s", buf_str(&d.text));
+    playbook *pb = unit_playbook();
     ck_assert_uint_eq(pb->forbidden_count, 2);
     ck_assert_str_eq(pb->forbidden[1].allow[0], "迷你");
     ck_assert_uint_eq(pb->time_count, 3);
@@ -290,7 +280,6 @@ START_TEST(loads_the_test_fixture)
     ck_assert(playbook_cue_matches(pb, playbook_cue_index(pb, "complaint"), "我要投诉你们"));
     ck_assert(!playbook_cue_matches(pb, playbook_cue_index(pb, "complaint"), "谢谢"));
     playbook_free(pb);
-    diag_free(&d);
 }
 END_TEST
 

@@ -3,7 +3,7 @@
  * suggestions with --no-hints, and ends with a score screen. */
 #include "config.h"
 
-#include "ui/drill.h"
+#include "ui/drill_mode.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,7 +34,7 @@ static void mode_due(app *a, int64_t now)
 {
     drill_console *dc = a->mode_ctx;
     dc->timer_at = ENGINE_NEVER;
-    drill_run_advance(dc->run, now);
+    drill_session_advance(dc->run, now);
     after_change(dc);
 }
 
@@ -48,7 +48,7 @@ static int64_t mode_deadline(app *a)
 /* Keeps the deadline at the run's next one (or at `at` when that is sooner). */
 static void schedule(drill_console *dc, int64_t at)
 {
-    int64_t next = drill_run_next_deadline(dc->run);
+    int64_t next = drill_session_next_deadline(dc->run);
     dc->timer_at = at < next ? at : next;
 }
 
@@ -148,7 +148,7 @@ static void build_score_rows(drill_console *dc, const drill_result *res)
 static void finish(drill_console *dc)
 {
     app *a = dc->a;
-    const drill_result *res = drill_run_finish(dc->run, app_now(a));
+    const drill_result *res = drill_session_finish(dc->run, app_now(a));
     dc->finished = true;
     dc->timer_at = ENGINE_NEVER;
     char err[256] = "";
@@ -170,7 +170,7 @@ static void after_change(drill_console *dc)
 {
     if (dc->finished || dc->torn_down)
         return;
-    if (drill_run_done(dc->run))
+    if (drill_session_done(dc->run))
         finish(dc);
     else
         schedule(dc, ENGINE_NEVER);
@@ -184,7 +184,7 @@ static void mode_fed(app *a, const event *ev)
     drill_console *dc = a->mode_ctx;
     if (dc->finished)
         return;
-    drill_run_event(dc->run, ev);
+    drill_session_event(dc->run, ev);
     after_change(dc);
 }
 
@@ -194,7 +194,7 @@ static void mode_changed(app *a, const conversation *c, int64_t at, unsigned cha
     drill_console *dc = a->mode_ctx;
     if (dc->finished || !(changes & CHANGE_STATE))
         return;
-    drill_run_change(dc->run, c, at, changes);
+    drill_session_change(dc->run, c, at, changes);
     schedule(dc, app_now(a)); /* looked at soon, unless an event brings it first */
 }
 
@@ -211,7 +211,7 @@ static void describe(const drill_console *dc, const drill_expect *x, char *out, 
 /* One pending expectation: its countdown, coloured as it nears and passes its deadline. */
 static void draw_pending(app *a, pane *p, int y, const drill_console *dc, size_t i, int64_t now)
 {
-    const drill_result *res = drill_run_result(dc->run);
+    const drill_result *res = drill_session_result(dc->run);
     const drill_expect *x = drill_expect_at(dc->dr, i, NULL);
     const drill_outcome *o = &res->outcomes[i];
     char when[24], what[256];
@@ -268,7 +268,7 @@ static int first_pending(const drill_result *res)
 static void drill_header(app *a, pane *p, const drill_console *dc, const drill_result *res)
 {
     size_t number = 0;
-    const drill_step *st = drill_run_step(dc->run, &number);
+    const drill_step *st = drill_session_step(dc->run, &number);
     char step[32], right[96];
     if (st)
         snprintf(step, sizeof step, "%zu/%zu", number, dc->dr->step_count);
@@ -292,7 +292,7 @@ static void draw_drill_pane(app *a, pane *p)
 {
     drill_console *dc = a->mode_ctx;
     const drill *dr = dc->dr;
-    const drill_result *res = drill_run_result(dc->run);
+    const drill_result *res = drill_session_result(dc->run);
     int64_t now = app_now(a);
     if (p->h == 1 && first_pending(res) >= 0) { /* a strip: the most pressing countdown */
         draw_pending(a, p, 0, dc, (size_t)first_pending(res), now);
@@ -439,18 +439,19 @@ bool drill_console_setup(app *a, void *ctx)
     if (!bound)
         return false;
     dc->a = a;
-    dc->run = drill_run_new(dc->dr, a->engine, CONV_ID, app_now(a), a->tz_offset, emit_event, dc);
+    dc->run =
+        drill_session_attach(dc->dr, a->engine, CONV_ID, app_now(a), a->tz_offset, emit_event, dc);
     if (!dc->run) {
         snprintf(dc->saved, sizeof dc->saved, "out of memory");
         return false;
     }
-    drill_run_set_trainee(dc->run, dc->trainee);
+    drill_session_set_trainee(dc->run, dc->trainee);
     dc->timer_at = ENGINE_NEVER;
     a->mode = &drill_mode;
     a->mode_ctx = dc;
     if (dc->dr->intro)
         app_message(a, false, "%s", dc->dr->intro);
-    drill_run_start(dc->run);
+    drill_session_start(dc->run);
     after_change(dc);
     return true;
 }
@@ -464,14 +465,14 @@ int drill_console_teardown(app *a, void *ctx, int status)
         return 2;
     }
     if (!dc->finished) { /* left before the end: scored as it stands */
-        const drill_result *res = drill_run_finish(dc->run, app_now(a));
+        const drill_result *res = drill_session_finish(dc->run, app_now(a));
         char err[256] = "";
         dc->saved_ok = dc->save && dc->save(res, dc->saved, sizeof dc->saved, err, sizeof err);
         if (!dc->saved_ok)
             snprintf(dc->saved, sizeof dc->saved, "%s", err);
         status = res->passed ? 0 : 1;
     }
-    const drill_result *res = drill_run_result(dc->run);
+    const drill_result *res = drill_session_result(dc->run);
     printf("%s: %s %d%% (%d/%d)\n", dc->dr->title, res->passed ? _("PASSED") : _("FAILED"),
            res->percent, res->score, res->max);
     if (dc->saved_ok)
@@ -483,7 +484,7 @@ int drill_console_teardown(app *a, void *ctx, int status)
 
 void drill_console_free(drill_console *dc)
 {
-    drill_run_free(dc->run);
+    drill_session_free(dc->run);
     dc->run = NULL;
     for (size_t i = 0; i < dc->row_count; i++)
         free(dc->rows[i].text);

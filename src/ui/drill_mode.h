@@ -1,10 +1,11 @@
-/* ui/drill: `huashu drill FILE` in the console. The drill pane takes the queue's place (the
+/* ui/drill_mode: `huashu drill FILE` in the console. The drill pane takes the queue's place (the
  * scenario, the score so far and a countdown for each pending expectation), --no-hints hides
  * the suggestions, and a score screen closes the drill. */
-#ifndef HUASHU_UI_DRILL_H
-#define HUASHU_UI_DRILL_H
+#ifndef HUASHU_UI_DRILL_MODE_H
+#define HUASHU_UI_DRILL_MODE_H
 
 #include "core/drill.h"
+#include "core/drill_session.h"
 #include "ui/app.h"
 
 /* Saves a finished result and writes where to path; false with a message in err. */
@@ -24,8 +25,8 @@ typedef struct drill_console {
     drill_save_fn save;
     /* the console's side of the run */
     app *a;
-    drill_run *run;
-    int64_t timer_at; /* the run's next deadline (app_mode.deadline), ENGINE_NEVER when none */
+    drill_session *run; /* attached to the console's engine */
+    int64_t timer_at;   /* the run's next deadline (app_mode.deadline), ENGINE_NEVER when none */
     bool finished, torn_down;
     char saved[512]; /* where the result went, or why it did not */
     bool saved_ok;

@@ -1,4 +1,4 @@
-#include "core/names.h"
+#include "core/person_name.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -127,7 +127,7 @@ static void pick_surname(const char *s, size_t len, person_name *out)
     copy_n(out->surname, sizeof out->surname, s + start, len - start);
 }
 
-bool names_parse(const char *input, person_name *out)
+bool person_name_parse(const char *input, person_name *out)
 {
     memset(out, 0, sizeof *out);
     size_t len;
@@ -187,7 +187,7 @@ static bool self_named(const char *s, size_t len, person_name *out)
     return sn == len || !text_decode(s + sn, len - sn, &cp) || !is_ideograph(cp);
 }
 
-bool names_from_message(const char *text, person_name *out)
+bool person_name_from_message(const char *text, person_name *out)
 {
     /* a marker, then the surname (我姓林) or, with need_title, surname + title (我是林小姐) */
     static const struct {

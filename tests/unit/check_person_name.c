@@ -1,12 +1,12 @@
 #include <string.h>
 
-#include "core/names.h"
+#include "core/person_name.h"
 #include "unit.h"
 
 static person_name parse(const char *s)
 {
     person_name p;
-    ck_assert_msg(names_parse(s, &p), "%s", s);
+    ck_assert_msg(person_name_parse(s, &p), "%s", s);
     return p;
 }
 
@@ -57,10 +57,10 @@ END_TEST
 START_TEST(nothing_usable)
 {
     person_name p;
-    ck_assert(!names_parse("", &p));
-    ck_assert(!names_parse("   ", &p));
-    ck_assert(!names_parse(NULL, &p));
-    ck_assert(names_parse("先生", &p)); /* a title alone still says something */
+    ck_assert(!person_name_parse("", &p));
+    ck_assert(!person_name_parse("   ", &p));
+    ck_assert(!person_name_parse(NULL, &p));
+    ck_assert(person_name_parse("先生", &p)); /* a title alone still says something */
     ck_assert_str_eq(p.title, "先生");
     ck_assert_str_eq(p.surname, "");
 }
@@ -69,30 +69,30 @@ END_TEST
 START_TEST(a_name_the_customer_writes)
 {
     person_name p;
-    ck_assert(names_from_message("你好,我姓林,快递到哪了", &p));
+    ck_assert(person_name_from_message("你好,我姓林,快递到哪了", &p));
     ck_assert_str_eq(p.surname, "林");
     ck_assert_str_eq(p.title, "");
-    ck_assert(names_from_message("免贵姓欧阳。", &p));
+    ck_assert(person_name_from_message("免贵姓欧阳。", &p));
     ck_assert_str_eq(p.surname, "欧阳");
-    ck_assert(names_from_message("我是林小姐,昨天下的单", &p));
+    ck_assert(person_name_from_message("我是林小姐,昨天下的单", &p));
     ck_assert_str_eq(p.surname, "林");
     ck_assert_str_eq(p.title, "小姐");
-    ck_assert(names_from_message("叫我王先生就好", &p));
+    ck_assert(person_name_from_message("叫我王先生就好", &p));
     ck_assert_str_eq(p.surname, "王");
     ck_assert_str_eq(p.title, "先生");
     /* not a name */
-    ck_assert(!names_from_message("我姓名填错了", &p));
-    ck_assert(!names_from_message("我是要问快递", &p));
-    ck_assert(!names_from_message("我是老客户了", &p));
-    ck_assert(!names_from_message("王先生让我问一下", &p));
-    ck_assert(!names_from_message("", &p));
+    ck_assert(!person_name_from_message("我姓名填错了", &p));
+    ck_assert(!person_name_from_message("我是要问快递", &p));
+    ck_assert(!person_name_from_message("我是老客户了", &p));
+    ck_assert(!person_name_from_message("王先生让我问一下", &p));
+    ck_assert(!person_name_from_message("", &p));
     ck_assert_str_eq(p.surname, "");
 }
 END_TEST
 
-static Suite *names_suite(void)
+static Suite *person_name_suite(void)
 {
-    Suite *s = suite_create("names");
+    Suite *s = suite_create("person_name");
     TCase *tc = tcase_create("parse");
     tcase_add_test(tc, chinese_name_with_title_after);
     tcase_add_test(tc, compound_surnames);
@@ -105,5 +105,5 @@ static Suite *names_suite(void)
 
 int main(void)
 {
-    return unit_run(names_suite());
+    return unit_run(person_name_suite());
 }

@@ -49,13 +49,13 @@ static const char *reason_mark(suggest_reason r)
     }
 }
 
-/* One suggestion: its key number, why it is here, the text and (when wide) its short code. */
-static void draw_suggestion(app *a, pane *p, int y, size_t i)
+/* One suggestion: its key number (0 for the ladder's line), why it is here, the text and (when
+ * wide) its short code. */
+static void draw_suggestion(app *a, pane *p, int y, const suggestion *s, size_t key)
 {
-    const suggestion *s = &a->shown[i];
     const pb_line *l = &a->pb->lines[s->line];
     char num[24];
-    snprintf(num, sizeof num, "%zu", i + 1);
+    snprintf(num, sizeof num, "%zu", key);
     int x = 1 + draw_text(a, p->win, y, 1, num, strlen(num), 2, ATTR_KEY);
     const char *mark = reason_mark(s->reason);
     x +=
@@ -134,11 +134,16 @@ static void draw_suggest(app *a, pane *p)
         draw_header(a, p, title, when);
     }
     int rows = p->h - top;
+    if (a->ladder_shown_set && rows > 0) {
+        draw_suggestion(a, p, top, &a->ladder_shown, 0);
+        top++;
+        rows--;
+    }
     size_t n = a->shown_count < (size_t)rows ? a->shown_count : (size_t)rows;
     if (next && n == (size_t)rows && rows > 1)
         n--; /* keep a row for what the ladder says next */
     for (size_t i = 0; i < n; i++)
-        draw_suggestion(a, p, top + (int)i, i);
+        draw_suggestion(a, p, top + (int)i, &a->shown[i], i + 1);
     if (next && (int)n < rows) {
         char line[512];
         snprintf(line, sizeof line, "   %s: %s", when, next_text);
