@@ -40,16 +40,18 @@ events=$(cat "$out"/agent-*.jsonl | wc -l)
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "input: $agents files, $total_mb MB, $events events"
 
-# one run each: "seconds peak-RSS-KiB"
+# one run each: "seconds peak-RSS-KiB cpu-seconds" (user + system: the machine may be shared)
 measure() {
-  /usr/bin/time -f '%e %M' -o "$out/time" "$@" >"$out/stdout" 2>"$out/stderr"
-  tail -n 1 "$out/time"
+  /usr/bin/time -f '%e %M %U %S' -o "$out/time" "$@" >"$out/stdout" 2>"$out/stderr"
+  set -- $(tail -n 1 "$out/time")
+  echo "$1 $2 $(echo "$3 + $4" | bc)"
 }
 set -- $(measure "$huashu" audit --summary --by agent,day "$out"/agent-*.jsonl)
-echo "audit --summary --by agent,day: $1 s, $(echo "scale=0; $total_mb / $1" | bc) MB/s, $(echo "scale=0; $events / $1" | bc) events/s, peak RSS $2 KiB"
+echo "audit --summary --by agent,day: $1 s ($3 s CPU), $(echo "scale=0; $total_mb / $1" | bc) MB/s ($(echo "scale=0; $total_mb / $3" | bc) MB/s of CPU), $(echo "scale=0; $events / $1" | bc) events/s, peak RSS $2 KiB"
 grep -E '^  conversations|^  service level' "$out/stdout"
 echo "groups: $(grep -c ' · 2026-11-' "$out/stdout")"
 set -- $(measure "$huashu" audit --format html -o "$out/report.html" "$out"/agent-*.jsonl)
-echo "audit --format html: $1 s, peak RSS $2 KiB, page $(stat -c %s "$out/report.html") bytes"
-set -- $(measure sh -c "cat '$out'/agent-*.jsonl | '$huashu' audit --summary -")
-echo "audit --summary from stdin (cat | huashu audit -): $1 s, $(echo "scale=0; $total_mb / $1" | bc) MB/s, peak RSS (the shell) $2 KiB"
+echo "audit --format html: $1 s ($3 s CPU), peak RSS $2 KiB, page $(stat -c %s "$out/report.html") bytes"
+cat "$out"/agent-*.jsonl | /usr/bin/time -f '%e %M %U %S' -o "$out/time" "$huashu" audit --summary - >"$out/stdout" 2>"$out/stderr"
+set -- $(tail -n 1 "$out/time")
+echo "audit --summary - (the files through a pipe): $1 s ($(echo "$3 + $4" | bc) s CPU), peak RSS $2 KiB"

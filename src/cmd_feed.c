@@ -54,6 +54,7 @@ typedef struct headless {
     unsigned engine_timer;
     buf out;
     unsigned long rejected, sent, not_sent, read_only;
+    long taken; /* events taken (for --max-events) */
     int64_t started_mono_ms;
 } headless;
 
@@ -211,12 +212,15 @@ static void take_event(headless *h, const event *ev)
     schedule_engine(h);
 }
 
+/* An event from the feed; past --max-events (the rest of a batch read at once) it is left. */
 static void on_event(void *ctx, event *ev)
 {
     headless *h = ctx;
+    if (h->args.max_events && h->taken >= h->args.max_events)
+        return;
     take_event(h, ev);
-    const feed_stats *st = feed_get_stats(h->feed);
-    if (h->args.max_events && (long)st->events >= h->args.max_events)
+    h->taken++;
+    if (h->args.max_events && h->taken >= h->args.max_events)
         h->running = false;
 }
 
@@ -356,6 +360,8 @@ static bool setup_edges(headless *h)
             note("no session log: %s", err);
         else {
             note("session log: %s", h->log.path);
+            if (h->log.notice[0])
+                note("%s", h->log.notice);
             sessionlog_set_agent(&h->log, engine_config(h->engine, "agent_no"),
                                  engine_config(h->engine, "agent_name"));
         }

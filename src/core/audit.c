@@ -803,8 +803,10 @@ static void add_totals(audit *a, const audit_conv *r)
 {
     audit_totals *t = &a->t;
     t->conversations++;
-    if (t->first_opened == AUDIT_NONE || r->opened_at < t->first_opened)
+    if (t->first_opened == AUDIT_NONE || r->opened_at < t->first_opened) {
         t->first_opened = r->opened_at;
+        t->period_tz_offset = r->tz_offset;
+    }
     if (t->last_opened == AUDIT_NONE || r->opened_at > t->last_opened)
         t->last_opened = r->opened_at;
     t->polite_checked += r->polite_checked;

@@ -121,6 +121,7 @@ typedef struct audit_totals {
     unsigned long after_idle; /* records for a conversation already ended by 24 h of quiet */
     unsigned long filtered;   /* conversations left out by since/until/agent */
     int64_t first_opened, last_opened; /* of the counted conversations; AUDIT_NONE when none */
+    int period_tz_offset;              /* the UTC offset of the first of them, for writing */
     unsigned long complaints, apologies, promised, promises_met, promises_missed, promises_pending;
 } audit_totals;
 

@@ -117,9 +117,12 @@ void report_period(buf *b, const audit_totals *t)
         buf_puts(b, "-");
         return;
     }
-    report_ts(b, t->first_opened, 0);
-    buf_puts(b, " to ");
-    report_ts(b, t->last_opened, 0);
+    civil_time from = civil_from_ms(t->first_opened, t->period_tz_offset);
+    civil_time to = civil_from_ms(t->last_opened, t->period_tz_offset);
+    int off = t->period_tz_offset < 0 ? -t->period_tz_offset : t->period_tz_offset;
+    buf_printf(b, "%04d-%02d-%02d %02d:%02d to %04d-%02d-%02d %02d:%02d (UTC%c%02d:%02d)",
+               from.year, from.month, from.day, from.hour, from.minute, to.year, to.month, to.day,
+               to.hour, to.minute, t->period_tz_offset < 0 ? '-' : '+', off / 60, off % 60);
 }
 
 static const char *promise_name(audit_promise p)
@@ -1308,9 +1311,9 @@ static void json_header(auditreport *r, const audit_totals *t, buf *b)
         buf_puts(b, "null,\"to\":null");
     else {
         buf_putc(b, '"');
-        report_ts(b, t->first_opened, 0);
+        report_ts(b, t->first_opened, t->period_tz_offset);
         buf_puts(b, "\",\"to\":\"");
-        report_ts(b, t->last_opened, 0);
+        report_ts(b, t->last_opened, t->period_tz_offset);
         buf_putc(b, '"');
     }
     buf_puts(b, ",\"since\":");

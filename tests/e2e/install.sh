@@ -5,14 +5,14 @@
 # scratch root, a copied prefix) - run from another directory, nothing pointing at the
 # source tree. INSTALL_BINDIR, INSTALL_PKGDATADIR and INSTALL_LOCALEDIR come from make check.
 . "$(dirname "$0")/lib.sh"
-plan 15
+plan 16
 
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=$(cd "$(dirname "$HUASHU")/.." && pwd)
 
 # --- bash completion ------------------------------------------------------------------------------
 if ! command -v bash >/dev/null 2>&1; then
-  for i in 1 2 3 4 5 6 7 8 9 10 11; do skip "completion: no bash"; done
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12; do skip "completion: no bash"; done
 else
   # huashu on PATH runs the binary under test (through HUASHU_WRAPPER, like huashu_run); the
   # completion only asks for --help texts, each kept after its first run (valgrind is slow)
@@ -47,7 +47,8 @@ WRAP
   offers "completion: subcommands" "check " huashu ch
   offers "completion: the console's options, from huashu --help" "--playbook " huashu --pl
   offers "completion: a subcommand's options, from its --help" "--no-hints " huashu drill --no-h
-  offers "completion: --format values" "csv json text " huashu audit --format ""
+  offers "completion: an option's values, as its --help spells them" "json text " huashu lint --format ""
+  offers "completion: the console's --ambiguous-width values, from its --help" "1 2 " huashu --ambiguous-width ""
   offers "completion: bundled playbook names, and playbook files" "en shop.yaml zh_CN zh_TW " \
     huashu replay --playbook ""
   offers "completion: a value is skipped when finding the subcommand" "--top " \

@@ -5,12 +5,12 @@
 # what they say, huashu --config FILE in the console included.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/console-lib.sh"
-plan 23
+plan 24
 
 MAN="$TESTDATA/../../man/huashu.1"
 # every_command: the commands, one a line ("console" for huashu itself).
 every_command() {
-  printf '%s\n' console replay lint audit lookup feed eval drill "drill run" "drill report" "drill from-log"
+  printf '%s\n' console check replay lint audit lookup feed eval drill "drill run" "drill report" "drill from-log"
 }
 
 # options CMD: the options listed by huashu CMD --help, one a line ("--feed SPEC", "--manual");
@@ -136,6 +136,8 @@ if [ "$rc" = 0 ] && [ ! -s "$TMP/out" ] && [ "$(session_log | grep -c .)" = "$(g
 else
   not_ok "feed --config feed: / --quiet"; diag "rc=$rc" "$(cat "$TMP/err")"
 fi
+run_huashu feed --max-events 2 --no-log - <"$EV"
+if [ "$rc" = 0 ] && [ "$(grep -c . "$TMP/out")" = 2 ]; then ok "feed --max-events 2: two events, though all came in one read"; else not_ok "feed --max-events"; diag "$(cat "$TMP/out")"; fi
 run_huashu feed --playbook nowhere --no-log - <"$EV"
 if [ "$rc" = 2 ] && contains "$TMP/err" "nowhere"; then ok "feed --playbook: the one named is loaded"; else not_ok "feed --playbook"; diag "rc=$rc" "$(cat "$TMP/err")"; fi
 

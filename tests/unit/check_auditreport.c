@@ -139,7 +139,7 @@ START_TEST(json_groups_per_agent_and_day)
     json_t *header = json_object_get(j, "header");
     ck_assert_str_eq(json_string_value(json_object_get(header, "playbook")), "mini");
     ck_assert_str_eq(json_string_value(json_object_get(header, "from")),
-                     "2026-11-23T02:00:00.000Z");
+                     "2026-11-23T10:00:00.000+08:00");
     json_decref(j);
 }
 END_TEST
@@ -230,6 +230,8 @@ START_TEST(text_has_header_bars_and_worst_list)
     char *s = render((auditreport_options){
         .format = AUDIT_FORMAT_TEXT, .by = AUDIT_BY_AGENT, .worst = 5, .width = 80});
     ck_assert_ptr_nonnull(strstr(s, "  playbook         mini (mini.yaml)\n"));
+    ck_assert_ptr_nonnull(strstr(s, "  period           2026-11-23 10:00 to 2026-11-24 10:05 "
+                                    "(UTC+08:00) (conversations opened)\n"));
     ck_assert_ptr_nonnull(strstr(s, "service level 80% within 30s; hold check-in every 25s"));
     ck_assert_ptr_nonnull(strstr(s, "Service level by day (answered within 30s, target 80%)"));
     ck_assert_ptr_nonnull(strstr(s, "  ▄█  2026-11-23 .. 2026-11-24\n")); /* 50 %, 100 % */
