@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "commands.h"
 #include "core/chatwoot_map.h"
 #include "core/config.h"
@@ -92,6 +93,9 @@ static int check_config_file(const char *path, const char *data, size_t len)
 {
     diagnostics d;
     diag_init(&d);
+    char why[512];
+    if (!paths_file_trusted(path, why, sizeof why))
+        diag_add(&d, path, 0, 0, "%s", why);
     config *c = config_load(path, data, len, &d);
     lookup_config_free(lookup_config_load(c, &d));
     check_feed_config(c, &d);
@@ -105,6 +109,20 @@ static int check_config_file(const char *path, const char *data, size_t len)
         status = 1;
     } else {
         printf("%s: ok: config\n", path);
+    }
+    static const char *const agent_values[] = {"company", "agent_no"};
+    for (size_t i = 0; i < sizeof agent_values / sizeof agent_values[0]; i++) {
+        bool set = false;
+        for (size_t k = 0; k < config_agent_count(c) && !set; k++) {
+            const char *name, *value;
+            config_agent_at(c, k, &name, &value);
+            set = !strcmp(name, agent_values[i]) && value && *value;
+        }
+        if (!set)
+            fprintf(stderr,
+                    "%s: warning: agent: %s is not set: the console asks for it in every line "
+                    "that uses {%s}\n",
+                    path, agent_values[i], agent_values[i]);
     }
     config_free(c);
     diag_free(&d);
@@ -170,20 +188,45 @@ static int check_bundled(void)
     return worst;
 }
 
+static const cli_option check_options[] = {
+    {NULL, NULL, NULL, 0, NULL}, /* none but --help: every argument is a file */
+};
+
+static const cli_option *const check_tables[] = {check_options, NULL};
+
+static const cli_spec check_spec = {
+    "huashu check",
+    "huashu check [FILE...]",
+    "Validates playbooks and config files; prints file:line:col: message for each problem and\n"
+    "exits 1. Without FILE, checks the bundled playbooks.",
+    check_tables,
+};
+
+typedef struct check_args {
+    char **files; /* argv's front: behind the parse */
+    int count;
+} check_args;
+
+/* The cli_take_fn of huashu check: every argument is a file. */
+static bool take_file(void *ctx, int id, const char *name, const char *value)
+{
+    check_args *a = ctx;
+    (void)id, (void)name;
+    a->files[a->count++] = (char *)value;
+    return true;
+}
+
 int cmd_check(int argc, char **argv)
 {
-    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("usage: huashu check [FILE...]\n"
-               "Validates playbooks and config files; prints file:line:col: message for each "
-               "problem and exits 1.\n"
-               "Without FILE, checks the bundled playbooks.\n");
-        return 0;
-    }
-    if (argc < 2)
+    check_args a = {argv + 1, 0};
+    cli_result r = cli_parse(&check_spec, argc, argv, take_file, &a);
+    if (r != CLI_OK)
+        return r == CLI_HELP ? 0 : 2;
+    if (a.count == 0)
         return check_bundled();
     int worst = 0;
-    for (int i = 1; i < argc; i++) {
-        int status = check_file(argv[i]);
+    for (int i = 0; i < a.count; i++) {
+        int status = check_file(a.files[i]);
         worst = status > worst ? status : worst;
     }
     return worst;

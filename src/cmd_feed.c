@@ -360,6 +360,8 @@ static bool setup_edges(headless *h)
             note("no session log: %s", err);
         else {
             note("session log: %s", h->log.path);
+            if (h->log.notice[0])
+                note("%s", h->log.notice);
             sessionlog_set_agent(&h->log, engine_config(h->engine, "agent_no"),
                                  engine_config(h->engine, "agent_name"));
         }

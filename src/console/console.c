@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,8 +124,10 @@ bool console_take(void *ctx, int id, const char *name, const char *value)
         c->demo = value;
         return true;
     case OPT_TIME_SCALE:
-        c->time_scale = atof(value);
-        if (c->time_scale < 0 || c->time_scale > 1000) {
+        char *end;
+        c->time_scale = strtod(value, &end);
+        if (end == value || *end || !isfinite(c->time_scale) || c->time_scale < 0 ||
+            c->time_scale > 1000) {
             fprintf(stderr, "huashu: --time-scale wants a number from 0 to 1000\n");
             return false;
         }
@@ -270,6 +273,21 @@ static void startup_message(app *a, int problems, const char *config_path, const
         app_message(a, true, "%s%s%s", nolog, nolog[0] && cfg[0] ? "; " : "", cfg);
 }
 
+/* When neither the config nor the playbook gives the desk's company name or agent number,
+ * lines ask for them in place (never "本公司" or "001号"): say so once at start. */
+static void agent_values_notice(app *a)
+{
+    static const char *const names[] = {"company", "agent_no"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const pb_placeholder *ph = playbook_placeholder(a->pb, names[i]);
+        if (!ph || engine_config(a->engine, names[i]) || (ph->default_value && *ph->default_value))
+            continue;
+        app_message(a, false, _("%s not set (agent: %s: in the config): lines ask for it"),
+                    ph->label ? ph->label : names[i], names[i]);
+        return;
+    }
+}
+
 /* The ui: section, then the command line's ui options (which win). */
 static bool apply_ui_options(app *a, const config *cfg, const console_args *c, diagnostics *d)
 {
@@ -356,6 +374,10 @@ static int run_console(console *cs, const console_args *c, const console_hooks *
         goto done;
     }
     startup_message(a, d->count, config_file(s.cfg), err);
+    if (cs->logging && cs->log.notice[0])
+        app_message(a, true, "%s", cs->log.notice);
+    if (!a->status[0])
+        agent_values_notice(a);
     if (cs->demo)
         demo_start(cs->demo, cs->loop, loop_now(cs->loop), a->tz_offset, demo_event,
                    demo_skipped_line, a);

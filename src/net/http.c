@@ -2,6 +2,8 @@
 
 #include "net/http.h"
 
+#include "core/text.h"
+
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -108,8 +110,9 @@ static char *dup_or_null(const char *s)
 
 static void logf_line(http_client *c, const char *text)
 {
+    char shown[2048]; /* what the server sent (headers, messages) with its controls escaped */
     if (c->log)
-        c->log(c->log_ctx, text);
+        c->log(c->log_ctx, text_escape_into(shown, sizeof shown, text));
 }
 
 /* ---- redaction ------------------------------------------------------------------------ */
@@ -738,6 +741,12 @@ static void classify_failure(transfer *t, CURLcode rc)
     }
 }
 
+/* True for a redirect target that may be followed (http or https). */
+static bool redirect_target_ok(const char *url)
+{
+    return !strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8);
+}
+
 /* Sets error and message from the status of a completed exchange. */
 static void classify_status(transfer *t)
 {
@@ -752,8 +761,13 @@ static void classify_status(transfer *t)
     if (t->error == HTTP_ERR_REDIRECT && n > 0 && (size_t)n < sizeof t->message) {
         char red[400];
         http_redact_url(t->location, transfer_secrets(t), red, sizeof red);
+        const char *why = t->max_redirects <= 0 ? "redirects are off"
+                          : t->redirects >= t->max_redirects
+                              ? "too many redirects: a loop, or more than max_redirects"
+                          : !redirect_target_ok(t->location) ? "only http and https are followed"
+                                                             : "only GET and HEAD are redirected";
         snprintf(t->message + n, sizeof t->message - (size_t)n,
-                 ": redirect to %s not followed (redirects are off)", red);
+                 ": redirect to %s not followed (%s)", red, why);
     }
 }
 

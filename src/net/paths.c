@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -68,14 +69,56 @@ static bool is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* $VAR when set and absolute, else $HOME/fallback (malloc'd). */
+/* The home directory: $HOME when absolute, else the password database's entry; NULL (said
+ * once on stderr) when neither: never a shared directory such as /tmp, where anyone could
+ * plant a config with an exec: feed. */
+static const char *home_dir(void)
+{
+    const char *home = getenv("HOME");
+    if (home && home[0] == '/')
+        return home;
+    struct passwd *pw = getpwuid(getuid());
+    if (pw && pw->pw_dir && pw->pw_dir[0] == '/')
+        return pw->pw_dir;
+    static bool said;
+    if (!said)
+        fprintf(stderr, "huashu: no home directory (HOME is not set and the password database "
+                        "has none): set HOME, or XDG_CONFIG_HOME and XDG_STATE_HOME\n");
+    said = true;
+    errno = ENOENT;
+    return NULL;
+}
+
+/* $VAR when set and absolute, else HOME/fallback (malloc'd); NULL without a home. */
 static char *xdg_dir(const char *var, const char *fallback)
 {
     const char *v = getenv(var);
     if (v && v[0] == '/')
         return strdup(v);
-    const char *home = getenv("HOME");
-    return join(home ? home : "/tmp", "/", fallback);
+    const char *home = home_dir();
+    return home ? join(home, "/", fallback) : NULL;
+}
+
+bool paths_file_trusted(const char *path, char *why, size_t cap)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return true; /* reading it will say what is wrong */
+    if (st.st_mode & S_IWOTH) {
+        snprintf(why, cap,
+                 "refused: anyone may write to it (mode %04o), so anyone could make huashu run "
+                 "their command (an exec: feed) or send their lines; fix it with: chmod o-w %s",
+                 (unsigned)(st.st_mode & 07777), path);
+        return false;
+    }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        snprintf(why, cap,
+                 "refused: it belongs to another user (uid %ld), who could make huashu run their "
+                 "command (an exec: feed) or send their lines; fix it with: chown %ld %s",
+                 (long)st.st_uid, (long)geteuid(), path);
+        return false;
+    }
+    return true;
 }
 
 /* True when a and b name the same file. */
@@ -292,6 +335,12 @@ config *paths_load_config(const char *path, diagnostics *d)
     char *own = path ? NULL : paths_config_file();
     const char *file = path ? path : own;
     size_t len = 0;
+    char why[512];
+    if (file && !paths_file_trusted(file, why, sizeof why)) {
+        diag_add(d, file, 0, 0, "%s", why);
+        free(own);
+        return config_defaults();
+    }
     char *data = file ? paths_read_file(file, &len) : NULL;
     config *c;
     if (!data) {

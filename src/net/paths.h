@@ -26,6 +26,9 @@ char *paths_relocate(const char *installed);
 char *paths_localedir(void);
 /* $XDG_CONFIG_HOME/huashu/config.yaml (malloc'd). */
 char *paths_config_file(void);
+/* False, with why and how to fix it in why, for a file anyone may write to or that belongs to
+ * another user (root excepted): a config is code (an exec: feed), as ssh treats its files. */
+bool paths_file_trusted(const char *path, char *why, size_t cap);
 /* $XDG_STATE_HOME/huashu/<sub> (malloc'd), not created. */
 char *paths_state_dir(const char *sub);
 /* Resolves a playbook named by id or path for `extends:` and the command line (a

@@ -5,12 +5,50 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/civil.h"
 #include "net/paths.h"
 #include "net/os.h"
+
+/* A random number for the log's name (getrandom, else the clock and the pid). */
+static unsigned name_nonce(void)
+{
+    unsigned r;
+    if (getrandom(&r, sizeof r, GRND_NONBLOCK) == (ssize_t)sizeof r)
+        return r;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned)ts.tv_nsec ^ ((unsigned)getpid() << 16) ^ (unsigned)ts.tv_sec;
+}
+
+/* Opens the sessions directory without following a symbolic link, and only when it is ours
+ * and nobody else may write in it; -1 with a message in err otherwise. */
+static int open_dir(const char *dir, char *err, size_t errlen)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (dfd < 0 || fstat(dfd, &st) != 0) {
+        snprintf(err, errlen, "cannot open %s: %s", dir,
+                 errno == ELOOP || errno == ENOTDIR ? "it is a symbolic link or not a directory"
+                                                    : strerror(errno));
+        if (dfd >= 0)
+            close(dfd);
+        return -1;
+    }
+    if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+        snprintf(err, errlen,
+                 "%s %s: others could replace the log; fix it with chmod go-w (and chown) or "
+                 "remove it",
+                 dir, st.st_uid != geteuid() ? "belongs to another user" : "is writable by others");
+        close(dfd);
+        return -1;
+    }
+    return dfd;
+}
 
 bool sessionlog_open(sessionlog *log, int64_t now_ms, int tz_min, char *err, size_t errlen)
 {
@@ -24,24 +62,45 @@ bool sessionlog_open(sessionlog *log, int64_t now_ms, int tz_min, char *err, siz
         free(dir);
         return false;
     }
+    int dfd = open_dir(dir, err, errlen);
+    if (dfd < 0) {
+        free(dir);
+        return false;
+    }
     civil_time t = civil_from_ms(now_ms, tz_min);
-    size_t n = strlen(dir) + 64;
+    size_t n = strlen(dir) + 80;
     log->path = malloc(n);
-    if (log->path)
-        snprintf(log->path, n, "%s/%04d-%02d-%02d-%ld.jsonl", dir, t.year, t.month, t.day,
-                 (long)getpid());
+    for (int attempt = 0; log->path && attempt < 8 && log->fd < 0; attempt++) {
+        /* a name of our own: two processes with one pid (containers sharing the volume, a
+         * restart the same day) never write one file; never an existing file, nor a link */
+        int at = snprintf(log->path, n, "%s/", dir);
+        char *name = log->path + at;
+        snprintf(name, n - (size_t)at, "%04d-%02d-%02d-%ld-%08x.jsonl", t.year, t.month, t.day,
+                 (long)getpid(), name_nonce());
+        log->fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+                         0600);
+        struct stat st;
+        if (log->fd < 0 && errno == EEXIST && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISLNK(st.st_mode))
+            snprintf(log->notice, sizeof log->notice,
+                     "session log: %s was a symbolic link someone put there (not followed); "
+                     "writing to another name",
+                     name);
+        else if (log->fd < 0 && errno != EEXIST)
+            break;
+    }
+    int open_errno = errno;
+    close(dfd);
     free(dir);
     if (!log->path) {
         snprintf(err, errlen, "out of memory");
         return false;
     }
-    log->fd = open(log->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (log->fd < 0) {
-        snprintf(err, errlen, "cannot open %s: %s", log->path, strerror(errno));
+        snprintf(err, errlen, "cannot open %s: %s", log->path, strerror(open_errno));
         return false;
     }
-    struct stat st;
-    log->size = fstat(log->fd, &st) == 0 ? st.st_size : 0;
+    log->size = 0; /* a new file: only what this process writes is ever cut back */
     return true;
 }
 

@@ -1,6 +1,6 @@
 /* sessionlog: every event the console feeds to the engine, appended to
- * $XDG_STATE_HOME/huashu/sessions/YYYY-MM-DD-PID.jsonl in the event format, one line per event
- * and one write() per line, so a crash loses nothing already written. */
+ * $XDG_STATE_HOME/huashu/sessions/YYYY-MM-DD-PID-RANDOM.jsonl in the event format, one line per
+ * event and one write() per line, so a crash loses nothing already written. */
 #ifndef HUASHU_SESSIONLOG_H
 #define HUASHU_SESSIONLOG_H
 
@@ -25,11 +25,15 @@ typedef struct sessionlog {
     unsigned long unsynced;   /* lines written since the last fsync */
     int64_t synced_at;        /* when the last fsync ran (the caller's clock) */
     char error[192];          /* the latest write or fsync failure, "" when none */
+    char notice[256];         /* said once on open (a link found at the log's name), or "" */
     char *agent, *agent_name; /* written on open records (sessionlog_set_agent), or NULL */
 } sessionlog;
 
-/* Creates the sessions directory and opens (appending) the log named after the local date of
- * now_ms at offset tz_min. False with a message in err when it cannot. */
+/* Creates the sessions directory and a new log in it, YYYY-MM-DD-PID-RANDOM.jsonl after the
+ * local date of now_ms at offset tz_min: never following a symbolic link (a link planted at the
+ * name makes it pick another and say so in notice), refusing a directory that is not ours or
+ * that others may write in, never opening an existing file (O_EXCL). False with a message in
+ * err when it cannot. */
 bool sessionlog_open(sessionlog *log, int64_t now_ms, int tz_min, char *err, size_t errlen);
 /* Appends one event; false when the write failed (counted in failed, described by
  * sessionlog_error). A line written only in part is cut off again (ftruncate), so the file holds

@@ -1,7 +1,7 @@
 #!/bin/sh
 # huashu check: good and broken playbooks, messages with file:line:col.
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 16
 
 run_huashu check "$HUASHU_DATA/playbooks/zh_CN.yaml" "$HUASHU_DATA/playbooks/zh_TW.yaml" "$HUASHU_DATA/playbooks/en.yaml"
 if [ "$rc" -eq 0 ] && [ "$(grep -c ': ok: playbook' "$TMP/out")" -eq 3 ]; then ok "bundled playbooks pass"; else not_ok "bundled playbooks pass"; diag "$(cat "$TMP/err")"; fi
@@ -43,11 +43,16 @@ run_huashu check "$XDG_DATA_HOME/huashu/playbooks/zh_CN.yaml"
 if [ "$rc" -eq 0 ]; then ok "a user playbook extends its bundled namesake"; else not_ok "user extends bundled namesake"; diag "$(cat "$TMP/err")"; fi
 printf '%s\n' '{"ts":"2026-11-23T10:00:00Z","conv":"x","type":"open","channel":"phone"}' '{"ts":"2026-11-23T10:00:01Z","conv":"x","type":"key","key":"hold"}' >"$TMP/in"
 run_huashu replay --until 2026-11-23T10:00:21Z "$TMP/in"
-if contains "$TMP/out" "康泰鑫客服001号" && grep -q '"ts":"2026-11-23T10:00:21.000Z","conv":"x","changes":\["ladder"\],"state":"hold"' "$TMP/out"; then
+if contains "$TMP/out" "康泰鑫客服【工号】号" && grep -q '"ts":"2026-11-23T10:00:21.000Z","conv":"x","changes":\["ladder"\],"state":"hold"' "$TMP/out"; then
   ok "the user's company name and 20 s hold check-in take effect"; else not_ok "user overrides"; diag "$(cat "$TMP/out")"; fi
 printf 'playbook: zh_TW\nagent: {company: 康泰鑫, agent_no: "128"}\nui: {bell: false}\n' >"$TMP/config.yaml"
 run_huashu check "$TMP/config.yaml"
 if [ "$rc" -eq 0 ] && contains "$TMP/out" "config.yaml: ok: config"; then ok "a config file validates"; else not_ok "config validates"; diag "$(cat "$TMP/err")"; fi
+if [ ! -s "$TMP/err" ]; then ok "company and agent number set: no warning"; else not_ok "warning with agent values set"; diag "$(cat "$TMP/err")"; fi
+printf 'playbook: zh_CN\nagent: {company: 康泰鑫}\n' >"$TMP/config.yaml"
+run_huashu check "$TMP/config.yaml"
+if [ "$rc" -eq 0 ] && contains "$TMP/err" "config.yaml: warning: agent: agent_no is not set" && ! contains "$TMP/err" "company is not set"; then
+  ok "huashu check warns when the agent number is left to a default"; else not_ok "agent_no warning"; diag "$(cat "$TMP/err")"; fi
 printf 'ui:\n  bell: loud\n  lint_mode: shout\n' >"$TMP/config.yaml"
 run_huashu check "$TMP/config.yaml"
 if [ "$rc" -eq 1 ] && contains "$TMP/err" "config.yaml:2:9: ui.bell must be true or false" &&

@@ -9,6 +9,9 @@
 trap 'stop_bg; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 
 plan 24
+# the desk's company and agent number, so that suggestion 1 has no value to ask for
+mkdir -p "$XDG_CONFIG_HOME/huashu"
+printf 'agent: {company: 测试店, agent_no: "007"}\n' >"$XDG_CONFIG_HOME/huashu/config.yaml"
 
 # --- file: read-only --------------------------------------------------------------------------
 {
@@ -105,7 +108,7 @@ BASE="http://127.0.0.1:$(cat "$TMP/port")"
 curl -sf -X POST -d '{"id":77,"name":"李雷"}' "$BASE/_control/conversation" >/dev/null
 curl -sf -X POST -d '{"conv":77,"content":"Chatwoot那边的问题","type":0}' "$BASE/_control/message" >/dev/null
 mkdir -p "$XDG_CONFIG_HOME/huashu"
-printf 'chatwoot:\n  url: %s\n  account_id: 1\n  poll: 1s\n' "$BASE" >"$XDG_CONFIG_HOME/huashu/config.yaml"
+printf 'agent: {company: 测试店, agent_no: "007"}\nchatwoot:\n  url: %s\n  account_id: 1\n  poll: 1s\n' "$BASE" >"$XDG_CONFIG_HOME/huashu/config.yaml"
 export CHATWOOT_API_ACCESS_TOKEN="$TOKEN"
 start 120 30 --feed chatwoot:
 screen_check "chatwoot: the conversation and its message are on screen" "Chatwoot那边的问题"

@@ -10,7 +10,7 @@ plan 24
 MAN="$TESTDATA/../../man/huashu.1"
 # every_command: the commands, one a line ("console" for huashu itself).
 every_command() {
-  printf '%s\n' console replay lint audit lookup feed eval drill "drill run" "drill report" "drill from-log"
+  printf '%s\n' console check replay lint audit lookup feed eval drill "drill run" "drill report" "drill from-log"
 }
 
 # options CMD: the options listed by huashu CMD --help, one a line ("--feed SPEC", "--manual");

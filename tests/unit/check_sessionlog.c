@@ -65,11 +65,12 @@ START_TEST(appends_one_line_per_event)
     char *path = strdup(log.path);
     sessionlog_close(&log);
     ck_assert(sessionlog_open(&log, 1795400531000LL, 480, err, sizeof err)); /* same pid, day */
+    ck_assert_str_ne(log.path, path); /* a file of its own: two writers never share one */
     message(&ev, "第三句");
     ck_assert(sessionlog_write(&log, &ev));
     sessionlog_close(&log);
     char first[512];
-    ck_assert_uint_eq(count_lines(path, first, sizeof first), 3); /* appended, not truncated */
+    ck_assert_uint_eq(count_lines(path, first, sizeof first), 2); /* the first left as it was */
     ck_assert_ptr_nonnull(strstr(first, "第一句"));
     free(path);
     teardown();
@@ -220,11 +221,57 @@ START_TEST(a_torn_line_that_cannot_be_cut_is_ended_before_the_next)
 }
 END_TEST
 
+START_TEST(a_planted_link_is_never_followed_and_an_open_dir_is_refused)
+{
+    setup();
+    sessionlog log;
+    char err[256] = "", dir[128], target[128], link[256];
+    snprintf(dir, sizeof dir, "%s/huashu/sessions", state);
+    ck_assert(sessionlog_open(&log, 0, 0, err, sizeof err));
+    sessionlog_close(&log);
+    /* every name of this pid and day exists as a link to someone's file: never written through */
+    snprintf(target, sizeof target, "%s/victim", state);
+    FILE *f = fopen(target, "w");
+    fputs("keep\n", f);
+    fclose(f);
+    ck_assert(sessionlog_open(&log, 0, 0, err, sizeof err));
+    const char *name = strrchr(log.path, '/') + 1;
+    snprintf(link, sizeof link, "%s/%s", dir, name);
+    char *mine = strdup(log.path);
+    sessionlog_close(&log);
+    unlink(link);
+    ck_assert_int_eq(symlink(target, link), 0);
+    event ev;
+    message(&ev, "x");
+    ck_assert(sessionlog_open(&log, 0, 0, err, sizeof err));
+    ck_assert_str_ne(log.path, mine);
+    ck_assert(sessionlog_write(&log, &ev));
+    sessionlog_close(&log);
+    ck_assert_uint_eq(count_lines(target, NULL, 0), 1); /* the victim untouched */
+    free(mine);
+    /* the sessions directory as a link, or writable by the group: refused with how to fix it */
+    ck_assert_int_eq(chmod(dir, 0770), 0);
+    ck_assert(!sessionlog_open(&log, 0, 0, err, sizeof err));
+    ck_assert_msg(strstr(err, "is writable by others") && strstr(err, "chmod go-w"), "%s", err);
+    sessionlog_close(&log);
+    char moved[160];
+    snprintf(moved, sizeof moved, "%s/elsewhere", state);
+    ck_assert_int_eq(chmod(dir, 0700), 0);
+    ck_assert_int_eq(rename(dir, moved), 0);
+    ck_assert_int_eq(symlink(moved, dir), 0);
+    ck_assert(!sessionlog_open(&log, 0, 0, err, sizeof err));
+    ck_assert_msg(strstr(err, "symbolic link"), "%s", err);
+    sessionlog_close(&log);
+    teardown();
+}
+END_TEST
+
 static Suite *sessionlog_suite(void)
 {
     Suite *s = suite_create("sessionlog");
     TCase *tc = tcase_create("sessionlog");
     tcase_add_test(tc, appends_one_line_per_event);
+    tcase_add_test(tc, a_planted_link_is_never_followed_and_an_open_dir_is_refused);
     tcase_add_test(tc, fsync_waits_for_its_interval);
     tcase_add_test(tc, disk_error_is_reported_and_later_writes_go_on);
     tcase_add_test(tc, a_line_cut_short_by_a_size_limit_is_cut_off_again);
