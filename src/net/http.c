@@ -2,6 +2,8 @@
 
 #include "net/http.h"
 
+#include "core/text.h"
+
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -108,8 +110,9 @@ static char *dup_or_null(const char *s)
 
 static void logf_line(http_client *c, const char *text)
 {
+    char shown[2048]; /* what the server sent (headers, messages) with its controls escaped */
     if (c->log)
-        c->log(c->log_ctx, text);
+        c->log(c->log_ctx, text_escape_into(shown, sizeof shown, text));
 }
 
 /* ---- redaction ------------------------------------------------------------------------ */

@@ -12,7 +12,7 @@ if ! command -v python3 >/dev/null 2>&1; then
   done_testing
 fi
 
-plan 78
+plan 79
 
 mkfifo "$TMP/ready"
 python3 "$top_srcdir/tests/tools/httpd.py" --ready "$TMP/ready" >"$TMP/httpd.log" 2>&1 &
@@ -295,6 +295,11 @@ expect "a redirect to another host is followed without the token" 0 "快递公�
 REDIRECTS=3 gen redirect-same "/redirect-same?id={id}"
 lk redirect-same order 1001
 expect "a redirect on the same host keeps the token" 0 "快递公司  token received" "$TMP/out"
+gen evil-header "/evil-header?id={id}"
+lk evil-header --verbose order 1001
+if [ "$rc" -eq 0 ] && contains "$TMP/err" 'X-Evil: \x1b]2;PWNED\x07\x1b[2J' && ! grep -q "$(printf '\033')" "$TMP/err"; then
+  ok "--verbose shows a server's escape sequences escaped"
+else not_ok "--verbose escapes (exit $rc)"; diag "$(cat -v "$TMP/err" | tail -5)"; fi
 REDIRECTS=3 gen redirect-loop "/redirect-loop?id={id}"
 lk redirect-loop order 1001
 expect "a redirect loop says so, not that redirects are off" 4 "not followed (too many redirects: a loop, or more than max_redirects)" "$TMP/err"

@@ -27,6 +27,7 @@ plus every failure huashu must describe:
   /gzip, /chunked              an order, gzip-encoded / chunked
   /redirect, /redirect-same    302 to localhost (another host) / to this host
   /redirect-loop               302 to itself, for ever
+  /evil-header                 an order with an escape sequence in a response header
   /echo-token/<id>             an order whose carrier says whether a token came along
   /echo/<anything>             an order whose tracking number is the raw request path
 
@@ -369,6 +370,9 @@ class Handler(BaseHTTPRequestHandler):
     def redirect_same(self, m, query, body):
         self.send_json(302, {}, {"Location": "/echo-token/1001"})
 
+    def evil_header(self, m, query, body):
+        self.send_json(200, generic_order("1001"), {"X-Evil": "\x1b]2;PWNED\x07\x1b[2J"})
+
     def redirect_loop(self, m, query, body):
         self.send_json(302, {}, {"Location": "/redirect-loop"})
 
@@ -410,6 +414,7 @@ ROUTES = [
     (r"/redirect", Handler.redirect),
     (r"/redirect-same", Handler.redirect_same),
     (r"/redirect-loop", Handler.redirect_loop),
+    (r"/evil-header", Handler.evil_header),
     (r"/echo-token/([^/]+)", Handler.echo_token),
     (r"/echo/.*", Handler.echo),
 ]
