@@ -459,39 +459,58 @@ static bool agent_side(const event *ev)
 
 /* Parses the answers into events in time order; bad lines are reported and skipped. */
 static event *answers_events(const run_args *a, const answers *an, int64_t start, int tz,
-                             size_t *count)
+                             size_t *count, int64_t **after)
 {
     event *evs = calloc(an->count ? an->count : 1, sizeof *evs);
+    *after = calloc(an->count ? an->count : 1, sizeof **after);
     *count = 0;
-    for (size_t i = 0; evs && i < an->count; i++) {
+    bool relative = false;
+    for (size_t i = 0; evs && *after && i < an->count; i++) {
         char err[256];
         event *ev = &evs[*count];
-        if (!drill_answer_parse(an->lines[i], strlen(an->lines[i]), RUN_CONV, start, tz, ev, err,
-                                sizeof err)) {
+        int64_t rel;
+        if (!drill_answer_parse_at(an->lines[i], strlen(an->lines[i]), RUN_CONV, start, tz, ev,
+                                   &rel, err, sizeof err)) {
             fprintf(stderr, "%s:%zu: skipped: %s\n", a->answers, an->numbers[i], err);
             continue;
         }
-        if (agent_side(ev))
-            (*count)++;
-        else
+        if (agent_side(ev)) {
+            relative = relative || rel >= 0;
+            (*after)[(*count)++] = rel;
+        } else {
             event_release(ev);
+        }
     }
-    if (evs) /* an insertion sort: stable, so records of equal time keep their file order */
-        for (size_t i = 1; i < *count; i++)
-            for (size_t k = i; k > 0 && evs[k - 1].ts_ms > evs[k].ts_ms; k--) {
-                event t = evs[k];
-                evs[k] = evs[k - 1];
-                evs[k - 1] = t;
-            }
+    if (!*after) {
+        free(evs);
+        return NULL;
+    }
+    /* an insertion sort: stable, so records of equal time keep their file order; answers that
+     * count from the customer's turns are played in file order */
+    for (size_t i = 1; evs && !relative && i < *count; i++)
+        for (size_t k = i; k > 0 && evs[k - 1].ts_ms > evs[k].ts_ms; k--) {
+            event t = evs[k];
+            evs[k] = evs[k - 1];
+            evs[k - 1] = t;
+        }
     return evs;
 }
 
-/* Plays the drill against the answers, to its end. */
-static void play_answers(drill_session *s, event *evs, size_t n)
+/* Plays the drill against the answers, to its end; an answer with after[i] >= 0 comes that
+ * long after the customer's last message before it (at the previous answer's time). */
+static void play_answers(drill_session *s, event *evs, const int64_t *after, size_t n)
 {
     drill_session_start(s);
+    int64_t last = drill_session_result(s)->started;
     for (size_t i = 0; i < n && !drill_session_done(s); i++) {
         char err[256];
+        if (after[i] >= 0) {
+            int64_t said = drill_session_last_customer(s);
+            evs[i].ts_ms = (said >= 0 ? said : drill_session_result(s)->started) + after[i];
+        }
+        if (evs[i].ts_ms < last)
+            evs[i].ts_ms = last;
+        last = evs[i].ts_ms;
         if (!drill_session_feed(s, &evs[i], err, sizeof err) && !drill_session_done(s))
             fprintf(stderr, "huashu drill run: answer at %lld ms skipped: %s\n",
                     (long long)(evs[i].ts_ms - drill_session_result(s)->started), err);
@@ -549,16 +568,19 @@ static int run_with(const run_args *a, drill *dr, const playbook *pb)
     int status = 2;
     size_t n = 0;
     event *evs = NULL;
+    int64_t *after = NULL;
     drill_session *s = NULL;
     if (find_start(a, &an, &start, &tz) && (s = drill_session_new(dr, pb, RUN_CONV, start, tz)) &&
-        apply_values(drill_session_engine(s), a) && (evs = answers_events(a, &an, start, tz, &n))) {
+        apply_values(drill_session_engine(s), a) &&
+        (evs = answers_events(a, &an, start, tz, &n, &after))) {
         drill_session_set_trainee(s, a->trainee);
-        play_answers(s, evs, n);
+        play_answers(s, evs, after, n);
         status = report_result(a, drill_session_finish(s, ENGINE_NEVER));
     }
     for (size_t i = 0; i < n; i++)
         event_release(&evs[i]);
     free(evs);
+    free(after);
     drill_session_free(s);
     answers_free(&an);
     return status;

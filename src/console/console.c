@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,8 +124,10 @@ bool console_take(void *ctx, int id, const char *name, const char *value)
         c->demo = value;
         return true;
     case OPT_TIME_SCALE:
-        c->time_scale = atof(value);
-        if (c->time_scale < 0 || c->time_scale > 1000) {
+        char *end;
+        c->time_scale = strtod(value, &end);
+        if (end == value || *end || !isfinite(c->time_scale) || c->time_scale < 0 ||
+            c->time_scale > 1000) {
             fprintf(stderr, "huashu: --time-scale wants a number from 0 to 1000\n");
             return false;
         }

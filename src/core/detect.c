@@ -728,6 +728,7 @@ void detect_message(const detector *det, const playbook *pb, const detect_ctx *c
     }
     if (r->confidence < det->threshold) {
         /* unsure: the state stays; name the likeliest states */
+        r->below = true;
         for (size_t k = 0; k < DETECT_MAX_UNSURE; k++) {
             int pick = PB_NONE;
             for (int s = 0; s < ns; s++) {

@@ -41,6 +41,7 @@ typedef struct detect_result {
     int line;                      /* line the move suggests, PB_NONE when none */
     int best;                      /* best scoring state, PB_NONE when "same" */
     double confidence;             /* of best, 0..1 */
+    bool below;                    /* under the threshold: the state stays */
     int unsure[DETECT_MAX_UNSURE]; /* below the threshold: the likeliest states */
     size_t unsure_count;
     int top[DETECT_MAX_UNSURE];          /* the best scores, for explaining (PB_NONE: same) */

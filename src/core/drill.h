@@ -260,6 +260,12 @@ void drill_result_text(const drill_result *res, buf *out);
  * "ts") into an event for conversation conv. False with a message for a bad line. */
 bool drill_answer_parse(const char *line, size_t len, const char *conv, int64_t start, int tz,
                         event *ev, char *err, size_t errlen);
+/* The same, with "after_customer": seconds after the customer's last message: then
+ * *after_customer is that offset in ms (ev's time is the start, to be set by the player), else
+ * -1. Unknown keys and times that are neither seconds nor durations are refused with a message
+ * naming them. */
+bool drill_answer_parse_at(const char *line, size_t len, const char *conv, int64_t start, int tz,
+                           event *ev, int64_t *after_customer, char *err, size_t errlen);
 
 /* ---- many results, and drills from logs ---------------------------------------------- */
 

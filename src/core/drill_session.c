@@ -167,6 +167,16 @@ bool drill_session_done(const drill_session *s)
     return drill_run_done(s->run);
 }
 
+int64_t drill_session_last_customer(const drill_session *s)
+{
+    const drill_result *res = drill_run_result(s->run);
+    for (size_t i = res->said_count; i-- > 0;)
+        if (res->transcript[i].from == FROM_CUSTOMER && res->transcript[i].text &&
+            res->transcript[i].text[0] != '(') /* not "(hangs up)" */
+            return res->transcript[i].at;
+    return -1;
+}
+
 const drill_result *drill_session_finish(drill_session *s, int64_t now)
 {
     drill_session_advance(s, now);

@@ -50,6 +50,9 @@ void drill_session_advance(drill_session *s, int64_t now);
 /* The next time something is due (the run's or the own engine's); ENGINE_NEVER when none. */
 int64_t drill_session_next_deadline(const drill_session *s);
 bool drill_session_done(const drill_session *s);
+/* When the customer last said something so far ("after_customer" answers count from it); -1
+ * before they have. */
+int64_t drill_session_last_customer(const drill_session *s);
 /* Plays what is left (the time still open, to the end) and scores the run; with now earlier
  * than the run's clock, it ends where it stands. */
 const drill_result *drill_session_finish(drill_session *s, int64_t now);

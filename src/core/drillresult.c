@@ -335,22 +335,67 @@ static bool answer_offset(json_t *at, int64_t *ms)
     return json_is_string(at) && duration_parse(json_string_value(at), ms, &negative) && !negative;
 }
 
-/* Fills in what an answers record may leave out: ts (from at), conv, type and from. */
-static bool complete_answer(json_t *root, const char *conv, int64_t start, int tz, char *err,
-                            size_t errlen)
+/* The keys an answers record may have: the event format's, and at / after_customer. */
+static bool answer_key_known(const char *k)
 {
-    json_t *at = json_object_get(root, "at");
-    if (!json_object_get(root, "ts")) {
-        int64_t ms;
-        if (!at || !answer_offset(at, &ms)) {
-            snprintf(err, errlen, "an answer needs \"ts\" or \"at\" (seconds after the start)");
+    static const char *const known[] = {
+        "ts",    "at",      "after_customer", "conv", "type",  "from",       "text",     "line",
+        "state", "key",     "channel",        "kind", "agent", "agent_name", "customer", "fields",
+        "name",  "surname", "title",          NULL};
+    for (size_t i = 0; known[i]; i++)
+        if (!strcmp(known[i], k))
+            return true;
+    return false;
+}
+
+/* Fills in what an answers record may leave out: ts (from at, or the start when it counts
+ * from the customer's last turn), conv, type and from. */
+static bool complete_answer(json_t *root, const char *conv, int64_t start, int tz,
+                            int64_t *after_customer, char *err, size_t errlen)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(root, k, v)
+    {
+        if (!answer_key_known(k)) {
+            snprintf(err, errlen,
+                     "unknown key \"%.40s\" (an answer has the event keys, and at or "
+                     "after_customer)",
+                     k);
             return false;
         }
+    }
+    json_t *at = json_object_get(root, "at");
+    json_t *after = json_object_get(root, "after_customer");
+    int64_t ms = 0;
+    *after_customer = -1;
+    int given = !!json_object_get(root, "ts") + !!at + !!after;
+    if (given != 1) {
+        snprintf(err, errlen, "%s",
+                 given ? "an answer has one of \"ts\", \"at\" and \"after_customer\""
+                       : "an answer needs \"at\" (seconds after the start), \"after_customer\" "
+                         "(seconds after the customer's last message) or \"ts\"");
+        return false;
+    }
+    json_t *rel = at ? at : after;
+    if (rel && !answer_offset(rel, &ms)) {
+        char *shown = json_dumps(rel, JSON_ENCODE_ANY | JSON_COMPACT);
+        snprintf(err, errlen,
+                 "\"%s\": %.40s is not a number of seconds (0 or more) nor a duration "
+                 "(\"90\", \"1m30s\")",
+                 at ? "at" : "after_customer", shown ? shown : "?");
+        free(shown);
+        return false;
+    }
+    if (rel) {
         char ts[32];
-        civil_format_iso(start + ms, tz, ts);
+        civil_format_iso(start + (at ? ms : 0), tz, ts);
         json_object_set_new(root, "ts", json_string(ts));
+        if (after)
+            *after_customer = ms;
     }
     json_object_del(root, "at");
+    json_object_del(root, "after_customer");
     json_object_set_new(root, "conv", json_string(conv));
     if (!json_object_get(root, "type") && json_object_get(root, "text"))
         json_object_set_new(root, "type", json_string("message"));
@@ -361,10 +406,11 @@ static bool complete_answer(json_t *root, const char *conv, int64_t start, int t
     return true;
 }
 
-bool drill_answer_parse(const char *line, size_t len, const char *conv, int64_t start, int tz,
-                        event *ev, char *err, size_t errlen)
+bool drill_answer_parse_at(const char *line, size_t len, const char *conv, int64_t start, int tz,
+                           event *ev, int64_t *after_customer, char *err, size_t errlen)
 {
     memset(ev, 0, sizeof *ev);
+    *after_customer = -1;
     json_error_t jerr;
     json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
@@ -374,7 +420,7 @@ bool drill_answer_parse(const char *line, size_t len, const char *conv, int64_t 
     bool ok = false;
     if (!json_is_object(root))
         snprintf(err, errlen, "an answer must be a JSON object");
-    else if (complete_answer(root, conv, start, tz, err, errlen)) {
+    else if (complete_answer(root, conv, start, tz, after_customer, err, errlen)) {
         char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
         ok = text && event_parse(ev, text, strlen(text), err, errlen);
         if (!text)
@@ -383,4 +429,19 @@ bool drill_answer_parse(const char *line, size_t len, const char *conv, int64_t 
     }
     json_decref(root);
     return ok;
+}
+
+bool drill_answer_parse(const char *line, size_t len, const char *conv, int64_t start, int tz,
+                        event *ev, char *err, size_t errlen)
+{
+    int64_t after;
+    if (!drill_answer_parse_at(line, len, conv, start, tz, ev, &after, err, errlen))
+        return false;
+    if (after >= 0) {
+        event_release(ev);
+        memset(ev, 0, sizeof *ev);
+        snprintf(err, errlen, "\"after_customer\" needs a run to count from");
+        return false;
+    }
+    return true;
 }

@@ -626,8 +626,8 @@ static unsigned detect_move(engine *e, conversation *c, const char *text, int64_
         pb_transition t = {.trigger = TRIGGER_CUE, .to = r.to, .line = r.line};
         return take(e, c, &t, now, false);
     }
-    if (r.best == c->state || (r.best == PB_NONE && c->state == e->initial_state))
-        return 0; /* a hail, or nothing said yet: greeting stays */
+    if (r.below || r.best == c->state || (r.best == PB_NONE && c->state == e->initial_state))
+        return 0; /* unsure, a hail, or nothing said yet: the state stays */
     pb_event_kind kind = ON_CUSTOMER_MESSAGE;
     return take(e, c, find_transition(e, c, match_event, &kind), now, false);
 }

@@ -1319,6 +1319,13 @@ static void apply_root(loader *ld, yaml_node_t *root)
         load_detect(ld, n);
 }
 
+static const yamldoc_cache *yaml_cache;
+
+void playbook_set_cache(const yamldoc_cache *cache)
+{
+    yaml_cache = cache;
+}
+
 static bool apply_text(loader *ld, const char *file, const char *data, size_t len)
 {
     char **slot = PUSH(ld, ld->pb->files, ld->pb->file_count);
@@ -1332,7 +1339,7 @@ static bool apply_text(loader *ld, const char *file, const char *data, size_t le
     loader here = *ld;
     here.y = &y;
     here.origin = (int)ld->pb->file_count - 1;
-    bool ok = yamldoc_load(&y, ld->pb->files[here.origin], data, len, ld->diag);
+    bool ok = yamldoc_load_cached(&y, ld->pb->files[here.origin], data, len, ld->diag, yaml_cache);
     if (ok)
         apply_root(&here, yamldoc_root(&y));
     yamldoc_free(&y);

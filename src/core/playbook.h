@@ -225,6 +225,9 @@ typedef char *(*playbook_reader)(void *ctx, const char *name, const char *from, 
 playbook *playbook_load(const char *file, const char *data, size_t len, playbook_reader reader,
                         void *reader_ctx, diagnostics *d);
 void playbook_free(playbook *pb);
+/* Makes every later playbook_load read and keep the parsed YAML of its files through cache
+ * (yamldoc.h); NULL: parse every time (the default). */
+void playbook_set_cache(const yamldoc_cache *cache);
 
 int playbook_state_index(const playbook *pb, const char *id);
 int playbook_line_index(const playbook *pb, const char *id);

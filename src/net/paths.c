@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,8 +294,70 @@ char *paths_read_playbook(void *ctx, const char *name, const char *from, size_t 
     return data;
 }
 
+/* ---- the playbook cache: parsed YAML kept in $XDG_CACHE_HOME/huashu/playbooks ------------ */
+
+/* The cache file of a playbook file: named by a hash of its path; an image holds the text it
+ * was made from, so a changed file is never read from a stale one. */
+static char *image_path(const char *file)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)file; *p; p++)
+        h = (h ^ *p) * 0x100000001b3ull;
+    char name[32];
+    snprintf(name, sizeof name, "/%016llx.yc", (unsigned long long)h);
+    char *dir = xdg_dir("XDG_CACHE_HOME", ".cache");
+    char *p = dir ? join(dir, "/huashu/playbooks", name) : NULL;
+    free(dir);
+    return p;
+}
+
+static char *image_get(void *ctx, const char *file, size_t *len)
+{
+    char *path = image_path(file);
+    char *image = path ? paths_read_file(path, len) : NULL;
+    free(path);
+    return image;
+}
+
+/* Creates each missing directory of path up to its last '/', private to the user. */
+static bool make_parents(char *path)
+{
+    for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
+        *s = '\0';
+        bool ok = mkdir(path, 0700) == 0 || errno == EEXIST;
+        *s = '/';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Writes the image to a temporary file beside its place, then renames it there: a reader
+ * sees the old image or the new one, never half of one. */
+static void image_put(void *ctx, const char *file, const char *image, size_t len)
+{
+    char *path = image_path(file);
+    char *tmp = path ? join(path, ".XXXXXX", "") : NULL;
+    int fd = tmp && make_parents(tmp) ? mkstemp(tmp) : -1;
+    if (fd >= 0) {
+        bool ok = true;
+        for (size_t done = 0; ok && done < len;) {
+            ssize_t n = write(fd, image + done, len - done);
+            ok = n > 0 || (n < 0 && errno == EINTR);
+            done += n > 0 ? (size_t)n : 0;
+        }
+        if (close(fd) != 0 || !ok || rename(tmp, path) != 0)
+            unlink(tmp);
+    }
+    free(tmp);
+    free(path);
+}
+
+static const yamldoc_cache playbook_cache = {image_get, image_put, NULL};
+
 playbook *paths_load_playbook(const char *name, diagnostics *d)
 {
+    playbook_set_cache(&playbook_cache);
     size_t len;
     char *path = NULL;
     char *data = paths_read_playbook(NULL, name, NULL, &len, &path);

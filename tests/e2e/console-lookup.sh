@@ -88,6 +88,10 @@ start 140 32 --demo "$TESTDATA/lookup/console-chat.jsonl" --playbook zh_CN --tim
   --start 2026-11-23T10:00:00+08:00
 wait_for "订单号1001"
 screen_check "a script line missing an order value offers the lookup" "looks it up"
+# libcurl is loaded by the first lookup, not at start (nor before the first frame)
+curl_mapped() { grep -q libcurl "/proc/$(pgrep -f "$HUASHU" -P "$(tm display -p -t t '#{pane_pid}')" | head -1)/maps"; }
+curl_before=no
+curl_mapped && curl_before=yes
 
 # c-2 asks about stock: its lookup stalls on the server
 select_conv c-2
@@ -97,6 +101,8 @@ screen_check "the stock key asks for the SKU" "SKU"
 keys -l "CUP-01"
 keys Enter
 screen_check "the info pane shows the lookup in progress" "stock CUP-01: looking up..."
+if [ $curl_before = no ] && curl_mapped; then ok "libcurl is loaded by the first lookup, not at start"
+else not_ok "libcurl is loaded by the first lookup, not at start (at start: $curl_before)"; fi
 keys F1
 if wait_for "huashu keys"; then keys Escape; ok "keys still work while the lookup stalls"; else not_ok "keys while stalled"; diag "$(screen)"; fi
 wait_gone "huashu keys"

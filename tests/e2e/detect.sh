@@ -30,15 +30,15 @@ expect "unsure: the state stays and the runner-ups are named" 10:13:05 unsure '"
 
 # the floor reached: detection can only get better (exit 1 below it)
 SET="$TESTDATA/intent"
-run_huashu eval --playbook zh_CN --min-f1 0.80 "$SET/tune.tsv" "$SET/tune.jsonl"
+run_huashu eval --playbook zh_CN --min-f1 0.90 "$SET/tune.tsv" "$SET/tune.jsonl"
 t=$rc
-run_huashu eval --playbook zh_CN --min-f1 0.72 "$SET/holdout.tsv" "$SET/holdout.jsonl"
+run_huashu eval --playbook zh_CN --min-f1 0.78 "$SET/holdout.tsv" "$SET/holdout.jsonl"
 h=$rc
 if [ "$t" -eq 0 ] && [ "$h" -eq 0 ]; then ok "tune and holdout sets at or above their macro-F1 floor"
 else not_ok "macro-F1 floor: tune exit $t, holdout exit $h"; diag "$(cat "$TMP/err")"; fi
 shared="${SHARED:-}/eval"
 if [ -f "$shared/ecd-intent.tsv" ]; then
-  run_huashu eval --playbook zh_CN --min-f1 0.85 "$shared/ecd-intent.tsv" "$shared/ecd-intent.jsonl"
+  run_huashu eval --playbook zh_CN --min-f1 0.90 "$shared/ecd-intent.tsv" "$shared/ecd-intent.jsonl"
   if [ "$rc" -eq 0 ] && tail -3 "$TMP/out" | head -1 | grep -q '^accuracy 0\.9'; then
     ok "../shared/eval: accuracy >= 0.90, macro-F1 above its floor"; else not_ok "shared eval floor ($rc)"; diag "$(tail -3 "$TMP/out")"; fi
 else

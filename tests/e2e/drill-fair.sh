@@ -5,7 +5,7 @@
 
 DRILLS=$(ls "$HUASHU_DATA"/drills/*/*.yaml)
 count=$(echo "$DRILLS" | wc -l)
-plan $((count + 4))
+plan $((count + 6))
 
 # json_field FILE EXPR: a value of the JSON result in FILE (python3 reads it).
 json_field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
@@ -42,6 +42,25 @@ run_huashu drill run "$B" --answers "$TMP/one.jsonl"
 if [ "$rc" -eq 2 ] && contains "$TMP/err" "take no time and loop for ever" && [ ! -s "$TMP/out" ]; then
   ok "drill run refuses a drill that would loop (it hung, growing without end)"
 else not_ok "drill run on a looping drill"; diag "rc=$rc" "$(cat "$TMP/err")"; fi
+
+# --- answers files: true messages, unknown keys, after_customer ------------------------------------
+printf '%s\n' '{"at":"abc","text":"x"}' '{"at":1,"txt":"您好"}' '{"at":2,"ts":"2026-01-05T10:00:00+08:00","text":"y"}' >"$TMP/bad.jsonl"
+run_huashu drill run zh_CN/order_hold --answers "$TMP/bad.jsonl"
+if contains "$TMP/err" "bad.jsonl:1: skipped: \"at\": \"abc\" is not a number of seconds (0 or more) nor a duration" &&
+  contains "$TMP/err" "bad.jsonl:2: skipped: unknown key \"txt\"" &&
+  contains "$TMP/err" "bad.jsonl:3: skipped: an answer has one of \"ts\", \"at\" and \"after_customer\""; then
+  ok "answers: a bad time, an unknown key, two times: each named"
+else not_ok "answers validation"; diag "$(cat "$TMP/err")"; fi
+printf '%s\n' '{"after_customer":5,"type":"key","key":"hold"}' \
+  '{"after_customer":6,"text":"麻烦您等待一下,我帮您查看,好吗?"}' \
+  '{"after_customer":"24s","text":"很抱歉,您的问题正在查证中,麻烦您再稍等片刻,谢谢!"}' \
+  '{"at":40,"type":"key","key":"hold"}' '{"at":41,"text":"谢谢您的等候。很抱歉,让您久等了!"}' \
+  '{"at":45,"text":"您的订单目前处于已打包待发货状态,请您耐心等待。如有需要,我们会帮您联系快递公司核实物流情况。"}' \
+  '{"after_customer":3,"text":"请问还有什么可以帮您?"}' >"$TMP/rel.jsonl"
+run_huashu drill run zh_CN/order_hold --answers "$TMP/rel.jsonl" --format json
+if [ "$rc" -eq 0 ] && [ "$(json_field "$TMP/out" "d['percent'], [x['took_s'] for x in d['expectations'] if x['name'] in ('checkin', 'anything_else')]")" = "100 [24.0, 3.0]" ]; then
+  ok "answers: after_customer counts from the customer's last message"
+else not_ok "after_customer"; diag "$(cat "$TMP/out" "$TMP/err")"; fi
 
 check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

@@ -57,7 +57,7 @@ else not_ok "bundled drill by name"; diag "$(cat "$TMP/out" "$TMP/err")"; fi
 printf '{"at":1,"text":"您好!请问有什么可以帮您?"}\nnot json\n{"text":"no time"}\n' >"$TMP/bad.jsonl"
 run_huashu drill run "$SC" --answers "$TMP/bad.jsonl"
 if [ "$rc" -eq 1 ] && contains "$TMP/err" "bad.jsonl:2: skipped: invalid JSON" &&
-  contains "$TMP/err" "bad.jsonl:3: skipped: an answer needs \"ts\" or \"at\""; then
+  contains "$TMP/err" "bad.jsonl:3: skipped: an answer needs \"at\" (seconds after the start), \"after_customer\""; then
   ok "bad answer lines are named and skipped"
 else not_ok "bad answer lines"; diag "$(cat "$TMP/err")"; fi
 

@@ -3,7 +3,7 @@
 # and tag characters in conversation ids, names and messages come out of audit and replay
 # escaped (text, CSV, JSON and stderr diagnostics); CSV fields never start a formula.
 . "$(dirname "$0")/lib.sh"
-plan 7
+plan 8
 
 MINI="$TESTDATA/playbooks/mini.yaml"
 EVIL="$TESTDATA/hostile/escapes.jsonl"
@@ -47,6 +47,11 @@ run_huashu replay --playbook "$MINI" "$TMP/tag.jsonl"
 if [ "$rc" = 0 ] && ! grep -q "$(printf '\363\240\200\201')" "$TMP/out"; then
   ok "replay: tag characters never come out raw"
 else not_ok "replay tag characters (rc=$rc)"; diag "$(cat -v "$TMP/out" "$TMP/err")"; fi
+
+run_huashu --time-scale nan </dev/null
+if [ "$rc" = 2 ] && contains "$TMP/err" "--time-scale wants a number from 0 to 1000"; then
+  ok "--time-scale nan is refused"
+else not_ok "--time-scale nan (rc=$rc)"; diag "$(cat "$TMP/err")"; fi
 
 check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

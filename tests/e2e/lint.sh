@@ -2,7 +2,7 @@
 # huashu lint: text and JSON output, exit status, stdin lines, --events, and precision on the
 # real agent lines of ../shared/corpus against hand labels (tests/data/lint/corpus-labels.tsv).
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 17
 
 MINI="$TESTDATA/playbooks/mini.yaml"
 
@@ -56,6 +56,33 @@ if [ "$rc" = 1 ] && contains "$TMP/out" '"kind":"placeholder","match":"{surname}
    contains "$TMP/out" '"column":10,"offset":9,"length":3,"kind":"forbidden","match":"你","phrase":"你","better":"您"'; then
   ok "JSON: one record per hit with offsets, placeholders flagged"
 else not_ok "JSON output"; diag "$(cat "$TMP/out")"; fi
+
+# ---- the parsed playbook kept between runs in $XDG_CACHE_HOME/huashu/playbooks ------------
+rm -rf "$XDG_CACHE_HOME"
+cp "$MINI" "$TMP/own.yaml"
+run_huashu lint --playbook "$TMP/own.yaml" "我不知道"
+images=$(find "$XDG_CACHE_HOME/huashu/playbooks" -name '*.yc' 2>/dev/null | wc -l)
+run_huashu lint --playbook "$TMP/own.yaml" "我不知道"
+if [ "$images" = 1 ] && [ "$rc" = 1 ] && contains "$TMP/out" "1:2: forbidden: 不知道"; then
+  ok "the playbook's parsed YAML is kept in the XDG cache, and read from it"
+else not_ok "cache image (images=$images rc=$rc)"; diag "$(cat "$TMP/out" "$TMP/err")"; fi
+sed 's/不知道/不清楚/' "$MINI" >"$TMP/own.yaml"
+run_huashu lint --playbook "$TMP/own.yaml" "我不知道,不清楚"
+if [ "$rc" = 1 ] && [ "$(cat "$TMP/out")" = "1:6: forbidden: 不清楚 -> 我帮您确认一下" ]; then
+  ok "a changed playbook is read anew, never from the image of its old text"
+else not_ok "changed playbook (rc=$rc)"; diag "$(cat "$TMP/out" "$TMP/err")"; fi
+for f in "$XDG_CACHE_HOME"/huashu/playbooks/*.yc; do head -c 100 "$MINI" >"$f"; done
+run_huashu lint --playbook "$TMP/own.yaml" "我不知道,不清楚"
+cp "$TMP/out" "$TMP/out.damaged"
+rc_damaged=$rc
+cache=$XDG_CACHE_HOME
+export XDG_CACHE_HOME=/dev/null/cache
+run_huashu lint --playbook "$TMP/own.yaml" "我不知道,不清楚"
+export XDG_CACHE_HOME="$cache"
+if [ "$rc_damaged" = 1 ] && [ "$rc" = 1 ] && cmp -s "$TMP/out" "$TMP/out.damaged" &&
+   [ ! -s "$TMP/err" ]; then
+  ok "a damaged image, or a cache that cannot be written, changes nothing"
+else not_ok "damaged image (rc=$rc_damaged, $rc)"; diag "$(cat "$TMP/out.damaged" "$TMP/out" "$TMP/err")"; fi
 
 # ---- the real corpus ----------------------------------------------------------------------
 CORPUS="$SHARED/corpus/taobao-ecd.jsonl"

@@ -12,7 +12,7 @@ if ! command -v python3 >/dev/null 2>&1; then
   done_testing
 fi
 
-plan 77
+plan 81
 
 mkfifo "$TMP/ready"
 python3 "$top_srcdir/tests/tools/httpd.py" --ready "$TMP/ready" >"$TMP/httpd.log" 2>&1 &
@@ -295,6 +295,14 @@ expect "a redirect to another host is followed without the token" 0 "快递公�
 REDIRECTS=3 gen redirect-same "/redirect-same?id={id}"
 lk redirect-same order 1001
 expect "a redirect on the same host keeps the token" 0 "快递公司  token received" "$TMP/out"
+gen evil-header "/evil-header?id={id}"
+lk evil-header --verbose order 1001
+if [ "$rc" -eq 0 ] && contains "$TMP/err" 'X-Evil: \x1b]2;PWNED\x07\x1b[2J' && ! grep -q "$(printf '\033')" "$TMP/err"; then
+  ok "--verbose shows a server's escape sequences escaped"
+else not_ok "--verbose escapes (exit $rc)"; diag "$(cat -v "$TMP/err" | tail -5)"; fi
+REDIRECTS=3 gen redirect-loop "/redirect-loop?id={id}"
+lk redirect-loop order 1001
+expect "a redirect loop says so, not that redirects are off" 4 "not followed (too many redirects: a loop, or more than max_redirects)" "$TMP/err"
 
 conf http-implicit <<EOF
 lookup:
@@ -325,6 +333,19 @@ run_huashu lookup --demo order 20261123-0415
 expect "--demo reads the bundled sample data" 0 "订单状态  已付款" "$TMP/out"
 run_huashu lookup --demo stock YR-2026-NV-M
 expect "--demo stock: low wording" 0 "库存状态  仅剩3件" "$TMP/out"
+# libcurl is loaded on first use, not linked (start-up would pay for its 29 libraries); a
+# lookup without it names the library it could not load
+if command -v readelf >/dev/null 2>&1; then
+  if readelf -d "$HUASHU" | grep NEEDED | grep -q libcurl; then
+    not_ok "the binary is not linked with libcurl"
+    diag "$(readelf -d "$HUASHU" | grep NEEDED)"
+  else ok "the binary is not linked with libcurl"; fi
+else skip "readelf is needed to read the binary's libraries"; fi
+export HUASHU_LIBCURL="$TMP/missing/libcurl.so.4"
+run_huashu lookup --demo order 20261123-0415
+expect "without libcurl a lookup names the library it cannot load" 3 \
+  "cannot load libcurl, which lookups and the chatwoot feed need: $TMP/missing/libcurl.so.4" "$TMP/err"
+unset HUASHU_LIBCURL
 run_huashu lookup order
 expect "usage error" 2 "usage: huashu lookup" "$TMP/err"
 run_huashu lookup --help

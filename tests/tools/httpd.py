@@ -26,6 +26,8 @@ plus every failure huashu must describe:
   /invalid                     200 with a body that is not JSON
   /gzip, /chunked              an order, gzip-encoded / chunked
   /redirect, /redirect-same    302 to localhost (another host) / to this host
+  /redirect-loop               302 to itself, for ever
+  /evil-header                 an order with an escape sequence in a response header
   /echo-token/<id>             an order whose carrier says whether a token came along
   /echo/<anything>             an order whose tracking number is the raw request path
 
@@ -368,6 +370,12 @@ class Handler(BaseHTTPRequestHandler):
     def redirect_same(self, m, query, body):
         self.send_json(302, {}, {"Location": "/echo-token/1001"})
 
+    def evil_header(self, m, query, body):
+        self.send_json(200, generic_order("1001"), {"X-Evil": "\x1b]2;PWNED\x07\x1b[2J"})
+
+    def redirect_loop(self, m, query, body):
+        self.send_json(302, {}, {"Location": "/redirect-loop"})
+
     def echo_token(self, m, query, body):
         order = generic_order(m.group(1))
         token = self.headers.get("X-Shopify-Access-Token")
@@ -405,6 +413,8 @@ ROUTES = [
     (r"/chunked", Handler.chunked),
     (r"/redirect", Handler.redirect),
     (r"/redirect-same", Handler.redirect_same),
+    (r"/redirect-loop", Handler.redirect_loop),
+    (r"/evil-header", Handler.evil_header),
     (r"/echo-token/([^/]+)", Handler.echo_token),
     (r"/echo/.*", Handler.echo),
 ]

@@ -749,9 +749,19 @@ START_TEST(test_answers_records)
     event_release(&ev);
     rec = "{\"text\":\"没有时间\"}";
     ck_assert(!drill_answer_parse(rec, strlen(rec), "drill", START, TZ, &ev, err, sizeof err));
-    ck_assert_msg(strstr(err, "\"ts\" or \"at\""), "%s", err);
+    ck_assert_msg(strstr(err, "needs \"at\""), "%s", err);
     rec = "{\"at\":-1,\"text\":\"x\"}";
     ck_assert(!drill_answer_parse(rec, strlen(rec), "drill", START, TZ, &ev, err, sizeof err));
+    ck_assert_msg(strstr(err, "\"at\": -1 is not a number of seconds (0 or more)"), "%s", err);
+    rec = "{\"at\":1,\"txt\":\"x\"}";
+    ck_assert(!drill_answer_parse(rec, strlen(rec), "drill", START, TZ, &ev, err, sizeof err));
+    ck_assert_msg(strstr(err, "unknown key \"txt\""), "%s", err);
+    int64_t after = 0;
+    rec = "{\"after_customer\":\"2s\",\"text\":\"好的\"}";
+    ck_assert(
+        drill_answer_parse_at(rec, strlen(rec), "drill", START, TZ, &ev, &after, err, sizeof err));
+    ck_assert_int_eq(after, 2 * SEC);
+    event_release(&ev);
     rec = "[1,2]";
     ck_assert(!drill_answer_parse(rec, strlen(rec), "drill", START, TZ, &ev, err, sizeof err));
 }
