@@ -573,6 +573,22 @@ static void analyse(const detector *det, const char *text, size_t len, analysis 
     const char *core;
     size_t core_len;
     reply_core(folded.data, folded.len, &core, &core_len, &a->chars);
+    /* a whole reply is compared without the punctuation and spaces inside it (好,快点) */
+    char compact[64];
+    size_t m = 0;
+    for (size_t i = 0, k; i < core_len && m + 4 < sizeof compact; i += k) {
+        uint32_t c = textfold_decode(core + i, core_len - i, &k);
+        bool punct = c < 0x80 ? !((c | 0x20) - 'a' < 26u || c - '0' < 10u || c == '\'')
+                              : (c >= 0x3000 && c <= 0x303F) || (c >= 0x2000 && c <= 0x206F);
+        if (!punct) {
+            memcpy(compact + m, core + i, k);
+            m += k;
+        }
+    }
+    if (core_len < sizeof compact - 4) {
+        core = compact;
+        core_len = m;
+    }
     a->bits = find_cues(det, folded.data, folded.len, core, core_len, &a->negated);
     /* the classifier reads the message without its polite words unless nothing else is
      * said (then as it came) */
