@@ -50,6 +50,9 @@ typedef struct pb_line {
     pb_pair *fallbacks;
     size_t fallback_count;
     unsigned when;
+    pb_pair *value_when; /* {order.status: [shipped, 已发货]}: a looked-up value, once known,
+                          * must be one of these (one pair per allowed value) */
+    size_t value_when_count;
     char *promise_name; /* duration as written, resolved into promise_ms */
     int64_t promise_ms; /* 0: sending the line sets no deadline */
     bool end;
