@@ -355,7 +355,10 @@ static void image_put(void *ctx, const char *file, const char *image, size_t len
 
 static const yamldoc_cache playbook_cache = {image_get, image_put, NULL};
 
-playbook *paths_load_playbook(const char *name, diagnostics *d)
+/* Loads a playbook; with detect, also trains its customer-message detector (OpenCC and the
+ * classifier: most of a start-up's instructions, so commands that never read a customer
+ * message skip it). */
+static playbook *load_playbook(const char *name, bool detect, diagnostics *d)
 {
     playbook_set_cache(&playbook_cache);
     size_t len;
@@ -370,11 +373,16 @@ playbook *paths_load_playbook(const char *name, diagnostics *d)
     playbook *pb = playbook_load(path, data, len, paths_read_playbook, NULL, d);
     free(data);
     free(path);
-    if (pb && !scriptconv_train(pb, d)) {
+    if (pb && detect && !scriptconv_train(pb, d)) {
         playbook_free(pb);
         return NULL;
     }
     return pb;
+}
+
+playbook *paths_load_playbook(const char *name, diagnostics *d)
+{
+    return load_playbook(name, true, d);
 }
 
 const char *paths_default_playbook(void)
@@ -418,10 +426,11 @@ config *paths_load_config(const char *path, diagnostics *d)
     return c;
 }
 
-playbook *paths_choose_playbook(const char *requested, const config *cfg, diagnostics *d)
+static playbook *choose_playbook(const char *requested, const config *cfg, bool detect,
+                                 diagnostics *d)
 {
     if (requested && *requested)
-        return paths_load_playbook(requested, d);
+        return load_playbook(requested, detect, d);
     config *own = NULL;
     if (!cfg) {
         diagnostics ignored; /* a broken config is reported by the commands that use it */
@@ -430,17 +439,32 @@ playbook *paths_choose_playbook(const char *requested, const config *cfg, diagno
         diag_free(&ignored);
     }
     const char *name = cfg ? config_string(cfg, "playbook") : NULL;
-    playbook *pb = paths_load_playbook(name && *name ? name : paths_default_playbook(), d);
+    playbook *pb = load_playbook(name && *name ? name : paths_default_playbook(), detect, d);
     config_free(own);
+    return pb;
+}
+
+playbook *paths_choose_playbook(const char *requested, const config *cfg, diagnostics *d)
+{
+    return choose_playbook(requested, cfg, true, d);
+}
+
+static playbook *command_playbook(const char *requested, bool detect)
+{
+    diagnostics d;
+    diag_init(&d);
+    playbook *pb = choose_playbook(requested, NULL, detect, &d);
+    fputs(buf_str(&d.text), stderr);
+    diag_free(&d);
     return pb;
 }
 
 playbook *paths_command_playbook(const char *requested)
 {
-    diagnostics d;
-    diag_init(&d);
-    playbook *pb = paths_choose_playbook(requested, NULL, &d);
-    fputs(buf_str(&d.text), stderr);
-    diag_free(&d);
-    return pb;
+    return command_playbook(requested, true);
+}
+
+playbook *paths_command_rules(const char *requested)
+{
+    return command_playbook(requested, false);
 }
