@@ -248,7 +248,7 @@ int cmd_lint(int argc, char **argv)
     cli_result r = cli_parse(&lint_spec, argc, argv, take_option, &a);
     if (r != CLI_OK)
         return r == CLI_HELP ? 0 : 2;
-    playbook *pb = paths_command_playbook(a.playbook);
+    playbook *pb = paths_command_rules(a.playbook);
     if (!pb)
         return 2;
     lint *l = lint_new(pb);

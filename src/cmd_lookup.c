@@ -9,7 +9,6 @@
  * ids, the highest. */
 #include "config.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,9 +364,7 @@ int cmd_lookup(int argc, char **argv)
         playbook_free(pb);
         return 2;
     }
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     status = run_lookups(&a, lc, pb);
-    curl_global_cleanup();
     lookup_config_free(lc);
     playbook_free(pb);
     return status;

@@ -2,7 +2,6 @@
 
 #include "console/lookuplink.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,11 +199,9 @@ lookuplink *lookuplink_start(app *a, loop *l, config *cfg, bool on_demo, diagnos
         return NULL;
     }
     lookuplink *ll = calloc(1, sizeof *ll);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     if (!ll || !(ll->lk = lookup_new(l, lc))) {
         free(ll);
         lookup_config_free(lc);
-        curl_global_cleanup();
         return NULL;
     }
     ll->a = a;
@@ -224,5 +221,4 @@ void lookuplink_free(lookuplink *ll)
     free(ll->entries);
     lookup_config_free(ll->cfg);
     free(ll);
-    curl_global_cleanup();
 }

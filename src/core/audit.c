@@ -205,12 +205,25 @@ static int64_t hist_quantile(const histogram *h, uint64_t num, uint64_t den)
     return hist_rank(h, rank < 1 ? 1 : rank);
 }
 
-/* The usual median: the middle value, or the mean of the two middle ones. */
+/* The usual median: the middle value, or the mean of the two middle ones (one pass). */
 static int64_t hist_median(const histogram *h)
 {
-    if (h->count % 2)
-        return hist_rank(h, h->count / 2 + 1);
-    return (hist_rank(h, h->count / 2) + hist_rank(h, h->count / 2 + 1)) / 2;
+    uint64_t high = h->count / 2 + 1, low = h->count % 2 ? high : h->count / 2;
+    uint64_t seen = 0;
+    int64_t low_value = AUDIT_NONE; /* values are never negative */
+    for (size_t i = 0; i < HIST_BUCKETS; i++) {
+        if (!h->buckets[i])
+            continue;
+        seen += h->buckets[i];
+        int64_t v = hist_value(i);
+        if (v > h->max)
+            v = h->max;
+        if (low_value == AUDIT_NONE && seen >= low)
+            low_value = v;
+        if (seen >= high)
+            return (low_value + v) / 2;
+    }
+    return h->max;
 }
 
 /* Median, p90 and maximum of what the histogram holds. */
@@ -1141,9 +1154,10 @@ bool audit_feed(audit *a, const event *ev, const char *file, unsigned long numbe
         return false;
     }
     touch(a, cs, ev->ts_ms);
-    take_agent(a, cs, ev);
+    if (ev->agent)
+        take_agent(a, cs, ev);
     check_promise(cs, ev->ts_ms);
-    if (ev->type == EVENT_MESSAGE && ev->from != FROM_SYSTEM)
+    if (a->opt.keep_excerpt && ev->type == EVENT_MESSAGE && ev->from != FROM_SYSTEM)
         keep_excerpt(a, cs, ev, number);
     if (ev->type == EVENT_MESSAGE && ev->from == FROM_CUSTOMER)
         customer_message(cs, ev);

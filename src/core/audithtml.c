@@ -174,19 +174,20 @@ static void html_sl_chart(buf *b, const grouping *gr, double target, const char 
     size_t n = gr->count;
     double step = n > 1 ? w / (double)(n - 1) : 0;
     size_t label_every = n > 16 ? (n + 15) / 16 : 1;
+    for (int hr = 0; hours && hr < 24; hr += 2)
+        buf_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%02d</text>\n",
+                   CHART_L + w * hr / 23.0, CHART_H - CHART_B + 16, hr);
     buf polyline;
     buf_init(&polyline);
     for (size_t i = 0; i < n; i++) {
         const group *g = gr->items[i];
-        double x = CHART_L + (n > 1 ? step * (double)i : w / 2);
-        if (i % label_every == 0) {
-            if (hours)
-                buf_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%02d</text>\n", x,
-                           CHART_H - CHART_B + 16, g->hour);
-            else
-                buf_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x,
-                           CHART_H - CHART_B + 16, g->day + 5);
-        }
+        /* hours on a 00-23 axis (a missing hour leaves its gap); days one after another */
+        double x = hours   ? CHART_L + w * g->hour / 23.0
+                   : n > 1 ? CHART_L + step * (double)i
+                           : CHART_L + w / 2;
+        if (!hours && i % label_every == 0)
+            buf_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x,
+                       CHART_H - CHART_B + 16, g->day + 5);
         double sl = group_sl(g);
         if (sl < 0)
             continue;

@@ -247,7 +247,7 @@ classifier *classify_train(const char *const *texts, const int *labels, size_t n
             x[i][k + 1].index = -1;
         }
         struct problem prob = {.l = (int)n, .n = bias, .y = y, .x = x, .bias = 1};
-        struct parameter param = {.solver_type = L2R_LR_DUAL, .eps = 1.0, .C = C_PARAM};
+        struct parameter param = {.solver_type = L2R_LR_DUAL, .eps = 2.0, .C = C_PARAM};
         set_print_string_function(quiet);
         if (!check_parameter(&prob, &param))
             c->model = train(&prob, &param);

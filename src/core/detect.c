@@ -544,6 +544,33 @@ typedef struct analysis {
     float prob[MAX_CLASSES];
 } analysis;
 
+/* The last clause of s when it is a question after some other clause: it follows a comma or
+ * stop, has two characters or more, and ends in 吗/呢/么/? or asks 什么/怎么/多少/几/有没有. */
+static const char *last_question(const char *s, size_t len)
+{
+    size_t cut = 0, k;
+    for (size_t i = 0; i < len; i += k) {
+        uint32_t c = textfold_decode(s + i, len - i, &k);
+        bool stop = c == ',' || c == '.' || c == '!' || c == ';' || c == ' ' || c == 0x3002 ||
+                    c == 0x3001 || c == '~';
+        if (stop && i + k < len)
+            cut = i + k;
+    }
+    if (!cut || reply_chars(s + cut, len - cut) < 2 || reply_chars(s, cut) < 2)
+        return NULL;
+    const char *t = s + cut;
+    size_t n = len - cut;
+    static const char *const asks[] = {"吗",   "呢",   "么", "?",      "什么",
+                                       "怎么", "多少", "几", "有没有", "嘛"};
+    for (size_t i = 0; i < sizeof asks / sizeof asks[0]; i++) {
+        size_t m = strlen(asks[i]);
+        for (size_t j = 0; j + m <= n; j++)
+            if (!memcmp(t + j, asks[i], m))
+                return t;
+    }
+    return NULL;
+}
+
 struct memo_entry {
     bool used;
     uint64_t last; /* memo_clock when last used */
@@ -573,6 +600,22 @@ static void analyse(const detector *det, const char *text, size_t len, analysis 
     const char *core;
     size_t core_len;
     reply_core(folded.data, folded.len, &core, &core_len, &a->chars);
+    /* a whole reply is compared without the punctuation and spaces inside it (好,快点) */
+    char compact[64];
+    size_t m = 0;
+    for (size_t i = 0, k; i < core_len && m + 4 < sizeof compact; i += k) {
+        uint32_t c = textfold_decode(core + i, core_len - i, &k);
+        bool punct = c < 0x80 ? !((c | 0x20) - 'a' < 26u || c - '0' < 10u || c == '\'')
+                              : (c >= 0x3000 && c <= 0x303F) || (c >= 0x2000 && c <= 0x206F);
+        if (!punct) {
+            memcpy(compact + m, core + i, k);
+            m += k;
+        }
+    }
+    if (core_len < sizeof compact - 4) {
+        core = compact;
+        core_len = m;
+    }
     a->bits = find_cues(det, folded.data, folded.len, core, core_len, &a->negated);
     /* the classifier reads the message without its polite words unless nothing else is
      * said (then as it came) */
@@ -585,6 +628,13 @@ static void analyse(const detector *det, const char *text, size_t len, analysis 
         a->known = !folded.failed && classify_text(det->clf, folded.data, folded.len, prob);
         for (int c = 0; a->known && c < det->classes; c++)
             a->prob[c] = (float)prob[c];
+        /* the question beats the background: a last clause asking something (付好了,有赠品吗)
+         * weighs as much as the whole message */
+        const char *tail = a->known ? last_question(folded.data, folded.len) : NULL;
+        double tp[MAX_CLASSES];
+        if (tail && classify_text(det->clf, tail, folded.len - (size_t)(tail - folded.data), tp))
+            for (int c = 0; c < det->classes; c++)
+                a->prob[c] = (float)((prob[c] + tp[c]) / 2);
     }
     buf_free(&folded);
 }

@@ -175,7 +175,8 @@ typedef struct drill_outcome {
     drill_status status;
     int64_t opened_at, met_at, deadline, closes_at; /* met_at 0 when not met */
     int awarded;
-    char *said; /* the reply that met (or broke) it */
+    char *said;     /* the reply that met (or broke) it */
+    char *expected; /* when missed: what would have met it (the line filled in, the phrase) */
 } drill_outcome;
 
 /* A forbidden phrase (or avoided line, raw placeholder, unfilled hole) in a reply. */
@@ -250,6 +251,12 @@ const drill_step *drill_run_step(const drill_run *r, size_t *number);
 const char *drill_status_name(drill_status s);
 /* True for the statuses that count as not done (missed, early, not reached). */
 bool drill_status_missed(drill_status s);
+/* What the trainee should learn from outcome i, one line into out (nothing when met on time):
+ * "expected: WORDING" for a missed one, "4.2s late -> -2" for a late one. */
+void drill_outcome_advice(const drill_result *res, size_t i, buf *out);
+/* Why the run failed ("the required X was missed", "62% is below the pass mark 80%", "nothing
+ * was said"); empty when it passed. */
+void drill_result_why(const drill_result *res, buf *out);
 /* Appends the result as one JSON object (with a trailing newline); out is marked failed when
  * the result is incomplete (res->failed). */
 void drill_result_json(const drill_result *res, buf *out);

@@ -91,6 +91,8 @@ static void json_outcome(buf *b, const drill_result *res, size_t i)
     put_string(b, "status", drill_status_name(o->status), &first);
     put_int(b, "points", x->points, &first);
     put_int(b, "awarded", o->awarded, &first);
+    if (drill_status_missed(o->status) && o->expected)
+        put_string(b, "expected", o->expected, &first);
     put_key(b, "required", &first);
     buf_puts(b, x->required ? "true" : "false");
     if (x->kind != EXPECT_NEVER && x->kind != EXPECT_NEVER_LINE) {
@@ -250,6 +252,52 @@ static void text_outcome(buf *b, const drill_result *res, size_t i)
         buf_putc(b, '"');
     }
     buf_putc(b, '\n');
+    size_t before = b->len;
+    buf_puts(b, "                ");
+    size_t mark = b->len;
+    drill_outcome_advice(res, i, b);
+    if (b->len == mark && b->data) {
+        b->len = before;
+        b->data[before] = '\0';
+    } else
+        buf_putc(b, '\n');
+}
+
+void drill_outcome_advice(const drill_result *res, size_t i, buf *out)
+{
+    const drill_expect *x = drill_expect_at(res->drill, i, NULL);
+    const drill_outcome *o = &res->outcomes[i];
+    if (o->status == DRILL_LATE) {
+        buf_puts(out, "");
+        put_seconds(out, o->met_at - o->deadline);
+        buf_printf(out, "s late -> -%d", x->points - o->awarded);
+    } else if (drill_status_missed(o->status) && o->expected) {
+        buf_printf(out, "expected: %s", o->expected);
+    }
+}
+
+void drill_result_why(const drill_result *res, buf *out)
+{
+    const drill *dr = res->drill;
+    if (res->passed)
+        return;
+    if (!res->replies) {
+        buf_puts(out, "nothing was said");
+        return;
+    }
+    for (size_t i = 0; i < dr->expect_total; i++) {
+        const drill_expect *x = drill_expect_at(dr, i, NULL);
+        if (x->required && drill_status_missed(res->outcomes[i].status)) {
+            buf_printf(out, "the required %s was missed", x->label ? x->label : x->name);
+            return;
+        }
+    }
+    if (res->end_reason && !strcmp(res->end_reason, "step limit"))
+        buf_puts(out, "the drill hit the step limit");
+    else if (res->percent < dr->scoring.pass)
+        buf_printf(out, "%d%% is below the pass mark %d%%", res->percent, dr->scoring.pass);
+    else if (!res->finished)
+        buf_puts(out, "the drill did not finish");
 }
 
 /* The text report's penalties section (nothing when there are none). */
@@ -301,8 +349,13 @@ void drill_result_text(const drill_result *res, buf *b)
     buf_printf(b, "Trainee: %s  Started: %s  Took: ", res->trainee ? res->trainee : "-", ts);
     put_seconds(b, res->ended > res->started ? res->ended - res->started : 0);
     buf_printf(b, "s  Ended: %s\n", res->end_reason ? res->end_reason : "running");
-    buf_printf(b, "Score: %d/%d (%d%%), pass mark %d%%: %s\n", res->score, res->max, res->percent,
+    buf_printf(b, "Score: %d/%d (%d%%), pass mark %d%%: %s", res->score, res->max, res->percent,
                dr->scoring.pass, res->passed ? "PASSED" : "FAILED");
+    if (!res->passed) {
+        buf_puts(b, " because ");
+        drill_result_why(res, b);
+    }
+    buf_putc(b, '\n');
     buf_puts(b, "\nExpectations\n");
     for (size_t i = 0; i < dr->expect_total; i++)
         text_outcome(b, res, i);

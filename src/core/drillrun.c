@@ -272,6 +272,8 @@ static void occurred(drill_run *r, size_t i, int64_t at, const char *text)
     meet(r, i, at, text);
 }
 
+static void note_expected(drill_run *r, size_t i);
+
 /* A never-kind expectation broken at `at` by text. */
 static void broken(drill_run *r, size_t i, int64_t at, const char *text)
 {
@@ -279,6 +281,7 @@ static void broken(drill_run *r, size_t i, int64_t at, const char *text)
     o->status = DRILL_MISSED;
     o->met_at = at;
     o->awarded = 0;
+    note_expected(r, i);
     free(o->said);
     o->said = dup_text(r, text);
 }
@@ -347,6 +350,61 @@ static void match_hangup(drill_run *r, int64_t at)
     }
 }
 
+/* What would have met expectation x, for the trainee to learn: the first line filled in for
+ * this conversation, the first phrase, the state (and its key), the surname. */
+static void expect_wording(drill_run *r, const drill_expect *x, buf *out)
+{
+    const char *w = x->word_count ? x->words[0] : NULL;
+    const conversation *c = engine_find(r->e, r->conv);
+    switch (x->kind) {
+    case EXPECT_LINE:
+        for (size_t l = 0; w && c && l < r->pb->line_count; l++)
+            if (line_id_matches(w, r->pb->lines[l].id)) {
+                suggest_fill(r->e, c, (int)l, r->now, out, NULL, 0);
+                return;
+            }
+        break;
+    case EXPECT_SAY:
+        buf_printf(out, "a reply with \"%s\"", w ? w : "");
+        break;
+    case EXPECT_STATE:
+        buf_printf(out, "mark the conversation %s", w ? w : "");
+        break;
+    case EXPECT_SURNAME:
+        buf_printf(out, "address the customer as %s%s%s", r->dr->surname ? r->dr->surname : "",
+                   r->dr->title_word && (unsigned char)r->dr->surname[0] < 0x80 ? " " : "",
+                   r->dr->title_word ? r->dr->title_word : "");
+        break;
+    case EXPECT_HANGUP:
+        buf_puts(out, "hang up");
+        break;
+    case EXPECT_REPLY:
+        buf_printf(out, "a reply within %llds", (long long)(x->within.ms / 1000));
+        break;
+    case EXPECT_NEVER:
+        buf_printf(out, "no reply with \"%s\"", w ? w : "");
+        break;
+    default:
+        break;
+    }
+}
+
+/* Notes what would have met missed outcome i. */
+static void note_expected(drill_run *r, size_t i)
+{
+    drill_outcome *o = &r->res.outcomes[i];
+    if (o->expected)
+        return;
+    buf b;
+    buf_init(&b);
+    expect_wording(r, drill_expect_at(r->dr, i, NULL), &b);
+    if (b.failed)
+        r->res.failed = true;
+    else if (b.len)
+        o->expected = dup_text(r, buf_str(&b));
+    buf_free(&b);
+}
+
 /* Settles an open expectation whose window is over: never-kinds held (unscored when the trainee
  * said nothing in the step: silence earns no points), the rest missed. */
 static void settle(drill_run *r, size_t i)
@@ -362,6 +420,7 @@ static void settle(drill_run *r, size_t i)
     } else {
         o->status = r->early_seen[i] ? DRILL_EARLY : DRILL_MISSED;
         o->awarded = 0;
+        note_expected(r, i);
     }
 }
 
@@ -828,8 +887,10 @@ static void mark_unreached(drill_run *r)
             walked[s] = true;
         size_t base = first_outcome(dr, (size_t)s);
         for (size_t x = 0; x < dr->steps[s].expect_count; x++)
-            if (r->res.outcomes[base + x].status == DRILL_UNOPENED)
+            if (r->res.outcomes[base + x].status == DRILL_UNOPENED) {
                 r->res.outcomes[base + x].status = DRILL_NOT_REACHED;
+                note_expected(r, base + x);
+            }
         int next = dr->steps[s].then;
         s = next == DRILL_NEXT ? ((size_t)s + 1 < dr->step_count ? s + 1 : DRILL_END) : next;
     }
@@ -923,8 +984,10 @@ void drill_run_free(drill_run *r)
     lint_free(r->lint);
     buf_free(&r->scratch);
     drill_result *res = &r->res;
-    for (size_t i = 0; res->outcomes && i < r->dr->expect_total; i++)
+    for (size_t i = 0; res->outcomes && i < r->dr->expect_total; i++) {
         free(res->outcomes[i].said);
+        free(res->outcomes[i].expected);
+    }
     free(res->outcomes);
     for (size_t i = 0; i < res->hit_count; i++) {
         free(res->hits[i].phrase);

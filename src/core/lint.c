@@ -127,43 +127,89 @@ static void ac_classes(automaton *a)
             a->cls[b] = a->cls[b + 32];
 }
 
-/* Builds the trie of the patterns into a->trans (UINT32_MAX: no edge). False when too big or
- * out of memory. */
-static bool ac_trie(automaton *a)
+/* The trie while it is built: each state's edges as a list of its children. Only the final
+ * DFA is dense (state_count * class_count), allocated once at its size and filled row by row:
+ * a dense trie grown by doubling cost more than the rest of start-up together. */
+typedef struct trie {
+    uint32_t *first;   /* per state: its first child, NO_STATE when none */
+    uint32_t *sibling; /* per state: the next child of its parent */
+    uint8_t *edge;     /* per state: the class of the edge into it */
+    uint32_t *fail;    /* per state: the longest proper suffix that is a state */
+    uint32_t *order;   /* the states breadth-first (by depth), the root first */
+    uint32_t cap;
+} trie;
+
+#define NO_STATE UINT32_MAX
+
+static void trie_free(trie *t)
 {
-    size_t cap = 64;
-    a->trans = malloc(cap * a->class_count * sizeof *a->trans);
-    a->out = malloc(cap * sizeof *a->out);
-    if (!a->trans || !a->out)
+    free(t->first);
+    free(t->sibling);
+    free(t->edge);
+    free(t->fail);
+    free(t->order);
+}
+
+/* The child of state s along class c, NO_STATE when none. */
+static uint32_t trie_child(const trie *t, uint32_t s, uint8_t c)
+{
+    uint32_t v = t->first[s];
+    while (v != NO_STATE && t->edge[v] != c)
+        v = t->sibling[v];
+    return v;
+}
+
+/* Room for one more state in the trie and a->out; false when out of memory. */
+static bool trie_grow(automaton *a, trie *t)
+{
+    if (a->state_count < t->cap)
+        return true;
+    uint32_t cap = t->cap ? t->cap * 2 : 256;
+    uint32_t *first = realloc(t->first, cap * sizeof *first);
+    if (first)
+        t->first = first;
+    uint32_t *sibling = first ? realloc(t->sibling, cap * sizeof *sibling) : NULL;
+    if (sibling)
+        t->sibling = sibling;
+    uint8_t *edge = sibling ? realloc(t->edge, cap * sizeof *edge) : NULL;
+    if (edge)
+        t->edge = edge;
+    uint32_t *out = edge ? realloc(a->out, cap * sizeof *out) : NULL;
+    if (!out)
         return false;
-    memset(a->trans, 0xFF, cap * a->class_count * sizeof *a->trans);
+    a->out = out;
+    t->cap = cap;
+    return true;
+}
+
+/* Builds the trie of the patterns, their outputs in a->out. False when too big or out of
+ * memory. */
+static bool ac_trie(automaton *a, trie *t)
+{
+    a->state_count = 0;
+    if (!trie_grow(a, t))
+        return false;
+    t->first[0] = NO_STATE;
+    t->sibling[0] = NO_STATE;
+    t->edge[0] = 0;
     a->out[0] = NO_PATTERN;
     a->state_count = 1;
     for (size_t i = 0; i < a->pattern_count; i++) {
         uint32_t s = 0;
         for (size_t k = 0; k < a->patterns[i].len; k++) {
-            uint32_t *edge = &a->trans[s * a->class_count + a->cls[(unsigned char)a->texts[i][k]]];
-            if (*edge == UINT32_MAX) {
-                if (a->state_count == MAX_STATES)
+            uint8_t c = a->cls[(unsigned char)a->texts[i][k]];
+            uint32_t v = trie_child(t, s, c);
+            if (v == NO_STATE) {
+                if (a->state_count == MAX_STATES || !trie_grow(a, t))
                     return false;
-                if (a->state_count == cap) {
-                    size_t ncap = cap * 2;
-                    uint32_t *t = realloc(a->trans, ncap * a->class_count * sizeof *t);
-                    uint32_t *o = t ? realloc(a->out, ncap * sizeof *o) : NULL;
-                    if (t)
-                        a->trans = t;
-                    if (!o)
-                        return false;
-                    a->out = o;
-                    memset(a->trans + cap * a->class_count, 0xFF,
-                           (ncap - cap) * a->class_count * sizeof *t);
-                    cap = ncap;
-                    edge = &a->trans[s * a->class_count + a->cls[(unsigned char)a->texts[i][k]]];
-                }
-                a->out[a->state_count] = NO_PATTERN;
-                *edge = a->state_count++;
+                v = a->state_count++;
+                t->first[v] = NO_STATE;
+                t->sibling[v] = t->first[s];
+                t->edge[v] = c;
+                t->first[s] = v;
+                a->out[v] = NO_PATTERN;
             }
-            s = *edge;
+            s = v;
         }
         a->patterns[i].next = a->out[s];
         a->out[s] = (uint32_t)i;
@@ -171,62 +217,54 @@ static bool ac_trie(automaton *a)
     return true;
 }
 
-/* Computes failure and dictionary links breadth-first and fills in every missing transition,
- * turning the trie into a DFA. */
-static bool ac_links(automaton *a)
+/* Computes failure and dictionary links breadth-first, and the breadth-first order. */
+static bool ac_links(automaton *a, trie *t)
 {
-    uint32_t n = a->state_count, k = a->class_count;
-    uint32_t *fail = calloc(n, sizeof *fail);
-    uint32_t *queue = malloc(n * sizeof *queue);
+    uint32_t n = a->state_count;
+    t->fail = malloc(n * sizeof *t->fail);
+    t->order = malloc(n * sizeof *t->order);
     a->dict = malloc(n * sizeof *a->dict);
-    if (!fail || !queue || !a->dict) {
-        free(fail);
-        free(queue);
+    if (!t->fail || !t->order || !a->dict)
         return false;
-    }
     size_t head = 0, tail = 0;
+    t->fail[0] = 0;
     a->dict[0] = UINT32_MAX;
-    for (uint32_t c = 0; c < k; c++) {
-        uint32_t v = a->trans[c];
-        if (v == UINT32_MAX) {
-            a->trans[c] = 0;
-            continue;
-        }
-        fail[v] = 0;
-        a->dict[v] = UINT32_MAX;
-        queue[tail++] = v;
-    }
+    t->order[tail++] = 0;
     while (head < tail) {
-        uint32_t u = queue[head++];
-        for (uint32_t c = 0; c < k; c++) {
-            uint32_t *edge = &a->trans[u * k + c];
-            uint32_t via_fail = a->trans[fail[u] * k + c];
-            if (*edge == UINT32_MAX) {
-                *edge = via_fail;
-                continue;
+        uint32_t u = t->order[head++];
+        for (uint32_t v = t->first[u]; v != NO_STATE; v = t->sibling[v]) {
+            uint32_t f = 0;
+            if (u != 0) {
+                for (uint32_t g = t->fail[u];; g = t->fail[g]) {
+                    uint32_t x = trie_child(t, g, t->edge[v]);
+                    if (x != NO_STATE) {
+                        f = x;
+                        break;
+                    }
+                    if (g == 0)
+                        break;
+                }
             }
-            uint32_t v = *edge;
-            fail[v] = via_fail;
-            a->dict[v] = a->out[via_fail] != NO_PATTERN ? via_fail : a->dict[via_fail];
-            queue[tail++] = v;
+            t->fail[v] = f;
+            a->dict[v] = a->out[f] != NO_PATTERN ? f : a->dict[f];
+            t->order[tail++] = v;
         }
     }
-    free(fail);
-    free(queue);
     return true;
 }
 
-/* Renumbers states so that accepting ones come last, and stores row offsets. */
-static bool ac_renumber(automaton *a)
+/* Numbers the states so that accepting ones come last and fills the DFA of row offsets: a
+ * state's row is its failure state's row (complete already, being shallower) with its own
+ * edges written over it. */
+static bool ac_dfa(automaton *a, trie *t)
 {
     uint32_t n = a->state_count, k = a->class_count;
     uint32_t *id = malloc(n * sizeof *id);
-    uint32_t *trans = malloc((size_t)n * k * sizeof *trans);
     uint32_t *out = malloc(n * sizeof *out);
     uint32_t *dict = malloc(n * sizeof *dict);
-    if (!id || !trans || !out || !dict) {
+    a->trans = malloc((size_t)n * k * sizeof *a->trans);
+    if (!id || !out || !dict || !a->trans) {
         free(id);
-        free(trans);
         free(out);
         free(dict);
         return false;
@@ -241,17 +279,21 @@ static bool ac_renumber(automaton *a)
                 id[s] = next++;
         }
     }
-    for (uint32_t s = 0; s < n; s++) {
-        for (uint32_t c = 0; c < k; c++)
-            trans[(size_t)id[s] * k + c] = id[a->trans[(size_t)s * k + c]] * k;
-        out[id[s]] = a->out[s];
-        dict[id[s]] = a->dict[s] == UINT32_MAX ? UINT32_MAX : id[a->dict[s]];
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t u = t->order[i];
+        uint32_t *row = a->trans + (size_t)id[u] * k;
+        if (u == 0)
+            memset(row, 0, k * sizeof *row);
+        else
+            memcpy(row, a->trans + (size_t)id[t->fail[u]] * k, k * sizeof *row);
+        for (uint32_t v = t->first[u]; v != NO_STATE; v = t->sibling[v])
+            row[t->edge[v]] = id[v] * k;
+        out[id[u]] = a->out[u];
+        dict[id[u]] = a->dict[u] == UINT32_MAX ? UINT32_MAX : id[a->dict[u]];
     }
-    free(a->trans);
     free(a->out);
     free(a->dict);
     free(id);
-    a->trans = trans;
     a->out = out;
     a->dict = dict;
     return true;
@@ -260,8 +302,11 @@ static bool ac_renumber(automaton *a)
 /* Builds the DFA from the added patterns; false when too big or out of memory. */
 static bool ac_build(automaton *a)
 {
+    trie t = {0};
     ac_classes(a);
-    if (!ac_trie(a) || !ac_links(a) || !ac_renumber(a))
+    bool ok = ac_trie(a, &t) && ac_links(a, &t) && ac_dfa(a, &t);
+    trie_free(&t);
+    if (!ok)
         return false;
     for (size_t i = 0; i < a->pattern_count; i++)
         free(a->texts[i]);
@@ -415,6 +460,7 @@ typedef struct lint_rule {
     lint_kind kind;
     const char *phrase, *better, *note;
     int line, state;
+    size_t trimmed_len; /* of phrase, without its trailing spaces and punctuation */
 } lint_rule;
 
 struct lint {
@@ -436,12 +482,9 @@ const char *lint_kind_name(lint_kind k)
 /* True when the rule list already has this phrase (after trimming). */
 static bool has_rule(const lint *l, const char *phrase, size_t len)
 {
-    for (size_t i = 0; i < l->rule_count; i++) {
-        const char *p = l->rules[i].phrase;
-        size_t plen = strlen(p);
-        if (plen - trailing_trim(p, plen) == len && memcmp(p, phrase, len) == 0)
+    for (size_t i = 0; i < l->rule_count; i++)
+        if (l->rules[i].trimmed_len == len && memcmp(l->rules[i].phrase, phrase, len) == 0)
             return true;
-    }
     return false;
 }
 
@@ -450,8 +493,9 @@ static bool has_rule(const lint *l, const char *phrase, size_t len)
 static bool add_rule(lint *l, lint_rule r, char **allow, size_t allow_count)
 {
     size_t len = strlen(r.phrase);
+    r.trimmed_len = len - trailing_trim(r.phrase, len);
     if (r.kind == LINT_AVOID)
-        len -= trailing_trim(r.phrase, len);
+        len = r.trimmed_len;
     if (len == 0 || has_rule(l, r.phrase, len))
         return true;
     int index = (int)l->rule_count;
@@ -506,7 +550,7 @@ static bool add_rules(lint *l)
         return false;
     for (size_t i = 0; i < pb->forbidden_count; i++) {
         const pb_forbidden *f = &pb->forbidden[i];
-        lint_rule r = {LINT_FORBIDDEN, f->phrase, f->better, f->note, PB_NONE, PB_NONE};
+        lint_rule r = {LINT_FORBIDDEN, f->phrase, f->better, f->note, PB_NONE, PB_NONE, 0};
         if (!add_rule(l, r, f->allow, f->allow_count))
             return false;
     }
@@ -515,7 +559,7 @@ static bool add_rules(lint *l)
         for (size_t i = 0; i < st->avoid_count; i++) {
             const pb_avoid *av = &st->avoid[i];
             const char *better = av->say_line >= 0 ? pb->lines[av->say_line].text : av->say;
-            lint_rule r = {LINT_AVOID, av->never, better, NULL, av->say_line, (int)s};
+            lint_rule r = {LINT_AVOID, av->never, better, NULL, av->say_line, (int)s, 0};
             if (!add_rule(l, r, NULL, 0))
                 return false;
         }

@@ -663,7 +663,32 @@ static void load_transitions(loader *ld, yaml_node_t *seq, pb_transition **out, 
     *count = n;
 }
 
-static bool parse_when(loader *ld, yaml_node_t *node, unsigned *when)
+/* {NAME: VALUE} or {NAME: [VALUE...]} in a when: list: the values NAME may have once known. */
+static bool parse_value_when(loader *ld, yaml_node_t *map, pb_line *l)
+{
+    yaml_node_t *k, *v;
+    for (size_t i = 0; yamldoc_pair(ld->y, map, i, &k, &v); i++) {
+        const char *name = yamldoc_scalar(k);
+        yaml_node_t *item = v;
+        for (size_t j = 0; item; j++) {
+            if (v->type == YAML_SEQUENCE_NODE && !(item = yamldoc_item(ld->y, v, j)))
+                break;
+            const char *value = yamldoc_scalar(item);
+            if (!name || !value) {
+                yamldoc_error(ld->y, item, "a value condition maps a placeholder to its values");
+                return false;
+            }
+            pb_pair *p = PUSH(ld, l->value_when, l->value_when_count);
+            if (!p || !(p->name = copy(ld, name)) || !(p->text = copy(ld, value)))
+                return false;
+            if (v->type != YAML_SEQUENCE_NODE)
+                break;
+        }
+    }
+    return true;
+}
+
+static bool parse_when(loader *ld, yaml_node_t *node, unsigned *when, pb_line *l)
 {
     static const char *const names[] = {"phone",           "chat",    "late",       "surname_known",
                                         "surname_unknown", "holiday", "first_reply"};
@@ -672,6 +697,11 @@ static bool parse_when(loader *ld, yaml_node_t *node, unsigned *when)
         return false;
     yaml_node_t *item;
     for (size_t i = 0; (item = yamldoc_item(ld->y, node, i)); i++) {
+        if (item->type == YAML_MAPPING_NODE) {
+            if (!parse_value_when(ld, item, l))
+                return false;
+            continue;
+        }
         const char *s = yamldoc_scalar(item);
         size_t k = 0;
         while (k < count && !(s && strcmp(s, names[k]) == 0))
@@ -679,7 +709,7 @@ static bool parse_when(loader *ld, yaml_node_t *node, unsigned *when)
         if (k == count) {
             yamldoc_error(ld->y, item,
                           "unknown condition \"%s\" (phone, chat, late, surname_known, "
-                          "surname_unknown, holiday, first_reply)",
+                          "surname_unknown, holiday, first_reply, or {placeholder: [values]})",
                           s ? s : "?");
             return false;
         }
@@ -698,6 +728,11 @@ static void free_line(pb_line *l)
         free(l->fallbacks[i].text);
     }
     free(l->fallbacks);
+    for (size_t i = 0; i < l->value_when_count; i++) {
+        free(l->value_when[i].name);
+        free(l->value_when[i].text);
+    }
+    free(l->value_when);
     free(l->promise_name);
 }
 
@@ -756,7 +791,7 @@ static bool load_line_fields(loader *ld, yaml_node_t *node, pb_line *l)
     yaml_node_t *n;
     if ((n = yamldoc_get(ld->y, node, "fallback")) && !load_fallbacks(ld, n, l))
         return false;
-    if ((n = yamldoc_get(ld->y, node, "when")) && !parse_when(ld, n, &l->when))
+    if ((n = yamldoc_get(ld->y, node, "when")) && !parse_when(ld, n, &l->when, l))
         return false;
     if ((n = yamldoc_get(ld->y, node, "promise")) &&
         !(l->promise_name = duration_text(ld, n, "promise")))
@@ -1126,6 +1161,9 @@ static void resolve_placeholders(loader *ld, pb_line *l)
     for (size_t i = 0; i < l->fallback_count; i++)
         if (!playbook_placeholder(ld->pb, l->fallbacks[i].name))
             error_at(ld, l->mark, "fallback for unknown placeholder \"%s\"", l->fallbacks[i].name);
+    for (size_t i = 0; i < l->value_when_count; i++)
+        if (!playbook_placeholder(ld->pb, l->value_when[i].name))
+            error_at(ld, l->mark, "condition on unknown placeholder \"%s\"", l->value_when[i].name);
 }
 
 static void resolve_line(loader *ld, pb_line *l, size_t index)
@@ -1281,6 +1319,13 @@ static void apply_root(loader *ld, yaml_node_t *root)
         load_detect(ld, n);
 }
 
+static const yamldoc_cache *yaml_cache;
+
+void playbook_set_cache(const yamldoc_cache *cache)
+{
+    yaml_cache = cache;
+}
+
 static bool apply_text(loader *ld, const char *file, const char *data, size_t len)
 {
     char **slot = PUSH(ld, ld->pb->files, ld->pb->file_count);
@@ -1294,7 +1339,7 @@ static bool apply_text(loader *ld, const char *file, const char *data, size_t le
     loader here = *ld;
     here.y = &y;
     here.origin = (int)ld->pb->file_count - 1;
-    bool ok = yamldoc_load(&y, ld->pb->files[here.origin], data, len, ld->diag);
+    bool ok = yamldoc_load_cached(&y, ld->pb->files[here.origin], data, len, ld->diag, yaml_cache);
     if (ok)
         apply_root(&here, yamldoc_root(&y));
     yamldoc_free(&y);

@@ -50,6 +50,9 @@ typedef struct pb_line {
     pb_pair *fallbacks;
     size_t fallback_count;
     unsigned when;
+    pb_pair *value_when; /* {order.status: [shipped, 已发货]}: a looked-up value, once known,
+                          * must be one of these (one pair per allowed value) */
+    size_t value_when_count;
     char *promise_name; /* duration as written, resolved into promise_ms */
     int64_t promise_ms; /* 0: sending the line sets no deadline */
     bool end;
@@ -222,6 +225,9 @@ typedef char *(*playbook_reader)(void *ctx, const char *name, const char *from, 
 playbook *playbook_load(const char *file, const char *data, size_t len, playbook_reader reader,
                         void *reader_ctx, diagnostics *d);
 void playbook_free(playbook *pb);
+/* Makes every later playbook_load read and keep the parsed YAML of its files through cache
+ * (yamldoc.h); NULL: parse every time (the default). */
+void playbook_set_cache(const yamldoc_cache *cache);
 
 int playbook_state_index(const playbook *pb, const char *id);
 int playbook_line_index(const playbook *pb, const char *id);

@@ -168,6 +168,24 @@ static bool is_late(const engine *e, const conversation *c, int64_t now)
     return c->waiting && (c->chased || now - c->waiting_since >= engine_response_limit(e));
 }
 
+/* True when no looked-up value the line has conditions on contradicts them: each such value,
+ * once known, is one the line allows. */
+static bool values_allow(const conversation *c, const pb_line *l)
+{
+    for (size_t i = 0; i < l->value_when_count; i++) {
+        const char *v = conversation_value(c, l->value_when[i].name);
+        if (!v)
+            continue;
+        bool allowed = false;
+        for (size_t k = 0; k < l->value_when_count && !allowed; k++)
+            allowed = !strcmp(l->value_when[k].name, l->value_when[i].name) &&
+                      !strcmp(l->value_when[k].text, v);
+        if (!allowed)
+            return false;
+    }
+    return true;
+}
+
 /* True when every condition the line asks for holds now. */
 static bool line_applies(const engine *e, const conversation *c, const pb_line *l, int64_t now)
 {
@@ -187,7 +205,7 @@ static bool line_applies(const engine *e, const conversation *c, const pb_line *
         return false;
     if ((w & WHEN_HOLIDAY) && !suggest_holiday_greeting(engine_playbook(e), now, c->tz_offset))
         return false;
-    return true;
+    return l->value_when_count == 0 || values_allow(c, l);
 }
 
 static bool already_ranked(const suggestion *out, size_t n, int line)
@@ -243,6 +261,63 @@ static size_t add_promises(const engine *e, const conversation *c, int64_t now, 
     return n;
 }
 
+/* True when the line fills a looked-up placeholder and every one it uses has a value: the
+ * line answers with what a lookup found. */
+static bool answers_lookup(const engine *e, const conversation *c, const pb_line *l)
+{
+    const playbook *pb = engine_playbook(e);
+    bool any = false;
+    for (const char *p = strchr(l->text, '{'); p; p = strchr(p + 1, '{')) {
+        const char *close = strchr(p, '}');
+        if (!close)
+            break;
+        char name[64];
+        size_t n = (size_t)(close - p - 1);
+        if (n >= sizeof name)
+            return false;
+        memcpy(name, p + 1, n);
+        name[n] = '\0';
+        const pb_placeholder *ph = playbook_placeholder(pb, name);
+        if (!ph || ph->source != SOURCE_LOOKUP)
+            continue;
+        if (!conversation_value(c, name))
+            return false;
+        any = true;
+    }
+    return any;
+}
+
+#define ANSWERS_MAX 2 /* lines answering with looked-up values, ranked from any state */
+
+/* After a lookup, in any state: the lines (the current state's first) that answer with what
+ * it found and that no looked-up value contradicts. */
+static size_t add_answers(const engine *e, const conversation *c, int64_t now, suggestion *out,
+                          size_t n, size_t max)
+{
+    const playbook *pb = engine_playbook(e);
+    if (c->value_count == 0)
+        return n;
+    size_t added = 0;
+    const pb_state *st = &pb->states[c->state];
+    for (size_t i = 0; i < st->line_count && added < ANSWERS_MAX; i++) {
+        const pb_line *l = &pb->lines[st->lines[i]];
+        if (answers_lookup(e, c, l) && line_applies(e, c, l, now)) {
+            size_t before = n;
+            n = add(e, c, now, out, n, max, st->lines[i], REASON_STATE);
+            added += n > before;
+        }
+    }
+    for (size_t i = 0; i < pb->line_count && added < ANSWERS_MAX; i++) {
+        const pb_line *l = &pb->lines[i];
+        if (l->state != c->state && answers_lookup(e, c, l) && line_applies(e, c, l, now)) {
+            size_t before = n;
+            n = add(e, c, now, out, n, max, (int)i, REASON_STATE);
+            added += n > before;
+        }
+    }
+    return n;
+}
+
 static bool has_promises(const playbook *pb, const pb_state *st)
 {
     for (size_t i = 0; i < st->line_count; i++)
@@ -286,6 +361,7 @@ size_t suggest_rank(const engine *e, const conversation *c, int64_t now, suggest
         n = add_promises(e, c, now, out, n, max);
     n = add(e, c, now, out, n, max, c->pending_line, REASON_TRANSITION);
     n = add(e, c, now, out, n, max, c->ladder_line, REASON_LADDER);
+    n = add_answers(e, c, now, out, n, max);
     if (promises && !c->sent_in_state) {
         bool own = false;
         for (size_t i = 0; i < n && !own; i++)

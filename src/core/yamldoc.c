@@ -150,9 +150,331 @@ bool yamldoc_load(yamldoc *y, const char *file, const char *data, size_t len, di
 
 void yamldoc_free(yamldoc *y)
 {
-    if (y->loaded)
+    if (y->loaded && y->image_nodes)
+        free(y->image_nodes);
+    else if (y->loaded)
         yaml_document_delete(&y->doc);
+    y->image_nodes = NULL;
     y->loaded = false;
+}
+
+/* ---- images ------------------------------------------------------------------------------
+ * Layout, every number a native uint32_t:
+ *   magic (8 bytes "huashuY1"), byte-order check, source length, node count, item count,
+ *   pair count, string bytes;
+ *   the source text, padded to 4 bytes;
+ *   per node: type, style, tag (string offset, NO_TAG when none), a, b (scalar: value offset
+ *   and length; sequence: first item and count; mapping: first pair and count), start mark
+ *   (index, line, column), end mark;
+ *   the items (node numbers, 1-based), the pairs (key and value node numbers);
+ *   the strings, each followed by a NUL. */
+
+#define IMAGE_MAGIC  "huashuY1"
+#define IMAGE_ORDER  0x01020304u
+#define IMAGE_HEADER 8
+#define IMAGE_FIELDS 6  /* after the magic: order, source, nodes, items, pairs, strings */
+#define NODE_WORDS   11 /* type, style, tag, a, b, 3 + 3 mark numbers */
+#define NO_TAG       UINT32_MAX
+
+static void put32(buf *b, uint32_t v)
+{
+    buf_append(b, (const char *)&v, sizeof v);
+}
+
+static uint32_t get32(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static bool fits32(size_t v)
+{
+    return v < UINT32_MAX;
+}
+
+/* The strings of an image being made: tags are few, so each distinct one is stored once. */
+typedef struct image_strings {
+    buf text;
+    const char *tags[8];
+    uint32_t tag_offsets[8];
+    size_t tag_count;
+} image_strings;
+
+static uint32_t image_string(image_strings *s, const char *p, size_t len)
+{
+    uint32_t at = (uint32_t)s->text.len;
+    buf_append(&s->text, p, len);
+    buf_putc(&s->text, '\0');
+    return at;
+}
+
+static uint32_t image_tag(image_strings *s, const yaml_char_t *tag)
+{
+    if (!tag)
+        return NO_TAG;
+    for (size_t i = 0; i < s->tag_count; i++)
+        if (!strcmp(s->tags[i], (const char *)tag))
+            return s->tag_offsets[i];
+    uint32_t at = image_string(s, (const char *)tag, strlen((const char *)tag));
+    if (s->tag_count < sizeof s->tags / sizeof s->tags[0]) {
+        s->tags[s->tag_count] = (const char *)tag;
+        s->tag_offsets[s->tag_count++] = at;
+    }
+    return at;
+}
+
+static void put_mark(buf *b, yaml_mark_t m)
+{
+    put32(b, (uint32_t)m.index);
+    put32(b, (uint32_t)m.line);
+    put32(b, (uint32_t)m.column);
+}
+
+bool yamldoc_image(const yamldoc *y, const char *data, size_t len, buf *out)
+{
+    if (!y->loaded || y->image_nodes || !fits32(len))
+        return false;
+    const yaml_document_t *doc = &y->doc;
+    size_t nodes = (size_t)(doc->nodes.top - doc->nodes.start), items = 0, pairs = 0;
+    for (const yaml_node_t *n = doc->nodes.start; n < doc->nodes.top; n++) {
+        if (!fits32(n->end_mark.index) || !fits32(n->end_mark.line) ||
+            !fits32(n->end_mark.column) || !fits32(n->start_mark.column) ||
+            (n->type == YAML_SCALAR_NODE && !fits32(n->data.scalar.length)))
+            return false;
+        if (n->type == YAML_SEQUENCE_NODE)
+            items += (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+        else if (n->type == YAML_MAPPING_NODE)
+            pairs += (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    }
+    if (!fits32(nodes) || !fits32(items) || !fits32(pairs))
+        return false;
+    buf item_list, pair_list;
+    buf_init(&item_list);
+    buf_init(&pair_list);
+    image_strings s = {.tag_count = 0};
+    buf_init(&s.text);
+    size_t start = out->len;
+    buf_append(out, IMAGE_MAGIC, IMAGE_HEADER);
+    put32(out, IMAGE_ORDER);
+    put32(out, (uint32_t)len);
+    put32(out, (uint32_t)nodes);
+    put32(out, (uint32_t)items);
+    put32(out, (uint32_t)pairs);
+    size_t strings_at = out->len;
+    put32(out, 0); /* string bytes, known at the end */
+    buf_append(out, data, len);
+    buf_append(out, "\0\0\0", (4 - len % 4) % 4);
+    uint32_t item = 0, pair = 0;
+    for (const yaml_node_t *n = doc->nodes.start; n < doc->nodes.top; n++) {
+        uint32_t style = 0, a = 0, b = 0;
+        if (n->type == YAML_SCALAR_NODE) {
+            style = (uint32_t)n->data.scalar.style;
+            b = (uint32_t)n->data.scalar.length;
+            a = image_string(&s, (const char *)n->data.scalar.value, n->data.scalar.length);
+        } else if (n->type == YAML_SEQUENCE_NODE) {
+            style = (uint32_t)n->data.sequence.style;
+            a = item;
+            for (const yaml_node_item_t *i = n->data.sequence.items.start;
+                 i < n->data.sequence.items.top; i++, item++)
+                put32(&item_list, (uint32_t)*i);
+            b = item - a;
+        } else if (n->type == YAML_MAPPING_NODE) {
+            style = (uint32_t)n->data.mapping.style;
+            a = pair;
+            for (const yaml_node_pair_t *p = n->data.mapping.pairs.start;
+                 p < n->data.mapping.pairs.top; p++, pair++) {
+                put32(&pair_list, (uint32_t)p->key);
+                put32(&pair_list, (uint32_t)p->value);
+            }
+            b = pair - a;
+        }
+        put32(out, (uint32_t)n->type);
+        put32(out, style);
+        put32(out, image_tag(&s, n->tag));
+        put32(out, a);
+        put32(out, b);
+        put_mark(out, n->start_mark);
+        put_mark(out, n->end_mark);
+    }
+    buf_append(out, item_list.data ? item_list.data : "", item_list.len);
+    buf_append(out, pair_list.data ? pair_list.data : "", pair_list.len);
+    buf_append(out, s.text.data ? s.text.data : "", s.text.len);
+    bool ok = !out->failed && !item_list.failed && !pair_list.failed && !s.text.failed &&
+              fits32(s.text.len);
+    if (ok) {
+        uint32_t n = (uint32_t)s.text.len;
+        memcpy(out->data + strings_at, &n, sizeof n);
+    }
+    buf_free(&item_list);
+    buf_free(&pair_list);
+    buf_free(&s.text);
+    if (!ok && !out->failed)
+        out->len = start;
+    return ok;
+}
+
+/* The parts of an image, its counts checked against its size. */
+typedef struct image_view {
+    uint32_t source_len, nodes, items, pairs, string_len;
+    const char *source, *node, *item, *pair, *strings;
+} image_view;
+
+static bool image_parts(const char *image, size_t image_len, image_view *v)
+{
+    size_t head = IMAGE_HEADER + IMAGE_FIELDS * 4;
+    if (image_len < head || memcmp(image, IMAGE_MAGIC, IMAGE_HEADER) ||
+        get32(image + IMAGE_HEADER) != IMAGE_ORDER)
+        return false;
+    const char *p = image + IMAGE_HEADER + 4;
+    v->source_len = get32(p);
+    v->nodes = get32(p + 4);
+    v->items = get32(p + 8);
+    v->pairs = get32(p + 12);
+    v->string_len = get32(p + 16);
+    uint64_t need = (uint64_t)head + v->source_len + (4 - v->source_len % 4) % 4 +
+                    (uint64_t)v->nodes * NODE_WORDS * 4 + (uint64_t)v->items * 4 +
+                    (uint64_t)v->pairs * 8 + v->string_len;
+    if (need != image_len || v->nodes == 0)
+        return false;
+    v->source = image + head;
+    v->node = v->source + v->source_len + (4 - v->source_len % 4) % 4;
+    v->item = v->node + (size_t)v->nodes * NODE_WORDS * 4;
+    v->pair = v->item + (size_t)v->items * 4;
+    v->strings = v->pair + (size_t)v->pairs * 8;
+    return true;
+}
+
+/* True when the string at offset of the image is within it and NUL-terminated at len (a
+ * scalar, which may hold NULs of its own), or anywhere (len SIZE_MAX: a tag). */
+static bool image_string_ok(const image_view *v, uint32_t offset, size_t len)
+{
+    if (offset >= v->string_len)
+        return false;
+    if (len == SIZE_MAX)
+        return memchr(v->strings + offset, '\0', v->string_len - offset) != NULL;
+    return len < v->string_len - offset && v->strings[offset + len] == '\0';
+}
+
+static yaml_mark_t get_mark(const char *p)
+{
+    yaml_mark_t m = {get32(p), get32(p + 4), get32(p + 8)};
+    return m;
+}
+
+/* Checks node i of the image and fills n from it; false when it is malformed. */
+static bool image_node(const image_view *v, uint32_t i, yaml_node_t *n, yaml_node_item_t *items,
+                       yaml_node_pair_t *pairs, yaml_char_t *strings)
+{
+    const char *p = v->node + (size_t)i * NODE_WORDS * 4;
+    uint32_t type = get32(p), style = get32(p + 4), tag = get32(p + 8);
+    uint32_t a = get32(p + 12), b = get32(p + 16);
+    memset(n, 0, sizeof *n);
+    if (tag != NO_TAG && !image_string_ok(v, tag, SIZE_MAX))
+        return false;
+    n->tag = tag == NO_TAG ? NULL : strings + tag;
+    n->start_mark = get_mark(p + 20);
+    n->end_mark = get_mark(p + 32);
+    if (type == YAML_SCALAR_NODE) {
+        if (style > YAML_FOLDED_SCALAR_STYLE || !image_string_ok(v, a, b))
+            return false;
+        n->type = YAML_SCALAR_NODE;
+        n->data.scalar.value = strings + a;
+        n->data.scalar.length = b;
+        n->data.scalar.style = (yaml_scalar_style_t)style;
+        return true;
+    }
+    if (type == YAML_SEQUENCE_NODE) {
+        if (style > YAML_FLOW_SEQUENCE_STYLE || a > v->items || b > v->items - a)
+            return false;
+        for (uint32_t k = a; k < a + b; k++) {
+            uint32_t ref = get32(v->item + (size_t)k * 4);
+            if (ref == 0 || ref > v->nodes)
+                return false;
+            items[k] = (yaml_node_item_t)ref;
+        }
+        n->type = YAML_SEQUENCE_NODE;
+        n->data.sequence.items.start = items + a;
+        n->data.sequence.items.top = n->data.sequence.items.end = items + a + b;
+        n->data.sequence.style = (yaml_sequence_style_t)style;
+        return true;
+    }
+    if (type == YAML_MAPPING_NODE) {
+        if (style > YAML_FLOW_MAPPING_STYLE || a > v->pairs || b > v->pairs - a)
+            return false;
+        for (uint32_t k = a; k < a + b; k++) {
+            uint32_t key = get32(v->pair + (size_t)k * 8),
+                     value = get32(v->pair + (size_t)k * 8 + 4);
+            if (key == 0 || key > v->nodes || value == 0 || value > v->nodes)
+                return false;
+            pairs[k].key = (int)key;
+            pairs[k].value = (int)value;
+        }
+        n->type = YAML_MAPPING_NODE;
+        n->data.mapping.pairs.start = pairs + a;
+        n->data.mapping.pairs.top = n->data.mapping.pairs.end = pairs + a + b;
+        n->data.mapping.style = (yaml_mapping_style_t)style;
+        return true;
+    }
+    return false;
+}
+
+bool yamldoc_load_image(yamldoc *y, const char *file, const char *data, size_t len,
+                        const char *image, size_t image_len, diagnostics *d)
+{
+    memset(y, 0, sizeof *y);
+    y->file = file;
+    y->diag = d;
+    image_view v;
+    if (!image || !image_parts(image, image_len, &v) || v.source_len != len ||
+        memcmp(v.source, data, len) != 0 || v.nodes > INT32_MAX)
+        return false;
+    /* one block: the nodes, the items, the pairs, then the strings */
+    size_t node_bytes = (size_t)v.nodes * sizeof(yaml_node_t);
+    size_t item_bytes = (size_t)v.items * sizeof(yaml_node_item_t);
+    size_t pair_bytes = (size_t)v.pairs * sizeof(yaml_node_pair_t);
+    char *block = malloc(node_bytes + item_bytes + pair_bytes + v.string_len);
+    if (!block)
+        return false;
+    yaml_node_t *nodes = (yaml_node_t *)(void *)block;
+    yaml_node_item_t *items = (yaml_node_item_t *)(void *)(block + node_bytes);
+    yaml_node_pair_t *pairs = (yaml_node_pair_t *)(void *)(block + node_bytes + item_bytes);
+    yaml_char_t *strings = (yaml_char_t *)(block + node_bytes + item_bytes + pair_bytes);
+    memcpy(strings, v.strings, v.string_len);
+    for (uint32_t i = 0; i < v.nodes; i++) {
+        if (!image_node(&v, i, &nodes[i], items, pairs, strings)) {
+            free(block);
+            return false;
+        }
+    }
+    y->doc.nodes.start = nodes;
+    y->doc.nodes.top = y->doc.nodes.end = nodes + v.nodes;
+    y->image_nodes = block;
+    y->loaded = true;
+    return true;
+}
+
+bool yamldoc_load_cached(yamldoc *y, const char *file, const char *data, size_t len, diagnostics *d,
+                         const yamldoc_cache *cache)
+{
+    if (cache) {
+        size_t image_len = 0;
+        char *image = cache->get(cache->ctx, file, &image_len);
+        bool hit = yamldoc_load_image(y, file, data, len, image, image_len, d);
+        free(image);
+        if (hit)
+            return true;
+    }
+    if (!yamldoc_load(y, file, data, len, d))
+        return false;
+    if (cache) {
+        buf image;
+        buf_init(&image);
+        if (yamldoc_image(y, data, len, &image))
+            cache->put(cache->ctx, file, image.data, image.len);
+        buf_free(&image);
+    }
+    return true;
 }
 
 yaml_node_t *yamldoc_root(yamldoc *y)

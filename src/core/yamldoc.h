@@ -26,6 +26,7 @@ void diag_sort(diagnostics *d);
 typedef struct yamldoc {
     yaml_document_t doc;
     bool loaded;
+    void *image_nodes; /* loaded from an image: the one block holding the nodes, else NULL */
     const char *file;
     diagnostics *diag;
 } yamldoc;
@@ -33,6 +34,33 @@ typedef struct yamldoc {
 /* Parses data; on a syntax error reports it and returns false. */
 bool yamldoc_load(yamldoc *y, const char *file, const char *data, size_t len, diagnostics *d);
 void yamldoc_free(yamldoc *y);
+
+/* Images: a loaded document as one flat block of bytes (huashu's own layout, with the text it
+ * was parsed from), so that the same text is loaded again without the YAML parser: libyaml
+ * is most of a playbook's load time, and the playbook is most of start-up. */
+
+/* Appends the image of y, loaded from data[0..len), to out; false when it cannot be made (a
+ * value beyond 32 bits, out of memory). */
+bool yamldoc_image(const yamldoc *y, const char *data, size_t len, buf *out);
+/* Loads the document of image when it is a well-formed image of exactly data[0..len) in this
+ * build's layout: then y is as yamldoc_load would have made it (nodes, values, styles, tags,
+ * marks) and true. False, y empty and nothing said, when it is anything else. */
+bool yamldoc_load_image(yamldoc *y, const char *file, const char *data, size_t len,
+                        const char *image, size_t image_len, diagnostics *d);
+
+/* Where images are kept between runs (the edge's files; core only calls these). */
+typedef struct yamldoc_cache {
+    /* the image stored for file, malloc'd, its size in *len; NULL when none */
+    char *(*get)(void *ctx, const char *file, size_t *len);
+    /* stores image for file, replacing any; failures are ignored */
+    void (*put)(void *ctx, const char *file, const char *image, size_t len);
+    void *ctx;
+} yamldoc_cache;
+
+/* yamldoc_load through cache (NULL: none): the stored image of file when it was made from
+ * this very text, else the parser, and then the new image is stored. */
+bool yamldoc_load_cached(yamldoc *y, const char *file, const char *data, size_t len, diagnostics *d,
+                         const yamldoc_cache *cache);
 yaml_node_t *yamldoc_root(yamldoc *y);
 /* Reports a problem at node's position. */
 void yamldoc_error(yamldoc *y, const yaml_node_t *node, const char *fmt, ...)

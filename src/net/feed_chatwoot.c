@@ -4,7 +4,6 @@
  * id); posts the agent's replies, never repeating a POST on its own. The api_access_token comes
  * from the environment or a 0600 file and is given to http.h as a secret, so it appears in no
  * message, log or screen. */
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -618,10 +617,8 @@ static void cw_stop(feed *f)
     if (s->timer)
         loop_timer_cancel(f->loop, s->timer);
     cancel_requests(s);
-    if (s->own_http) {
+    if (s->own_http)
         http_client_free(s->http);
-        curl_global_cleanup();
-    }
     for (size_t i = 0; i < s->count; i++)
         drop_batch(&s->convs[i]);
     while (s->post_count)
@@ -644,16 +641,10 @@ static bool make_client(feed *f, cw_feed *s, char *err, size_t errlen)
         s->http = f->opt.http;
         return true;
     }
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-        snprintf(err, errlen, "libcurl cannot start");
-        return false;
-    }
     s->http = http_client_new(f->loop);
     s->own_http = s->http != NULL;
-    if (!s->http) {
-        curl_global_cleanup();
-        snprintf(err, errlen, "libcurl cannot make a multi handle");
-    }
+    if (!s->http)
+        snprintf(err, errlen, "out of memory");
     return s->http != NULL;
 }
 

@@ -5,7 +5,6 @@
 #include "core/text.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "net/curlapi.h"
 #include "net/os.h"
 
 #define DEFAULT_TIMEOUT_MS         10000
@@ -84,6 +84,8 @@ struct http_client {
 };
 
 static void pump(http_client *c);
+static int timer_cb(CURLM *multi, long timeout_ms, void *userp);
+static int socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp);
 
 /* ---- small helpers -------------------------------------------------------------------- */
 
@@ -325,10 +327,10 @@ static void stop_easy(transfer *t)
 {
     if (!t->easy)
         return;
-    curl_multi_remove_handle(t->client->multi, t->easy);
-    curl_easy_cleanup(t->easy);
+    curl_fn.multi_remove_handle(t->client->multi, t->easy);
+    curl_fn.easy_cleanup(t->easy);
     t->easy = NULL;
-    curl_slist_free_all(t->header_list);
+    curl_fn.slist_free_all(t->header_list);
     t->header_list = NULL;
     t->client->running--;
 }
@@ -474,11 +476,11 @@ static long protocol_mask(const char *list)
 static void set_protocols(CURL *e, const char *list)
 {
 #if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, list);
-    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, list);
+    curl_fn.easy_setopt(e, CURLOPT_PROTOCOLS_STR, list);
+    curl_fn.easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, list);
 #else
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS, protocol_mask(list));
-    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS, protocol_mask(list));
+    curl_fn.easy_setopt(e, CURLOPT_PROTOCOLS, protocol_mask(list));
+    curl_fn.easy_setopt(e, CURLOPT_REDIR_PROTOCOLS, protocol_mask(list));
 #endif
 }
 
@@ -488,28 +490,28 @@ static bool set_request(transfer *t, CURL *e)
     for (size_t i = 0; i < t->header_count; i++) {
         if (!t->headers[i])
             continue;
-        struct curl_slist *l = curl_slist_append(t->header_list, t->headers[i]);
+        struct curl_slist *l = curl_fn.slist_append(t->header_list, t->headers[i]);
         if (!l)
             return false;
         t->header_list = l;
     }
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
+    curl_fn.easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
     if (t->username && !t->secrets_dropped) {
-        curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(e, CURLOPT_USERNAME, t->username);
-        curl_easy_setopt(e, CURLOPT_PASSWORD, t->password ? t->password : "");
+        curl_fn.easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_fn.easy_setopt(e, CURLOPT_USERNAME, t->username);
+        curl_fn.easy_setopt(e, CURLOPT_PASSWORD, t->password ? t->password : "");
     }
     if (!strcmp(t->method, "HEAD")) {
-        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+        curl_fn.easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else if (!strcmp(t->method, "POST")) {
-        curl_easy_setopt(e, CURLOPT_POST, 1L);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body ? t->body : "");
+        curl_fn.easy_setopt(e, CURLOPT_POST, 1L);
+        curl_fn.easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
+        curl_fn.easy_setopt(e, CURLOPT_POSTFIELDS, t->body ? t->body : "");
     } else if (strcmp(t->method, "GET")) {
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->method);
+        curl_fn.easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->method);
         if (t->body) {
-            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
-            curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body);
+            curl_fn.easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
+            curl_fn.easy_setopt(e, CURLOPT_POSTFIELDS, t->body);
         }
     }
     return true;
@@ -518,38 +520,38 @@ static bool set_request(transfer *t, CURL *e)
 /* Makes the easy handle of one attempt and hands it to the multi. */
 static bool start_attempt(transfer *t)
 {
-    CURL *e = curl_easy_init();
+    CURL *e = curl_fn.easy_init();
     if (!e)
         return false;
     buf_clear(&t->body_buf);
     t->too_big = false;
     t->errbuf[0] = '\0';
-    curl_easy_setopt(e, CURLOPT_URL, t->url);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, t->timeout_ms);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max_body);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+    curl_fn.easy_setopt(e, CURLOPT_URL, t->url);
+    curl_fn.easy_setopt(e, CURLOPT_PRIVATE, t);
+    curl_fn.easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
+    curl_fn.easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_fn.easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_fn.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_fn.easy_setopt(e, CURLOPT_TIMEOUT_MS, t->timeout_ms);
+    curl_fn.easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
+    curl_fn.easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_fn.easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_fn.easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max_body);
+    curl_fn.easy_setopt(e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
     set_protocols(e, t->protocols);
     if (t->ca_file)
-        curl_easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
+        curl_fn.easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
     if (t->verbose && t->client->log) {
-        curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, debug_cb);
-        curl_easy_setopt(e, CURLOPT_DEBUGDATA, t);
-        curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+        curl_fn.easy_setopt(e, CURLOPT_DEBUGFUNCTION, debug_cb);
+        curl_fn.easy_setopt(e, CURLOPT_DEBUGDATA, t);
+        curl_fn.easy_setopt(e, CURLOPT_VERBOSE, 1L);
     }
     t->easy = e;
     t->client->running++;
     t->state = T_RUNNING;
     t->attempts++;
-    if (!set_request(t, e) || curl_multi_add_handle(t->client->multi, e) != CURLM_OK) {
-        curl_easy_cleanup(e);
+    if (!set_request(t, e) || curl_fn.multi_add_handle(t->client->multi, e) != CURLM_OK) {
+        curl_fn.easy_cleanup(e);
         t->easy = NULL;
         t->client->running--;
         return false;
@@ -649,23 +651,23 @@ static void describe_peer(transfer *t, char *out, size_t outlen)
 {
     char *ip = NULL;
     long port = 0;
-    CURLU *u = curl_url();
+    CURLU *u = curl_fn.url();
     char *host = NULL, *port_text = NULL;
-    if (u && curl_url_set(u, CURLUPART_URL, t->url, 0) == CURLUE_OK) {
-        curl_url_get(u, CURLUPART_HOST, &host, 0);
-        curl_url_get(u, CURLUPART_PORT, &port_text, CURLU_DEFAULT_PORT);
+    if (u && curl_fn.url_set(u, CURLUPART_URL, t->url, 0) == CURLUE_OK) {
+        curl_fn.url_get(u, CURLUPART_HOST, &host, 0);
+        curl_fn.url_get(u, CURLUPART_PORT, &port_text, CURLU_DEFAULT_PORT);
     }
-    curl_easy_getinfo(t->easy, CURLINFO_PRIMARY_IP, &ip);
-    curl_easy_getinfo(t->easy, CURLINFO_PRIMARY_PORT, &port);
+    curl_fn.easy_getinfo(t->easy, CURLINFO_PRIMARY_IP, &ip);
+    curl_fn.easy_getinfo(t->easy, CURLINFO_PRIMARY_PORT, &port);
     if (host && port_text)
         snprintf(out, outlen, "%s port %s", host, port_text);
     else if (ip && *ip)
         snprintf(out, outlen, "%s port %ld", ip, port);
     else
         snprintf(out, outlen, "the server");
-    curl_free(host);
-    curl_free(port_text);
-    curl_url_cleanup(u);
+    curl_fn.free(host);
+    curl_fn.free(port_text);
+    curl_fn.url_cleanup(u);
 }
 
 /* True for the libcurl codes of certificate and handshake failures. */
@@ -696,11 +698,11 @@ static void classify_failure(transfer *t, CURLcode rc)
 {
     char peer[300];
     describe_peer(t, peer, sizeof peer);
-    const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
+    const char *detail = t->errbuf[0] ? t->errbuf : curl_fn.easy_strerror(rc);
     long os_errno = 0;
-    curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &os_errno);
+    curl_fn.easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &os_errno);
     double connect_time = 0;
-    curl_easy_getinfo(t->easy, CURLINFO_CONNECT_TIME, &connect_time);
+    curl_fn.easy_getinfo(t->easy, CURLINFO_CONNECT_TIME, &connect_time);
     if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY) {
         t->error = HTTP_ERR_DNS;
         snprintf(t->message, sizeof t->message, "could not find the server %s (DNS failure)", peer);
@@ -798,23 +800,23 @@ static long retry_delay(transfer *t)
 static bool same_origin(const char *a, const char *b)
 {
     bool same = false;
-    CURLU *ua = curl_url(), *ub = curl_url();
+    CURLU *ua = curl_fn.url(), *ub = curl_fn.url();
     char *parts[6] = {NULL};
     static const CURLUPart which[3] = {CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT};
-    if (ua && ub && curl_url_set(ua, CURLUPART_URL, a, 0) == CURLUE_OK &&
-        curl_url_set(ub, CURLUPART_URL, b, 0) == CURLUE_OK) {
+    if (ua && ub && curl_fn.url_set(ua, CURLUPART_URL, a, 0) == CURLUE_OK &&
+        curl_fn.url_set(ub, CURLUPART_URL, b, 0) == CURLUE_OK) {
         same = true;
         for (int i = 0; i < 3; i++) {
-            curl_url_get(ua, which[i], &parts[i], CURLU_DEFAULT_PORT);
-            curl_url_get(ub, which[i], &parts[3 + i], CURLU_DEFAULT_PORT);
+            curl_fn.url_get(ua, which[i], &parts[i], CURLU_DEFAULT_PORT);
+            curl_fn.url_get(ub, which[i], &parts[3 + i], CURLU_DEFAULT_PORT);
             if (!parts[i] || !parts[3 + i] || strcasecmp(parts[i], parts[3 + i]))
                 same = false;
         }
     }
     for (int i = 0; i < 6; i++)
-        curl_free(parts[i]);
-    curl_url_cleanup(ua);
-    curl_url_cleanup(ub);
+        curl_fn.free(parts[i]);
+    curl_fn.url_cleanup(ua);
+    curl_fn.url_cleanup(ub);
     return same;
 }
 
@@ -880,10 +882,10 @@ static void finish_attempt(transfer *t, CURLcode rc)
     http_client *c = t->client;
     char *location = NULL;
     curl_off_t retry_after = 0;
-    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
-    curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_URL, &location);
+    curl_fn.easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
+    curl_fn.easy_getinfo(t->easy, CURLINFO_REDIRECT_URL, &location);
 #if LIBCURL_VERSION_NUM >= 0x074200
-    curl_easy_getinfo(t->easy, CURLINFO_RETRY_AFTER, &retry_after);
+    curl_fn.easy_getinfo(t->easy, CURLINFO_RETRY_AFTER, &retry_after);
 #endif
     t->retry_after_ms =
         retry_after > 0 ? (long)(retry_after > 86400 ? 86400000 : retry_after * 1000) : 0;
@@ -954,29 +956,65 @@ static void check_done(http_client *c)
 {
     CURLMsg *msg;
     int left;
-    while ((msg = curl_multi_info_read(c->multi, &left))) {
+    while ((msg = curl_fn.multi_info_read(c->multi, &left))) {
         if (msg->msg != CURLMSG_DONE)
             continue;
         char *priv = NULL;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+        curl_fn.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
         if (priv)
             finish_attempt((transfer *)priv, msg->data.result);
     }
     pump(c);
 }
 
-/* Starts queued transfers while there are free slots. */
+static long max_connects(const http_client *c)
+{
+    return (long)(c->max_parallel > 4 ? c->max_parallel : 4);
+}
+
+/* Loads libcurl and makes the multi handle; false with err when either fails. */
+static bool ensure_multi(http_client *c, char *err, size_t errlen)
+{
+    if (!curlapi_load(err, errlen))
+        return false;
+    if (curl_fn.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        snprintf(err, errlen, "libcurl cannot start (curl_global_init failed)");
+        return false;
+    }
+    if (!(c->multi = curl_fn.multi_init())) {
+        curl_fn.global_cleanup();
+        snprintf(err, errlen, "libcurl cannot make a multi handle (out of memory?)");
+        return false;
+    }
+    curl_fn.multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+    curl_fn.multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
+    curl_fn.multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    curl_fn.multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
+    curl_fn.multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, max_connects(c));
+    return true;
+}
+
+/* Fails a queued transfer from the loop (never from inside http_start) with message. */
+static void fail_later(transfer *t, const char *message)
+{
+    t->error = HTTP_ERR_OTHER;
+    snprintf(t->message, sizeof t->message, "%s", message);
+    t->state = T_WAITING;
+    t->timer = timer_after(t->client, 0, on_deferred_failure, t);
+}
+
+/* Starts queued transfers while there are free slots. libcurl is loaded, and the multi handle
+ * made, for the first one: a client nobody asks anything costs nothing. */
 static void pump(http_client *c)
 {
+    char err[512];
     for (transfer *t = c->head; t && c->running < c->max_parallel; t = t->next) {
         if (t->state != T_QUEUED)
             continue;
-        if (!start_attempt(t)) {
-            t->error = HTTP_ERR_OTHER;
-            snprintf(t->message, sizeof t->message, "out of memory starting the transfer");
-            t->state = T_WAITING;
-            t->timer = timer_after(c, 0, on_deferred_failure, t);
-        }
+        if (!c->multi && !ensure_multi(c, err, sizeof err))
+            fail_later(t, err);
+        else if (!start_attempt(t))
+            fail_later(t, "out of memory starting the transfer");
     }
 }
 
@@ -987,7 +1025,7 @@ static void on_curl_timer(void *ctx, unsigned id, int64_t now)
     http_client *c = ctx;
     int running;
     c->curl_timer = 0;
-    curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    curl_fn.multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     check_done(c);
 }
 
@@ -1014,7 +1052,7 @@ static void on_socket(void *ctx, int fd, short revents)
         flags |= CURL_CSELECT_OUT;
     if (revents & (POLLERR | POLLNVAL))
         flags |= CURL_CSELECT_ERR;
-    curl_multi_socket_action(c->multi, fd, flags, &running);
+    curl_fn.multi_socket_action(c->multi, fd, flags, &running);
     check_done(c);
 }
 
@@ -1079,15 +1117,6 @@ http_client *http_client_new(loop *l)
     c->rng = (uint64_t)os_mono_ms() * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)c;
     if (!c->rng)
         c->rng = 1;
-    if (!(c->multi = curl_multi_init())) {
-        free(c);
-        return NULL;
-    }
-    curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-    curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
-    curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-    curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
-    curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)DEFAULT_PARALLEL);
     return c;
 }
 
@@ -1101,7 +1130,10 @@ void http_client_free(http_client *c)
         unlink_transfer(c, t);
         free_transfer(t);
     }
-    curl_multi_cleanup(c->multi);
+    if (c->multi) {
+        curl_fn.multi_cleanup(c->multi);
+        curl_fn.global_cleanup();
+    }
     for (size_t i = 0; i < c->fd_count; i++)
         loop_unwatch(c->loop, c->fds[i]);
     if (c->curl_timer)
@@ -1113,7 +1145,8 @@ void http_client_free(http_client *c)
 void http_client_set_max_parallel(http_client *c, size_t n)
 {
     c->max_parallel = n ? n : 1;
-    curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)(n > 4 ? n : 4));
+    if (c->multi)
+        curl_fn.multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, max_connects(c));
 }
 
 void http_client_set_log(http_client *c, http_log_fn fn, void *ctx)

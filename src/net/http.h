@@ -98,8 +98,9 @@ typedef struct http_response {
 typedef void (*http_done_fn)(void *ctx, const http_response *r);
 typedef void (*http_log_fn)(void *ctx, const char *line);
 
-/* A client on loop l. NULL when libcurl cannot make a multi handle. curl_global_init must
- * have been called (main does it once). */
+/* A client on loop l; NULL when out of memory. libcurl is loaded (curlapi.h) and initialised
+ * when the first transfer starts; when it cannot be, every transfer fails with a message
+ * naming the library. */
 http_client *http_client_new(loop *l);
 /* Cancels every transfer (no callbacks) and frees the client. Not from inside a callback. */
 void http_client_free(http_client *c);

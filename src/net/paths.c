@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,8 +294,73 @@ char *paths_read_playbook(void *ctx, const char *name, const char *from, size_t 
     return data;
 }
 
-playbook *paths_load_playbook(const char *name, diagnostics *d)
+/* ---- the playbook cache: parsed YAML kept in $XDG_CACHE_HOME/huashu/playbooks ------------ */
+
+/* The cache file of a playbook file: named by a hash of its path; an image holds the text it
+ * was made from, so a changed file is never read from a stale one. */
+static char *image_path(const char *file)
 {
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)file; *p; p++)
+        h = (h ^ *p) * 0x100000001b3ull;
+    char name[32];
+    snprintf(name, sizeof name, "/%016llx.yc", (unsigned long long)h);
+    char *dir = xdg_dir("XDG_CACHE_HOME", ".cache");
+    char *p = dir ? join(dir, "/huashu/playbooks", name) : NULL;
+    free(dir);
+    return p;
+}
+
+static char *image_get(void *ctx, const char *file, size_t *len)
+{
+    char *path = image_path(file);
+    char *image = path ? paths_read_file(path, len) : NULL;
+    free(path);
+    return image;
+}
+
+/* Creates each missing directory of path up to its last '/', private to the user. */
+static bool make_parents(char *path)
+{
+    for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
+        *s = '\0';
+        bool ok = mkdir(path, 0700) == 0 || errno == EEXIST;
+        *s = '/';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Writes the image to a temporary file beside its place, then renames it there: a reader
+ * sees the old image or the new one, never half of one. */
+static void image_put(void *ctx, const char *file, const char *image, size_t len)
+{
+    char *path = image_path(file);
+    char *tmp = path ? join(path, ".XXXXXX", "") : NULL;
+    int fd = tmp && make_parents(tmp) ? mkstemp(tmp) : -1;
+    if (fd >= 0) {
+        bool ok = true;
+        for (size_t done = 0; ok && done < len;) {
+            ssize_t n = write(fd, image + done, len - done);
+            ok = n > 0 || (n < 0 && errno == EINTR);
+            done += n > 0 ? (size_t)n : 0;
+        }
+        if (close(fd) != 0 || !ok || rename(tmp, path) != 0)
+            unlink(tmp);
+    }
+    free(tmp);
+    free(path);
+}
+
+static const yamldoc_cache playbook_cache = {image_get, image_put, NULL};
+
+/* Loads a playbook; with detect, also trains its customer-message detector (OpenCC and the
+ * classifier: most of a start-up's instructions, so commands that never read a customer
+ * message skip it). */
+static playbook *load_playbook(const char *name, bool detect, diagnostics *d)
+{
+    playbook_set_cache(&playbook_cache);
     size_t len;
     char *path = NULL;
     char *data = paths_read_playbook(NULL, name, NULL, &len, &path);
@@ -307,11 +373,16 @@ playbook *paths_load_playbook(const char *name, diagnostics *d)
     playbook *pb = playbook_load(path, data, len, paths_read_playbook, NULL, d);
     free(data);
     free(path);
-    if (pb && !scriptconv_train(pb, d)) {
+    if (pb && detect && !scriptconv_train(pb, d)) {
         playbook_free(pb);
         return NULL;
     }
     return pb;
+}
+
+playbook *paths_load_playbook(const char *name, diagnostics *d)
+{
+    return load_playbook(name, true, d);
 }
 
 const char *paths_default_playbook(void)
@@ -355,10 +426,11 @@ config *paths_load_config(const char *path, diagnostics *d)
     return c;
 }
 
-playbook *paths_choose_playbook(const char *requested, const config *cfg, diagnostics *d)
+static playbook *choose_playbook(const char *requested, const config *cfg, bool detect,
+                                 diagnostics *d)
 {
     if (requested && *requested)
-        return paths_load_playbook(requested, d);
+        return load_playbook(requested, detect, d);
     config *own = NULL;
     if (!cfg) {
         diagnostics ignored; /* a broken config is reported by the commands that use it */
@@ -367,17 +439,32 @@ playbook *paths_choose_playbook(const char *requested, const config *cfg, diagno
         diag_free(&ignored);
     }
     const char *name = cfg ? config_string(cfg, "playbook") : NULL;
-    playbook *pb = paths_load_playbook(name && *name ? name : paths_default_playbook(), d);
+    playbook *pb = load_playbook(name && *name ? name : paths_default_playbook(), detect, d);
     config_free(own);
+    return pb;
+}
+
+playbook *paths_choose_playbook(const char *requested, const config *cfg, diagnostics *d)
+{
+    return choose_playbook(requested, cfg, true, d);
+}
+
+static playbook *command_playbook(const char *requested, bool detect)
+{
+    diagnostics d;
+    diag_init(&d);
+    playbook *pb = choose_playbook(requested, NULL, detect, &d);
+    fputs(buf_str(&d.text), stderr);
+    diag_free(&d);
     return pb;
 }
 
 playbook *paths_command_playbook(const char *requested)
 {
-    diagnostics d;
-    diag_init(&d);
-    playbook *pb = paths_choose_playbook(requested, NULL, &d);
-    fputs(buf_str(&d.text), stderr);
-    diag_free(&d);
-    return pb;
+    return command_playbook(requested, true);
+}
+
+playbook *paths_command_rules(const char *requested)
+{
+    return command_playbook(requested, false);
 }

@@ -46,6 +46,9 @@ config *paths_load_config(const char *path, diagnostics *d);
 playbook *paths_choose_playbook(const char *requested, const config *cfg, diagnostics *d);
 /* paths_choose_playbook for a command: problems are printed on stderr; NULL on failure. */
 playbook *paths_command_playbook(const char *requested);
+/* The same for a command that never reads a customer message (lint): the detector is not
+ * trained (pb->detector stays NULL). */
+playbook *paths_command_rules(const char *requested);
 /* The bundled playbook id for the user's locale (zh_TW, en or zh_CN). */
 const char *paths_default_playbook(void);
 

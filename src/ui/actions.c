@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/idscan.h"
 #include "intl.h"
 #include "ui/app.h"
 
@@ -197,6 +198,15 @@ static void lookup(app *a, prompt_kind kind)
         return;
     }
     const char *known = conversation_value(c, kind == PROMPT_ORDER ? "order.id" : "stock.sku");
+    char typed[64];
+    ui_conv *u = app_conv(a, a->selected);
+    for (size_t i = u ? u->count : 0; !known && i > 0; i--) { /* the customer's latest mention */
+        const chat_msg *m = &u->msgs[(u->start + i - 1) % u->cap];
+        if (m->kind == MSG_CUSTOMER &&
+            idscan_find(m->text, kind == PROMPT_ORDER ? IDSCAN_ORDER : IDSCAN_SKU, typed,
+                        sizeof typed))
+            known = typed;
+    }
     compose_start_prompt(a, kind, known);
 }
 

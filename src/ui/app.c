@@ -411,7 +411,6 @@ bool app_init(app *a)
     buf_init(&a->compose.after);
     a->compose.ask_line = PB_NONE;
     engine_set_observer(a->engine, on_change, a);
-    a->lint = lint_new(a->pb);
     curses_start(a);
     app_mark_all(a);
     return true;

@@ -201,7 +201,9 @@ struct app {
     size_t paste_left;     /* bytes of this paste that did not fit */
     unsigned char utf8[4]; /* the bytes of a UTF-8 character read so far */
     size_t utf8_len;
-    lint *lint;              /* forbidden phrases of the playbook, for the compose line */
+    lint *lint;              /* forbidden phrases of the playbook, for the compose line; built
+                                at the first check, not before the first frame */
+    bool lint_built;         /* lint_new was called (lint stays NULL when it failed) */
     uint64_t lint_confirmed; /* hash of a draft the agent chose to send despite a hit */
 
     char status[256];

@@ -474,7 +474,13 @@ bool compose_has_hole(const app *ca, const char *draft, char *what, size_t cap)
  * compose_has_hole's); returns how many went into hits. */
 static size_t phrase_hits(app *a, const char *text, size_t len, lint_hit *hits, size_t max)
 {
-    if (!a->lint || len == 0)
+    if (len == 0)
+        return 0;
+    if (!a->lint_built) {
+        a->lint = lint_new(a->pb);
+        a->lint_built = true;
+    }
+    if (!a->lint)
         return 0;
     lint_hit all[LINT_MAX];
     buf masked; /* customer values are never linted */

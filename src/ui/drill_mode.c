@@ -112,9 +112,13 @@ static const char *status_label(drill_status s)
 static void build_score_rows(drill_console *dc, const drill_result *res)
 {
     const drill *dr = res->drill;
-    add_row(dc, res->passed ? ATTR_OK : ATTR_PAST, "%s  %d%%  (%d/%d, %s %d%%)",
+    buf why;
+    buf_init(&why);
+    drill_result_why(res, &why);
+    add_row(dc, res->passed ? ATTR_OK : ATTR_PAST, "%s  %d%%  (%d/%d, %s %d%%)%s%s",
             res->passed ? _("PASSED") : _("FAILED"), res->percent, res->score, res->max,
-            _("pass mark"), dr->scoring.pass);
+            _("pass mark"), dr->scoring.pass, why.len ? "  " : "", buf_str(&why));
+    buf_free(&why);
     add_row(dc, ATTR_DIM, "%s: %s", _("ended"), res->end_reason ? res->end_reason : "-");
     add_row(dc, ATTR_NORMAL, "%s", "");
     for (size_t i = 0; i < dr->expect_total; i++) {
@@ -129,6 +133,12 @@ static void build_score_rows(drill_console *dc, const drill_result *res)
                 status_label(o->status), x->name, took, never ? "" : " / ", never ? "" : within,
                 o->awarded, x->points, x->label ? x->label : "", o->said ? "  \"" : "",
                 o->said ? o->said : "", o->said ? "\"" : "");
+        buf advice;
+        buf_init(&advice);
+        drill_outcome_advice(res, i, &advice);
+        if (advice.len)
+            add_row(dc, ATTR_DIM, "             %s", buf_str(&advice));
+        buf_free(&advice);
     }
     if (res->hit_count) {
         add_row(dc, ATTR_NORMAL, "%s", "");

@@ -33,7 +33,7 @@ locale_env() {
   if locale -a 2>/dev/null | grep -qi "^$1.utf-\?8$"; then echo "LANG=$1.UTF-8"; else echo "LANG=C.UTF-8 LANGUAGE=$1"; fi
 }
 unset LC_ALL LC_MESSAGES LANGUAGE
-echo "1..15"
+echo "1..16"
 
 # --- build ------------------------------------------------------------------------------------------
 for tool in dpkg-buildpackage dpkg-checkbuilddeps lintian; do
@@ -62,6 +62,12 @@ changes=$(ls "$TMP"/src/huashu_*.changes | head -1)
 lintian "$changes" >"$TMP/lintian" 2>&1
 if grep -qE '^[EW]: ' "$TMP/lintian"; then not_ok "lintian clean"; diag "$(grep -E '^[EW]: ' "$TMP/lintian")"; else
   ok "lintian clean (no error or warning)"; fi
+
+# libcurl is loaded with dlopen (lookups, the Chatwoot feed), so shlibs cannot see it
+depends=$(dpkg-deb -f "$deb" Depends)
+if printf '%s' "$depends" | grep -q 'libcurl4 (>= 7.68.0) | libcurl4t64'; then
+  ok "the package depends on libcurl4, which huashu loads on first use"; else
+  not_ok "Depends: libcurl4"; diag "Depends: $depends"; fi
 
 root=$TMP/root
 dpkg -x "$deb" "$root"

@@ -33,6 +33,7 @@ wait_for "brings it back"
 keys M-z
 if wait_for "> 您好你"; then ok "M-z brings back the line Esc cleared"; else not_ok "undo"; diag "$(screen)"; fi
 keys C-u
+sleep 0.5 # the grace after the last change is over (1.5 s at --time-scale 10): numbers settle
 
 n=$(suggestion_number "王女士,请问有什么可以帮您?")
 keys "${n:-9}"

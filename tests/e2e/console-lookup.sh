@@ -66,7 +66,7 @@ select_conv() {
   wait_for "| $1"
 }
 session_log() { cat "$XDG_STATE_HOME"/huashu/sessions/*.jsonl 2>/dev/null; }
-plan 17
+plan 19
 
 mkfifo "$TMP/ready"
 python3 "$top_srcdir/tests/tools/httpd.py" --ready "$TMP/ready" >"$TMP/httpd.log" 2>&1 &
@@ -88,6 +88,10 @@ start 140 32 --demo "$TESTDATA/lookup/console-chat.jsonl" --playbook zh_CN --tim
   --start 2026-11-23T10:00:00+08:00
 wait_for "订单号1001"
 screen_check "a script line missing an order value offers the lookup" "looks it up"
+# libcurl is loaded by the first lookup, not at start (nor before the first frame)
+curl_mapped() { grep -q libcurl "/proc/$(pgrep -f "$HUASHU" -P "$(tm display -p -t t '#{pane_pid}')" | head -1)/maps"; }
+curl_before=no
+curl_mapped && curl_before=yes
 
 # c-2 asks about stock: its lookup stalls on the server
 select_conv c-2
@@ -97,6 +101,8 @@ screen_check "the stock key asks for the SKU" "SKU"
 keys -l "CUP-01"
 keys Enter
 screen_check "the info pane shows the lookup in progress" "stock CUP-01: looking up..."
+if [ $curl_before = no ] && curl_mapped; then ok "libcurl is loaded by the first lookup, not at start"
+else not_ok "libcurl is loaded by the first lookup, not at start (at start: $curl_before)"; fi
 keys F1
 if wait_for "huashu keys"; then keys Escape; ok "keys still work while the lookup stalls"; else not_ok "keys while stalled"; diag "$(screen)"; fi
 wait_gone "huashu keys"
@@ -110,7 +116,7 @@ select_conv c-1
 wait_for "订单号1001"
 keys F8
 wait_for "Order number"
-keys -l "1001"
+if screen | grep -q "Order number.*1001"; then ok "the order number the customer typed (订单号1001) is pre-filled"; else not_ok "order number pre-fill"; diag "$(screen)"; fi
 keys Enter
 screen_check "the order key's result shows in the info pane" "快递单号: hit-1"
 screen_check "the lookup line says it was found" "order 1001: found"

@@ -7,7 +7,7 @@ plan 3
 
 start 100 30 --demo "$TESTDATA/console/unsure.jsonl" --playbook zh_CN
 wait_for "林小雨"
-if wait_for "unsure: " && screen | grep -q "unsure: [^ ]*? [^ ]*?  M-j: " && screen | grep -q "| 问候"; then
+if wait_for "unsure: " && screen | grep -q "unsure: [^ ]*? .*?  M-j: " && screen | grep -q "| 问候"; then
   ok "unsure: the state stays and the runner-ups are shown with the key"; else not_ok "unsure line"; diag "$(screen)"; fi
 first=$(screen | sed -n 's/.*unsure: .*  M-j: \([^ ]*\).*/\1/p' | head -1)
 keys M-j

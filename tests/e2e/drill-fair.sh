@@ -5,7 +5,7 @@
 
 DRILLS=$(ls "$HUASHU_DATA"/drills/*/*.yaml)
 count=$(echo "$DRILLS" | wc -l)
-plan $((count + 6))
+plan $((count + 7))
 
 # json_field FILE EXPR: a value of the JSON result in FILE (python3 reads it).
 json_field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
@@ -61,6 +61,14 @@ run_huashu drill run zh_CN/order_hold --answers "$TMP/rel.jsonl" --format json
 if [ "$rc" -eq 0 ] && [ "$(json_field "$TMP/out" "d['percent'], [x['took_s'] for x in d['expectations'] if x['name'] in ('checkin', 'anything_else')]")" = "100 [24.0, 3.0]" ]; then
   ok "answers: after_customer counts from the customer's last message"
 else not_ok "after_customer"; diag "$(cat "$TMP/out" "$TMP/err")"; fi
+
+# --- the result teaches -----------------------------------------------------------------------------
+run_huashu drill run zh_CN/order_hold --answers "$TESTDATA/drills/zh_CN-order_hold.wrong.jsonl"
+if [ "$rc" -eq 1 ] && contains "$TMP/out" "FAILED because 0% is below the pass mark 80%" &&
+  contains "$TMP/out" "expected: 很抱歉,您的问题正在查证中,麻烦您再稍等片刻,谢谢!" &&
+  contains "$TMP/out" "10.0s late -> -4"; then
+  ok "the text result names why it failed, the wording missed and what lateness cost"
+else not_ok "teaching result"; diag "$(cat "$TMP/out")"; fi
 
 check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

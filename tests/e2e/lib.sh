@@ -17,6 +17,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/huashu-e2e.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 # keep the developer's real config and state out of the tests
 export XDG_CONFIG_HOME="$TMP/config" XDG_STATE_HOME="$TMP/state" XDG_DATA_HOME="$TMP/data"
+export XDG_CACHE_HOME="$TMP/cache"
 test_count=0
 failed=0
 WAIT_SCALE=${CONSOLE_WAIT:-1}

@@ -2,7 +2,7 @@
 # huashu lint: text and JSON output, exit status, stdin lines, --events, and precision on the
 # real agent lines of ../shared/corpus against hand labels (tests/data/lint/corpus-labels.tsv).
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 19
 
 MINI="$TESTDATA/playbooks/mini.yaml"
 
@@ -57,6 +57,33 @@ if [ "$rc" = 1 ] && contains "$TMP/out" '"kind":"placeholder","match":"{surname}
   ok "JSON: one record per hit with offsets, placeholders flagged"
 else not_ok "JSON output"; diag "$(cat "$TMP/out")"; fi
 
+# ---- the parsed playbook kept between runs in $XDG_CACHE_HOME/huashu/playbooks ------------
+rm -rf "$XDG_CACHE_HOME"
+cp "$MINI" "$TMP/own.yaml"
+run_huashu lint --playbook "$TMP/own.yaml" "我不知道"
+images=$(find "$XDG_CACHE_HOME/huashu/playbooks" -name '*.yc' 2>/dev/null | wc -l)
+run_huashu lint --playbook "$TMP/own.yaml" "我不知道"
+if [ "$images" = 1 ] && [ "$rc" = 1 ] && contains "$TMP/out" "1:2: forbidden: 不知道"; then
+  ok "the playbook's parsed YAML is kept in the XDG cache, and read from it"
+else not_ok "cache image (images=$images rc=$rc)"; diag "$(cat "$TMP/out" "$TMP/err")"; fi
+sed 's/不知道/不清楚/' "$MINI" >"$TMP/own.yaml"
+run_huashu lint --playbook "$TMP/own.yaml" "我不知道,不清楚"
+if [ "$rc" = 1 ] && [ "$(cat "$TMP/out")" = "1:6: forbidden: 不清楚 -> 我帮您确认一下" ]; then
+  ok "a changed playbook is read anew, never from the image of its old text"
+else not_ok "changed playbook (rc=$rc)"; diag "$(cat "$TMP/out" "$TMP/err")"; fi
+for f in "$XDG_CACHE_HOME"/huashu/playbooks/*.yc; do head -c 100 "$MINI" >"$f"; done
+run_huashu lint --playbook "$TMP/own.yaml" "我不知道,不清楚"
+cp "$TMP/out" "$TMP/out.damaged"
+rc_damaged=$rc
+cache=$XDG_CACHE_HOME
+export XDG_CACHE_HOME=/dev/null/cache
+run_huashu lint --playbook "$TMP/own.yaml" "我不知道,不清楚"
+export XDG_CACHE_HOME="$cache"
+if [ "$rc_damaged" = 1 ] && [ "$rc" = 1 ] && cmp -s "$TMP/out" "$TMP/out.damaged" &&
+   [ ! -s "$TMP/err" ]; then
+  ok "a damaged image, or a cache that cannot be written, changes nothing"
+else not_ok "damaged image (rc=$rc_damaged, $rc)"; diag "$(cat "$TMP/out.damaged" "$TMP/out" "$TMP/err")"; fi
+
 # ---- the real corpus ----------------------------------------------------------------------
 CORPUS="$SHARED/corpus/taobao-ecd.jsonl"
 LABELS="$TESTDATA/lint/corpus-labels.tsv"
@@ -95,5 +122,17 @@ if grep -q '"conv":"[^"]*"' "$TMP/corpus.json" && ! grep -q '"from":"customer"' 
   bad=$(cut -f1 "$TMP/hits.tsv" | sort -u | while read -r n; do sed -n "${n}p" "$CORPUS" | grep -q '"from": *"agent"' || echo "$n"; done)
   if [ -z "$bad" ]; then ok "corpus: customer text never linted"; else not_ok "corpus: customer lines linted: $bad"; fi
 else not_ok "corpus: unexpected JSON"; fi
+# lint reads agent text only: it never trains the customer-message detector, the bulk of a
+# playbook's start-up (OpenCC's dictionaries and the classifier); replay does (the control).
+# strace runs the binary itself: which files it opens is the point, not memory errors.
+opened() { strace -f -qq -e trace=openat -o "$TMP/trace" "$HUASHU" "$@" >/dev/null 2>&1; grep -c 'opencc/' "$TMP/trace"; }
+printf '%s\n' '{"ts":"2026-11-23T10:00:00Z","conv":"c","type":"message","from":"customer","text":"在吗"}' >"$TMP/one.jsonl"
+if command -v strace >/dev/null; then
+  if [ "$(opened replay "$TMP/one.jsonl")" -gt 0 ]; then ok "replay trains the detector (reads OpenCC's dictionaries)"; else not_ok "replay opened no OpenCC dictionary"; fi
+  if [ "$(opened lint "x")" = 0 ]; then ok "lint does not train the detector"; else not_ok "lint trained the detector"; diag "$(grep opencc/ "$TMP/trace")"; fi
+else
+  skip "strace not installed"
+  skip "strace not installed"
+fi
 check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing

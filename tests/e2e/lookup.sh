@@ -12,7 +12,7 @@ if ! command -v python3 >/dev/null 2>&1; then
   done_testing
 fi
 
-plan 79
+plan 81
 
 mkfifo "$TMP/ready"
 python3 "$top_srcdir/tests/tools/httpd.py" --ready "$TMP/ready" >"$TMP/httpd.log" 2>&1 &
@@ -333,6 +333,19 @@ run_huashu lookup --demo order 20261123-0415
 expect "--demo reads the bundled sample data" 0 "订单状态  已付款" "$TMP/out"
 run_huashu lookup --demo stock YR-2026-NV-M
 expect "--demo stock: low wording" 0 "库存状态  仅剩3件" "$TMP/out"
+# libcurl is loaded on first use, not linked (start-up would pay for its 29 libraries); a
+# lookup without it names the library it could not load
+if command -v readelf >/dev/null 2>&1; then
+  if readelf -d "$HUASHU" | grep NEEDED | grep -q libcurl; then
+    not_ok "the binary is not linked with libcurl"
+    diag "$(readelf -d "$HUASHU" | grep NEEDED)"
+  else ok "the binary is not linked with libcurl"; fi
+else skip "readelf is needed to read the binary's libraries"; fi
+export HUASHU_LIBCURL="$TMP/missing/libcurl.so.4"
+run_huashu lookup --demo order 20261123-0415
+expect "without libcurl a lookup names the library it cannot load" 3 \
+  "cannot load libcurl, which lookups and the chatwoot feed need: $TMP/missing/libcurl.so.4" "$TMP/err"
+unset HUASHU_LIBCURL
 run_huashu lookup order
 expect "usage error" 2 "usage: huashu lookup" "$TMP/err"
 run_huashu lookup --help

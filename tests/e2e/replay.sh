@@ -1,7 +1,7 @@
 #!/bin/sh
 # huashu replay: hand-written transcripts with known outcomes, bad lines, the real corpus.
 . "$(dirname "$0")/lib.sh"
-plan 27
+plan 30
 MINI="$TESTDATA/playbooks/mini.yaml"
 
 run_huashu replay --playbook "$MINI" "$TESTDATA/replay/hold.jsonl"
@@ -78,6 +78,15 @@ if grep -q '"conv":"c3","changes":\["ladder"\],"state":"closing",.*"ladder_end":
 zones=$(grep '"conv":"z5"' "$TMP/out" | grep -o '"promised_by":"[^"]*"' | sort -u)
 if [ "$zones" = '"promised_by":"2026-11-24T00:40:24.000+08:00"' ]; then
   ok "the promised-by time in one zone (the run's first record's) for the whole run"; else not_ok "promised-by zones"; diag "$zones"; fi
+run_huashu replay --top 9 "$TESTDATA/replay/first-line.jsonl"
+if ! grep -q '本公司\|001号' "$TMP/out" && grep -q '"missing":\["company","agent_no"\]' "$TMP/out"; then
+  ok "no config: never 本公司 or 001号, the values are asked for in place"; else not_ok "made-up company or agent number"; diag "$(grep -o '.\{20\}\(本公司\|001号\).\{10\}' "$TMP/out" | head -3)"; fi
+if row 11:00:09 l6 | grep -q '"changes":\["values"\].*"suggestions":\[{"id":"shipping.status","reason":"state","text":"您的订单目前处于处理中状态' &&
+  ! row 11:00:09 l6 | grep -q 'shipping.sent' && row 11:00:05 l6 | grep -q 'shipping.sent'; then
+  ok "lookup results decide: no 已经发货 line for an order 处理中, its status line first"; else not_ok "lookup contradicts"; diag "$(row 11:00:09 l6 | cut -c1-400)"; fi
+if row 11:01:09 l7 | grep -q '"changes":\["values"\].*"suggestions":\[{"id":"stock.qty","reason":"state","text":"您好,这件宝贝(BT-500)有现货,目前库存12件' &&
+  ! row 11:01:09 l7 | grep -q '"state":"stock"'; then
+  ok "a stock lookup made in another state surfaces its answer line"; else not_ok "lookup answer line"; diag "$(row 11:01:09 l7 | cut -c1-400)"; fi
 
 corpus="${SHARED:-}/corpus/taobao-ecd.jsonl"
 if [ -f "$corpus" ]; then

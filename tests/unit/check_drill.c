@@ -633,6 +633,61 @@ START_TEST(test_response_rule_and_drill_never)
 }
 END_TEST
 
+/* The result teaches: what would have met a missed expectation, what lateness cost, and why
+ * the run failed when a required expectation was missed at a passing percentage. */
+START_TEST(test_result_teaches)
+{
+    const char *yaml =
+        "drill: teach\n"
+        "title: t\n"
+        "playbook: mini\n"
+        "scoring: {respond: off, pass: 50}\n"
+        "persona: {surname: 王, title: 女士}\n"
+        "steps:\n"
+        "  - customer: 我的订单呢?\n"
+        "    expect:\n"
+        "      - {name: ask, line: hold.ask, within: 10s, points: 30}\n"
+        "      - {name: late, say: 您好, within: 5s, points: 30}\n"
+        "      - {name: name, surname: true, within: 20s, required: true, points: 5}\n";
+    drill *dr = load_ok(yaml);
+    harness h;
+    start(&h, dr);
+    say(&h, 9.2, "您好,我帮您查看,请您等待一下好吗?", NULL); /* 4.2 s late: -2 */
+    const drill_result *res = finish(&h);
+    ck_assert_int_eq(status_of(res, "late"), DRILL_LATE);
+    ck_assert_int_eq(status_of(res, "name"), DRILL_MISSED);
+    ck_assert_int_ge(res->percent, 50);
+    ck_assert(!res->passed);
+    buf b;
+    buf_init(&b);
+    drill_outcome_advice(res, 1, &b);
+    ck_assert_str_eq(buf_str(&b), "4.2s late -> -2");
+    buf_clear(&b);
+    drill_outcome_advice(res, 2, &b);
+    ck_assert_str_eq(buf_str(&b), "expected: address the customer as 王女士");
+    buf_clear(&b);
+    drill_result_why(res, &b);
+    ck_assert_str_eq(buf_str(&b), "the required name was missed");
+    buf_clear(&b);
+    drill_result_text(res, &b);
+    ck_assert_msg(strstr(buf_str(&b), "FAILED because the required name was missed"), "%s",
+                  buf_str(&b));
+    buf_free(&b);
+    stop(&h);
+    start(&h, dr);
+    res = finish(&h);
+    buf_init(&b);
+    drill_outcome_advice(res, 0, &b);
+    ck_assert_str_eq(buf_str(&b), "expected: 麻烦您等待一下,我帮您查看,好吗?");
+    buf_clear(&b);
+    drill_result_why(res, &b);
+    ck_assert_str_eq(buf_str(&b), "nothing was said");
+    buf_free(&b);
+    stop(&h);
+    drill_free(dr);
+}
+END_TEST
+
 /* linematch on its own: paraphrases and inserted words keep a line, others do not. */
 START_TEST(test_linematch_both_ways)
 {
@@ -1005,6 +1060,7 @@ static Suite *drill_suite(void)
     tcase_add_test(tc, test_linematch_both_ways);
     tcase_add_test(tc, test_silence_scores_nothing);
     tcase_add_test(tc, test_response_rule_and_drill_never);
+    tcase_add_test(tc, test_result_teaches);
     tcase_add_test(tc, test_state_reached_by_key_and_hangup_after);
     tcase_add_test(tc, test_result_json_and_text);
     tcase_add_test(tc, test_answers_records);

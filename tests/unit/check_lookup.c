@@ -1,7 +1,6 @@
 /* lookup and http: redaction, file:// lookups with the cache, events for the engine, and
  * (against tests/tools/httpd.py on 127.0.0.1) concurrency and cancellation inside one loop. No test
  * waits on a clock: the slow server answers after 10 s and every test is over long before. */
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -449,8 +448,5 @@ static Suite *lookup_suite(void)
 
 int main(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    int status = unit_run(lookup_suite());
-    curl_global_cleanup();
-    return status;
+    return unit_run(lookup_suite());
 }

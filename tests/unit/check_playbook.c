@@ -283,6 +283,235 @@ START_TEST(loads_the_test_fixture)
 }
 END_TEST
 
+/* ---- images: the parsed YAML kept between runs (yamldoc_image) -------------------------- */
+
+/* Reads a file whole into a static buffer; its length in *len. */
+static const char *slurp(const char *path, size_t *len)
+{
+    static char text[262144];
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    *len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[*len] = '\0';
+    return text;
+}
+
+static void same_mark(yaml_mark_t a, yaml_mark_t b)
+{
+    ck_assert_uint_eq(a.index, b.index);
+    ck_assert_uint_eq(a.line, b.line);
+    ck_assert_uint_eq(a.column, b.column);
+}
+
+/* Asserts that two loaded documents have the same nodes, values, styles, tags and marks. */
+static void same_document(yamldoc *a, yamldoc *b)
+{
+    yaml_node_t *na = a->doc.nodes.start, *nb = b->doc.nodes.start;
+    ck_assert_int_eq(a->doc.nodes.top - na, b->doc.nodes.top - nb);
+    for (; na < a->doc.nodes.top; na++, nb++) {
+        ck_assert_int_eq(na->type, nb->type);
+        ck_assert_str_eq((const char *)na->tag, (const char *)nb->tag);
+        same_mark(na->start_mark, nb->start_mark);
+        same_mark(na->end_mark, nb->end_mark);
+        if (na->type == YAML_SCALAR_NODE) {
+            ck_assert_uint_eq(na->data.scalar.length, nb->data.scalar.length);
+            ck_assert(
+                !memcmp(na->data.scalar.value, nb->data.scalar.value, na->data.scalar.length + 1));
+            ck_assert_int_eq(na->data.scalar.style, nb->data.scalar.style);
+        } else if (na->type == YAML_SEQUENCE_NODE) {
+            ck_assert_int_eq(na->data.sequence.style, nb->data.sequence.style);
+            yaml_node_item_t *i = na->data.sequence.items.start;
+            yaml_node_item_t *j = nb->data.sequence.items.start;
+            ck_assert_int_eq(na->data.sequence.items.top - i, nb->data.sequence.items.top - j);
+            for (; i < na->data.sequence.items.top; i++, j++)
+                ck_assert_int_eq(*i, *j);
+        } else {
+            ck_assert_int_eq(na->type, YAML_MAPPING_NODE);
+            ck_assert_int_eq(na->data.mapping.style, nb->data.mapping.style);
+            yaml_node_pair_t *p = na->data.mapping.pairs.start;
+            yaml_node_pair_t *q = nb->data.mapping.pairs.start;
+            ck_assert_int_eq(na->data.mapping.pairs.top - p, nb->data.mapping.pairs.top - q);
+            for (; p < na->data.mapping.pairs.top; p++, q++) {
+                ck_assert_int_eq(p->key, q->key);
+                ck_assert_int_eq(p->value, q->value);
+            }
+        }
+    }
+}
+
+/* Parses text, makes its image (left in image) and loads it back; asserts the same document. */
+static void round_trip(const char *file, const char *text, size_t len, buf *image)
+{
+    diagnostics d;
+    diag_init(&d);
+    yamldoc parsed, loaded;
+    ck_assert_msg(yamldoc_load(&parsed, file, text, len, &d), "%s", buf_str(&d.text));
+    buf_clear(image);
+    ck_assert(yamldoc_image(&parsed, text, len, image));
+    ck_assert(yamldoc_load_image(&loaded, file, text, len, image->data, image->len, &d));
+    ck_assert_ptr_eq(yamldoc_root(&loaded), loaded.doc.nodes.start);
+    same_document(&parsed, &loaded);
+    ck_assert_int_eq(d.count, 0);
+    yamldoc_free(&parsed);
+    yamldoc_free(&loaded);
+    diag_free(&d);
+}
+
+/* Every style, a tag, an alias, a NUL inside a value, Chinese text, an empty value. */
+static const char *const STYLES = "%YAML 1.1\n---\n"
+                                  "plain: text\n"
+                                  "quoted: \"a\\0b 喂\"\n"
+                                  "single: 'it''s'\n"
+                                  "tagged: !!str 25\n"
+                                  "anchor: &a {flow: map, list: [1, 2]}\n"
+                                  "alias: *a\n"
+                                  "literal: |\n  two\n  lines\n"
+                                  "folded: >\n  one\n  line\n"
+                                  "empty:\n"
+                                  "block:\n  - x\n  - {k: v}\n";
+
+START_TEST(images_load_the_same_document)
+{
+    buf image;
+    buf_init(&image);
+    round_trip("styles.yaml", STYLES, strlen(STYLES), &image);
+    static const char *const files[] = {"../../data/playbooks/zh_CN.yaml",
+                                        "../../data/playbooks/zh_TW.yaml",
+                                        "../../data/playbooks/en.yaml", "playbooks/mini.yaml"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[512];
+        size_t len;
+        const char *text = slurp(unit_data(files[i], path, sizeof path), &len);
+        round_trip(path, text, len, &image);
+    }
+    buf_free(&image);
+}
+END_TEST
+
+/* Walks every node of a loaded document, following every reference (ASan and valgrind see
+ * any that points outside). */
+static size_t walk(yamldoc *y)
+{
+    size_t bytes = 0;
+    for (yaml_node_t *n = y->doc.nodes.start; n < y->doc.nodes.top; n++) {
+        yaml_node_t *k, *v;
+        if (n->tag)
+            bytes += strlen((const char *)n->tag);
+        if (n->type == YAML_SCALAR_NODE)
+            bytes += strlen(yamldoc_scalar(n));
+        for (size_t i = 0; (v = yamldoc_item(y, n, i)); i++)
+            bytes += v->type;
+        for (size_t i = 0; yamldoc_pair(y, n, i, &k, &v); i++)
+            bytes += k->type + v->type;
+    }
+    return bytes;
+}
+
+START_TEST(images_of_other_text_or_damaged_are_refused)
+{
+    const char *text = STYLES;
+    size_t len = strlen(text);
+    buf image;
+    buf_init(&image);
+    round_trip("styles.yaml", text, len, &image);
+    diagnostics d;
+    diag_init(&d);
+    yamldoc y;
+    /* another text: one byte changed, one byte less */
+    char *other = strdup(text);
+    other[len - 2] = 'y';
+    ck_assert(!yamldoc_load_image(&y, "s", other, len, image.data, image.len, &d));
+    ck_assert(!yamldoc_load_image(&y, "s", text, len - 1, image.data, image.len, &d));
+    free(other);
+    /* cut short anywhere */
+    for (size_t n = 0; n < image.len; n++)
+        ck_assert(!yamldoc_load_image(&y, "s", text, len, image.data, n, &d));
+    /* any byte damaged: refused, or a document whose every reference holds */
+    char *copy = malloc(image.len);
+    for (size_t i = 0; i < image.len; i++) {
+        for (int bit = 0; bit < 8; bit += 3) {
+            memcpy(copy, image.data, image.len);
+            copy[i] ^= (char)(1 << bit);
+            if (yamldoc_load_image(&y, "s", text, len, copy, image.len, &d)) {
+                walk(&y);
+                yamldoc_free(&y);
+            }
+        }
+    }
+    free(copy);
+    ck_assert_int_eq(d.count, 0);
+    diag_free(&d);
+    buf_free(&image);
+}
+END_TEST
+
+/* A cache in memory: one image, and how often it was read and written. */
+typedef struct memory_cache {
+    char *image;
+    size_t len;
+    int gets, hits, puts; /* hits: an image was returned (of this text or not) */
+} memory_cache;
+
+static char *memory_get(void *ctx, const char *file, size_t *len)
+{
+    memory_cache *m = ctx;
+    m->gets++;
+    if (!m->image)
+        return NULL;
+    m->hits++;
+    *len = m->len;
+    char *copy = malloc(m->len);
+    memcpy(copy, m->image, m->len);
+    return copy;
+}
+
+static void memory_put(void *ctx, const char *file, const char *image, size_t len)
+{
+    memory_cache *m = ctx;
+    m->puts++;
+    free(m->image);
+    m->image = malloc(len);
+    memcpy(m->image, image, len);
+    m->len = len;
+}
+
+START_TEST(a_cached_playbook_says_the_same)
+{
+    memory_cache m = {0};
+    yamldoc_cache cache = {memory_get, memory_put, &m};
+    playbook_set_cache(&cache);
+    /* a playbook with mistakes: the messages and their positions come from the nodes */
+    const char *body = "states:\n  greeting:\n    label: x\n    colour: red\n"
+                       "    lines: [{id: a, text: hi}, {id: a, text: again}]\n";
+    diagnostics first, second;
+    ck_assert_ptr_null(load(body, &first));
+    ck_assert_int_eq(m.puts, 1);
+    ck_assert_ptr_null(load(body, &second));
+    ck_assert_int_eq(m.hits, 1);
+    ck_assert_int_eq(m.puts, 1);
+    ck_assert_int_gt(first.count, 1);
+    ck_assert_str_eq(buf_str(&first.text), buf_str(&second.text));
+    diag_free(&first);
+    diag_free(&second);
+    /* the same text loads the same playbook */
+    playbook *a = load(ONE_STATE, &first);
+    playbook *b = load(ONE_STATE, &second);
+    ck_assert(a && b);
+    ck_assert_int_eq(m.puts, 2); /* a's text was parsed and kept, b's came from the image */
+    ck_assert_uint_eq(a->line_count, b->line_count);
+    ck_assert_str_eq(a->lines[0].text, b->lines[0].text);
+    ck_assert_int_eq(a->lines[0].mark.line, b->lines[0].mark.line);
+    ck_assert_int_eq(a->lines[0].mark.col, b->lines[0].mark.col);
+    playbook_free(a);
+    playbook_free(b);
+    diag_free(&first);
+    diag_free(&second);
+    playbook_set_cache(NULL);
+    free(m.image);
+}
+END_TEST
+
 static Suite *playbook_suite(void)
 {
     Suite *s = suite_create("playbook");
@@ -302,6 +531,11 @@ static Suite *playbook_suite(void)
     tcase_add_test(tc, cue_words_with_letters_match_any_case);
     tcase_add_test(tc, loads_the_test_fixture);
     suite_add_tcase(s, tc);
+    TCase *images = tcase_create("image");
+    tcase_add_test(images, images_load_the_same_document);
+    tcase_add_test(images, images_of_other_text_or_damaged_are_refused);
+    tcase_add_test(images, a_cached_playbook_says_the_same);
+    suite_add_tcase(s, images);
     return s;
 }
 
