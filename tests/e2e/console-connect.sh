@@ -44,7 +44,10 @@ if screen | grep -qF "Connect a chat:"; then not_ok "file: no demo hint"; diag "
 keys Escape
 tm set-option -g set-clipboard external
 wait_for "在吗"
-keys 1
+# a line with no value to ask for (the greeting asks for the company when none is set)
+n=$(suggestion_number "您好,请问有什么可以帮助您?")
+keys "${n:-1}"
+wait_for "> 您好,请问有什么可以帮助您?" 5
 keys Enter
 screen_check "file: under tmux's set-clipboard external, a copy says how to let it through" \
   "tmux drops the copy: set -g set-clipboard on"
