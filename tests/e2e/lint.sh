@@ -84,6 +84,24 @@ if [ "$rc_damaged" = 1 ] && [ "$rc" = 1 ] && cmp -s "$TMP/out" "$TMP/out.damaged
   ok "a damaged image, or a cache that cannot be written, changes nothing"
 else not_ok "damaged image (rc=$rc_damaged, $rc)"; diag "$(cat "$TMP/out.damaged" "$TMP/out" "$TMP/err")"; fi
 
+# lint reads agent text only: it never trains the customer-message detector, the bulk of a
+# playbook's start-up (OpenCC's dictionaries and the classifier); replay does (the control).
+# strace runs the binary itself: which files it opens is the point, not memory errors.
+# (LeakSanitizer cannot run under ptrace: an ASan build's leak check is off for these two runs.)
+opened() {
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+    strace -f -qq -e trace=openat -o "$TMP/trace" "$HUASHU" "$@" >/dev/null 2>&1
+  grep -c 'opencc/' "$TMP/trace"
+}
+printf '%s\n' '{"ts":"2026-11-23T10:00:00Z","conv":"c","type":"message","from":"customer","text":"在吗"}' >"$TMP/one.jsonl"
+if command -v strace >/dev/null; then
+  if [ "$(opened replay "$TMP/one.jsonl")" -gt 0 ]; then ok "replay trains the detector (reads OpenCC's dictionaries)"; else not_ok "replay opened no OpenCC dictionary"; fi
+  if [ "$(opened lint "x")" = 0 ]; then ok "lint does not train the detector"; else not_ok "lint trained the detector"; diag "$(grep opencc/ "$TMP/trace")"; fi
+else
+  skip "strace not installed"
+  skip "strace not installed"
+fi
+
 # ---- the real corpus ----------------------------------------------------------------------
 CORPUS="$SHARED/corpus/taobao-ecd.jsonl"
 LABELS="$TESTDATA/lint/corpus-labels.tsv"
@@ -122,22 +140,5 @@ if grep -q '"conv":"[^"]*"' "$TMP/corpus.json" && ! grep -q '"from":"customer"' 
   bad=$(cut -f1 "$TMP/hits.tsv" | sort -u | while read -r n; do sed -n "${n}p" "$CORPUS" | grep -q '"from": *"agent"' || echo "$n"; done)
   if [ -z "$bad" ]; then ok "corpus: customer text never linted"; else not_ok "corpus: customer lines linted: $bad"; fi
 else not_ok "corpus: unexpected JSON"; fi
-# lint reads agent text only: it never trains the customer-message detector, the bulk of a
-# playbook's start-up (OpenCC's dictionaries and the classifier); replay does (the control).
-# strace runs the binary itself: which files it opens is the point, not memory errors.
-# (LeakSanitizer cannot run under ptrace: an ASan build's leak check is off for these two runs.)
-opened() {
-  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-    strace -f -qq -e trace=openat -o "$TMP/trace" "$HUASHU" "$@" >/dev/null 2>&1
-  grep -c 'opencc/' "$TMP/trace"
-}
-printf '%s\n' '{"ts":"2026-11-23T10:00:00Z","conv":"c","type":"message","from":"customer","text":"在吗"}' >"$TMP/one.jsonl"
-if command -v strace >/dev/null; then
-  if [ "$(opened replay "$TMP/one.jsonl")" -gt 0 ]; then ok "replay trains the detector (reads OpenCC's dictionaries)"; else not_ok "replay opened no OpenCC dictionary"; fi
-  if [ "$(opened lint "x")" = 0 ]; then ok "lint does not train the detector"; else not_ok "lint trained the detector"; diag "$(grep opencc/ "$TMP/trace")"; fi
-else
-  skip "strace not installed"
-  skip "strace not installed"
-fi
 check "no sanitizer or valgrind reports" no_sanitizer_reports
 done_testing
