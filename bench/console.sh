@@ -57,29 +57,7 @@ done | sort -n | sed -n 3p | sed 's/^/first frame (ms, median of 5, 100x30, zh_C
 
 # exec_to_frame: ms from fork+exec to the first frame's status line on a 100x30 pty (includes
 # the dynamic loader and everything before main), median of 5
-python3 - "$huashu" "$out/one.jsonl" <<'PY'
-import fcntl, os, pty, select, signal, struct, sys, termios, time
-runs = []
-for _ in range(5):
-    t0 = time.monotonic()
-    pid, fd = pty.fork()
-    if pid == 0:
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-        os.environ.update(LC_ALL="C.UTF-8", TERM="xterm-256color")
-        os.execv(sys.argv[1], [sys.argv[1], "--demo", sys.argv[2], "--no-bell"])
-    seen = b""
-    while b"F10 quit" not in seen and time.monotonic() - t0 < 5:
-        if select.select([fd], [], [], 1)[0]:
-            try:
-                seen += os.read(fd, 65536)
-            except OSError:
-                break
-    runs.append((time.monotonic() - t0) * 1000)
-    os.kill(pid, signal.SIGTERM)
-    os.waitpid(pid, 0)
-    os.close(fd)
-print("exec to first frame (ms, median of 5, pty 100x30): %.1f" % sorted(runs)[2])
-PY
+echo "exec to first frame (ms, median of 5, pty 100x30): $(python3 "$top/bench/exec-frame.py" 5 "$huashu" --demo "$out/one.jsonl" --no-bell)"
 
 gen 200 3 "$out/c200.jsonl"
 run 100 30 --demo "$out/c200.jsonl" --bench 1000

@@ -103,30 +103,7 @@ row "huashu lint x, whole process" "$(best_ms "$huashu" lint x) ms" "true $true_
 # the playbook's parsed YAML is kept in $XDG_CACHE_HOME after the first run: without it
 row "huashu lint x, no playbook cache (a first run)" \
   "$(export XDG_CACHE_HOME=/dev/null/none; best_ms "$huashu" lint x) ms" "true $true_ms ms" "-" "-"
-frame=$(python3 - "$huashu" <<'PY'
-import fcntl, os, pty, select, signal, struct, sys, termios, time
-runs = []
-for _ in range(7):
-    t0 = time.monotonic()
-    pid, fd = pty.fork()
-    if pid == 0:
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-        os.environ.update(TERM="xterm-256color")
-        os.execv(sys.argv[1], [sys.argv[1], "--no-bell"])
-    seen = b""
-    while b"F10" not in seen and time.monotonic() - t0 < 5:
-        if select.select([fd], [], [], 1)[0]:
-            try:
-                seen += os.read(fd, 65536)
-            except OSError:
-                break
-    runs.append((time.monotonic() - t0) * 1000)
-    os.kill(pid, signal.SIGTERM)
-    os.waitpid(pid, 0)
-    os.close(fd)
-print("%.1f" % sorted(runs)[3])
-PY
-)
+frame=$(python3 "$top/bench/exec-frame.py" 7 "$huashu" --no-bell)
 row "exec to the first full frame on a 100x30 pty (demo, median of 7)" "$frame ms" \
   "true $true_ms ms" "-" "< 20 ms"
 
